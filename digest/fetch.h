@@ -1,0 +1,49 @@
+/*
+ * fetch.h - fetch many URLs at once (libcurl multi): http, https, file.
+ *
+ * libcurl stays inside fetch.c.
+ */
+#ifndef DIGEST_FETCH_H
+#define DIGEST_FETCH_H
+
+#include <stddef.h>
+
+enum fetch_status {
+	FETCH_OK = 0,
+	FETCH_EHTTP,	/* the server answered with a status >= 400 */
+	FETCH_ETIMEOUT,	/* connect or total timeout */
+	FETCH_ETOOBIG,	/* the body exceeded max_size */
+	FETCH_ECONNECT,	/* no connection (refused, DNS, TLS ...) */
+	FETCH_EOTHER	/* anything else libcurl reports */
+};
+
+struct fetch_options {
+	long connect_timeout; /* seconds */
+	long total_timeout;   /* seconds */
+	size_t max_size;      /* bytes */
+	long max_redirects;
+	const char *user_agent;
+};
+
+struct fetch_result {
+	enum fetch_status status;
+	char *body;	     /* NUL-terminated after size bytes; NULL on error */
+	size_t size;
+	long http_status;    /* 0 for file:// */
+	char *content_type;  /* as the server said, or NULL */
+	char *effective_url; /* after redirects: the base for relative links */
+	char *errstr;	     /* on error: "HTTP 404", "timed out after 10 s" */
+};
+
+/*
+ * Fetches url_count URLs in parallel.  results_out must point to url_count
+ * structs; each is filled whatever happens to the others.  Returns the
+ * number of URLs fetched with FETCH_OK.  Release each result with
+ * fetch_result_clear().
+ */
+size_t fetch_all(const struct fetch_options *options, const char *const *urls,
+		 size_t url_count, struct fetch_result *results_out);
+
+void fetch_result_clear(struct fetch_result *result);
+
+#endif

@@ -1,0 +1,543 @@
+/*
+ * util.c - see util.h.
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+static void
+out_of_memory(void)
+{
+	static const char message[] = "digest: out of memory\n";
+
+	/* Nothing can be allocated now: write(2) the message as it is. */
+	if (write(STDERR_FILENO, message, sizeof message - 1) < 0) {
+		/* Nothing more can be done. */
+	}
+	exit(EX_OSERR);
+}
+
+void *
+xmalloc(size_t size)
+{
+	void *ptr = malloc(size ? size : 1);
+
+	if (ptr == NULL)
+		out_of_memory();
+	return ptr;
+}
+
+void *
+xcalloc(size_t count, size_t size)
+{
+	void *ptr = calloc(count ? count : 1, size ? size : 1);
+
+	if (ptr == NULL)
+		out_of_memory();
+	return ptr;
+}
+
+void *
+xrealloc(void *ptr, size_t size)
+{
+	void *grown = realloc(ptr, size ? size : 1);
+
+	if (grown == NULL)
+		out_of_memory();
+	return grown;
+}
+
+void *
+xreallocarray(void *ptr, size_t count, size_t size)
+{
+	if (size != 0 && count > SIZE_MAX / size)
+		out_of_memory();
+	return xrealloc(ptr, count * size);
+}
+
+char *
+xstrdup(const char *text)
+{
+	return xstrndup(text, strlen(text));
+}
+
+char *
+xstrndup(const char *text, size_t length)
+{
+	char *copy = xmalloc(length + 1);
+
+	memcpy(copy, text, length);
+	copy[length] = '\0';
+	return copy;
+}
+
+char *
+xvasprintf(const char *format, va_list args)
+{
+	char *text = NULL;
+
+	if (vasprintf(&text, format, args) < 0)
+		out_of_memory();
+	return text;
+}
+
+char *
+xasprintf(const char *format, ...)
+{
+	va_list args;
+	char *text;
+
+	va_start(args, format);
+	text = xvasprintf(format, args);
+	va_end(args);
+	return text;
+}
+
+void
+buf_reserve(struct buf *buffer, size_t extra)
+{
+	size_t needed;
+
+	if (extra > SIZE_MAX - buffer->length - 1)
+		out_of_memory();
+	needed = buffer->length + extra + 1;
+	if (needed <= buffer->capacity)
+		return;
+	if (buffer->capacity == 0)
+		buffer->capacity = 64;
+	while (buffer->capacity < needed) {
+		if (buffer->capacity > SIZE_MAX / 2)
+			buffer->capacity = needed;
+		else
+			buffer->capacity *= 2;
+	}
+	buffer->data = xrealloc(buffer->data, buffer->capacity);
+}
+
+void
+buf_append(struct buf *buffer, const char *bytes, size_t length)
+{
+	buf_reserve(buffer, length);
+	if (length)
+		memcpy(buffer->data + buffer->length, bytes, length);
+	buffer->length += length;
+	buffer->data[buffer->length] = '\0';
+}
+
+void
+buf_puts(struct buf *buffer, const char *text)
+{
+	buf_append(buffer, text, strlen(text));
+}
+
+void
+buf_putc(struct buf *buffer, char c)
+{
+	buf_reserve(buffer, 1);
+	buffer->data[buffer->length++] = c;
+	buffer->data[buffer->length] = '\0';
+}
+
+void
+buf_printf(struct buf *buffer, const char *format, ...)
+{
+	va_list args;
+	int length;
+
+	va_start(args, format);
+	length = vsnprintf(NULL, 0, format, args);
+	va_end(args);
+	if (length < 0)
+		out_of_memory();
+	buf_reserve(buffer, (size_t)length);
+	va_start(args, format);
+	vsnprintf(buffer->data + buffer->length, (size_t)length + 1, format,
+		  args);
+	va_end(args);
+	buffer->length += (size_t)length;
+}
+
+void
+buf_reset(struct buf *buffer)
+{
+	buffer->length = 0;
+	if (buffer->data)
+		buffer->data[0] = '\0';
+}
+
+char *
+buf_detach(struct buf *buffer)
+{
+	char *data = buffer->data;
+
+	if (data == NULL)
+		data = xstrdup("");
+	buffer->data = NULL;
+	buffer->length = 0;
+	buffer->capacity = 0;
+	return data;
+}
+
+void
+buf_free(struct buf *buffer)
+{
+	free(buffer->data);
+	buffer->data = NULL;
+	buffer->length = 0;
+	buffer->capacity = 0;
+}
+
+int
+util_parse_long(const char *text, long min, long max, long *value_out)
+{
+	char *end = NULL;
+	long value;
+
+	if (text == NULL || *text == '\0' || isspace((unsigned char)*text))
+		return -1;
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0')
+		return -1;
+	if (value < min || value > max)
+		return -1;
+	*value_out = value;
+	return 0;
+}
+
+/*
+ * Splits "64k" into the number 64 and the one-letter unit 'k'; a missing
+ * unit is '\0'.
+ */
+static int
+split_number_unit(const char *text, long *number_out, char *unit_out)
+{
+	char digits[32];
+	size_t length = strlen(text);
+	char unit = '\0';
+
+	if (length > 0 && isalpha((unsigned char)text[length - 1])) {
+		unit = (char)tolower((unsigned char)text[length - 1]);
+		length--;
+	}
+	if (length == 0 || length >= sizeof digits)
+		return -1;
+	memcpy(digits, text, length);
+	digits[length] = '\0';
+	if (util_parse_long(digits, 0, LONG_MAX, number_out) < 0)
+		return -1;
+	*unit_out = unit;
+	return 0;
+}
+
+int
+util_parse_size(const char *text, size_t *value_out)
+{
+	long number;
+	char unit;
+	unsigned shift;
+
+	if (split_number_unit(text, &number, &unit) < 0)
+		return -1;
+	switch (unit) {
+	case '\0': case 'b': shift = 0; break;
+	case 'k': shift = 10; break;
+	case 'm': shift = 20; break;
+	case 'g': shift = 30; break;
+	default: return -1;
+	}
+	if ((unsigned long)number > (SIZE_MAX >> shift))
+		return -1;
+	*value_out = (size_t)number << shift;
+	return 0;
+}
+
+int
+util_parse_duration(const char *text, long *seconds_out)
+{
+	long number;
+	long scale;
+	char unit;
+
+	if (split_number_unit(text, &number, &unit) < 0)
+		return -1;
+	switch (unit) {
+	case '\0': case 's': scale = 1; break;
+	case 'm': scale = 60; break;
+	case 'h': scale = 3600; break;
+	case 'd': scale = 86400; break;
+	default: return -1;
+	}
+	if (number > LONG_MAX / scale)
+		return -1;
+	*seconds_out = number * scale;
+	return 0;
+}
+
+/* Reads exactly count digits at *cursor; advances it.  Returns -1 if not. */
+static int
+read_digits(const char **cursor, int count, int *value_out)
+{
+	int value = 0;
+
+	for (int i = 0; i < count; i++) {
+		char c = (*cursor)[i];
+
+		if (c < '0' || c > '9')
+			return -1;
+		value = value * 10 + (c - '0');
+	}
+	*cursor += count;
+	*value_out = value;
+	return 0;
+}
+
+static int
+expect_char(const char **cursor, const char *allowed)
+{
+	if (**cursor == '\0' || strchr(allowed, **cursor) == NULL)
+		return -1;
+	(*cursor)++;
+	return 0;
+}
+
+int
+util_parse_rfc3339(const char *text, time_t *time_out)
+{
+	const char *cursor = text;
+	int year, month, day, hour, minute, second, offset = 0;
+
+	if (read_digits(&cursor, 4, &year) < 0 || expect_char(&cursor, "-") ||
+	    read_digits(&cursor, 2, &month) < 0 || expect_char(&cursor, "-") ||
+	    read_digits(&cursor, 2, &day) < 0 || expect_char(&cursor, "Tt ") ||
+	    read_digits(&cursor, 2, &hour) < 0 || expect_char(&cursor, ":") ||
+	    read_digits(&cursor, 2, &minute) < 0 || expect_char(&cursor, ":") ||
+	    read_digits(&cursor, 2, &second) < 0)
+		return -1;
+	if (*cursor == '.') {
+		cursor++;
+		if (*cursor < '0' || *cursor > '9')
+			return -1;
+		while (*cursor >= '0' && *cursor <= '9')
+			cursor++;
+	}
+	if (*cursor == 'Z' || *cursor == 'z') {
+		cursor++;
+	} else if (*cursor == '+' || *cursor == '-') {
+		int sign = *cursor == '-' ? -1 : 1;
+		int offset_hours, offset_minutes;
+
+		cursor++;
+		if (read_digits(&cursor, 2, &offset_hours) < 0 ||
+		    expect_char(&cursor, ":") ||
+		    read_digits(&cursor, 2, &offset_minutes) < 0 ||
+		    offset_hours > 23 || offset_minutes > 59)
+			return -1;
+		offset = sign * (offset_hours * 3600 + offset_minutes * 60);
+	} else {
+		return -1;
+	}
+	if (*cursor != '\0' || month < 1 || month > 12 || day < 1 ||
+	    day > 31 || hour > 23 || minute > 59 || second > 60)
+		return -1;
+	*time_out = util_timegm(year, month, day, hour, minute, second) -
+		    offset;
+	return 0;
+}
+
+void
+util_format_rfc3339(time_t when, char out[21])
+{
+	struct tm tm;
+
+	if (gmtime_r(&when, &tm) == NULL ||
+	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		util_strlcpy(out, "1970-01-01T00:00:00Z", 21);
+}
+
+time_t
+util_timegm(int year, int month, int day, int hour, int minute, int second)
+{
+	/* Days from civil, after Howard Hinnant's public-domain algorithm. */
+	long long y = (long long)year - (month <= 2);
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long mp = (month + 9) % 12;
+	long long doy = (153 * mp + 2) / 5 + day - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	long long days = era * 146097 + doe - 719468;
+
+	return (time_t)(days * 86400 + hour * 3600 + minute * 60 + second);
+}
+
+int
+util_timezone_exists(const char *zone)
+{
+	char path[PATH_MAX];
+	struct stat info;
+
+	if (zone == NULL || *zone == '\0' || strcmp(zone, "UTC") == 0)
+		return 1;
+	if (zone[0] == '/' || strstr(zone, "..") != NULL)
+		return 0;
+	if ((size_t)snprintf(path, sizeof path, "/usr/share/zoneinfo/%s",
+			     zone) >= sizeof path)
+		return 0;
+	return stat(path, &info) == 0 && S_ISREG(info.st_mode);
+}
+
+int
+util_localtime(const char *zone, time_t when, struct tm *tm_out)
+{
+	static char current[256];
+	static int have_current;
+
+	if (zone == NULL || *zone == '\0' || strcmp(zone, "UTC") == 0)
+		return gmtime_r(&when, tm_out) ? 0 : -1;
+	if (!util_timezone_exists(zone))
+		return -1;
+	/* The C library reads zones only from TZ; switch only on change. */
+	if (!have_current || strcmp(current, zone) != 0) {
+		if (setenv("TZ", zone, 1) < 0)
+			return -1;
+		tzset();
+		util_strlcpy(current, zone, sizeof current);
+		have_current = 1;
+	}
+	return localtime_r(&when, tm_out) ? 0 : -1;
+}
+
+int
+util_strcasecmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = tolower((unsigned char)*a);
+		int cb = tolower((unsigned char)*b);
+
+		if (ca != cb || ca == 0)
+			return ca - cb;
+	}
+}
+
+int
+util_strncasecmp(const char *a, const char *b, size_t length)
+{
+	for (size_t i = 0; i < length; i++) {
+		int ca = tolower((unsigned char)a[i]);
+		int cb = tolower((unsigned char)b[i]);
+
+		if (ca != cb || ca == 0)
+			return ca - cb;
+	}
+	return 0;
+}
+
+int
+util_read_file(const char *path, size_t max_size, char **data_out,
+	       size_t *size_out)
+{
+	struct buf content = BUF_INIT;
+	char chunk[65536];
+	int fd;
+	int saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t got = read(fd, chunk, sizeof chunk);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			break;
+		if (content.length + (size_t)got > max_size) {
+			errno = EFBIG;
+			goto fail;
+		}
+		buf_append(&content, chunk, (size_t)got);
+	}
+	close(fd);
+	*size_out = content.length;
+	*data_out = buf_detach(&content);
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	buf_free(&content);
+	errno = saved;
+	return -1;
+}
+
+static int
+write_all(int fd, const char *data, size_t size)
+{
+	while (size > 0) {
+		ssize_t wrote = write(fd, data, size);
+
+		if (wrote < 0 && errno == EINTR)
+			continue;
+		if (wrote < 0)
+			return -1;
+		data += wrote;
+		size -= (size_t)wrote;
+	}
+	return 0;
+}
+
+int
+util_write_file_atomic(const char *path, const char *data, size_t size)
+{
+	char *temporary = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd;
+	int saved;
+
+	fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto fail;
+	if (write_all(fd, data, size) < 0 || fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		unlink(temporary);
+		errno = saved;
+		goto fail;
+	}
+	if (close(fd) < 0 || rename(temporary, path) < 0) {
+		saved = errno;
+		unlink(temporary);
+		errno = saved;
+		goto fail;
+	}
+	free(temporary);
+	return 0;
+fail:
+	saved = errno;
+	free(temporary);
+	errno = saved;
+	return -1;
+}
+
+size_t
+util_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t length = strlen(src);
+
+	if (size > 0) {
+		size_t copy = length < size - 1 ? length : size - 1;
+
+		memcpy(dst, src, copy);
+		dst[copy] = '\0';
+	}
+	return length;
+}

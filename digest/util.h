@@ -1,0 +1,115 @@
+/*
+ * util.h - allocation that cannot fail, a growable buffer, checked number
+ * parsing and time helpers shared by every stage.
+ *
+ * The x* allocators exit with EX_OSERR when memory runs out, so callers need
+ * no NULL checks.  Everything they return is released with free().
+ */
+#ifndef DIGEST_UTIL_H
+#define DIGEST_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+/* Grows an array of count elements of size bytes; exits on overflow. */
+void *xreallocarray(void *ptr, size_t count, size_t size);
+char *xstrdup(const char *text);
+char *xstrndup(const char *text, size_t length);
+char *xasprintf(const char *format, ...)
+	__attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *format, va_list args)
+	__attribute__((format(printf, 1, 0)));
+
+/*
+ * A growable, always NUL-terminated byte buffer.  Initialise with
+ * BUF_INIT; release with buf_free() or take the bytes with buf_detach().
+ */
+struct buf {
+	char *data;
+	size_t length;
+	size_t capacity;
+};
+#define BUF_INIT {NULL, 0, 0}
+
+void buf_reserve(struct buf *buffer, size_t extra);
+void buf_append(struct buf *buffer, const char *bytes, size_t length);
+void buf_puts(struct buf *buffer, const char *text);
+void buf_putc(struct buf *buffer, char c);
+void buf_printf(struct buf *buffer, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *buffer);
+/* Returns the bytes (never NULL); the caller frees them with free(). */
+char *buf_detach(struct buf *buffer);
+void buf_free(struct buf *buffer);
+
+/*
+ * Parses a whole decimal integer in [min, max] into *value_out.  Leading or
+ * trailing garbage, an empty string and overflow all fail.  Returns 0 on
+ * success, -1 on failure.
+ */
+int util_parse_long(const char *text, long min, long max, long *value_out);
+
+/*
+ * Parses a byte size such as "512", "64k", "5M" or "1G" (powers of 1024).
+ * Returns 0 on success, -1 on failure.
+ */
+int util_parse_size(const char *text, size_t *value_out);
+
+/*
+ * Parses a duration such as "90", "90s", "15m", "36h" or "2d" into seconds
+ * (a bare number is seconds).  Returns 0 on success, -1 on failure.
+ */
+int util_parse_duration(const char *text, long *seconds_out);
+
+/*
+ * Parses an RFC 3339 timestamp ("2026-11-29T07:00:00Z", "...+01:00",
+ * optional fractional seconds) into a UTC time.  Returns 0 or -1.
+ */
+int util_parse_rfc3339(const char *text, time_t *time_out);
+
+/* Formats a time as RFC 3339 UTC ("2026-11-29T07:00:00Z") into out[21]. */
+void util_format_rfc3339(time_t when, char out[21]);
+
+/*
+ * Converts seconds since the epoch (UTC) for a civil date to time_t without
+ * consulting the local time zone.  Months are 1..12.
+ */
+time_t util_timegm(int year, int month, int day, int hour, int minute,
+		   int second);
+
+/*
+ * Breaks a time down in the named IANA time zone ("Europe/Amsterdam"); an
+ * empty or NULL zone means UTC.  Returns 0, or -1 when the zone is unknown.
+ */
+int util_localtime(const char *zone, time_t when, struct tm *tm_out);
+
+/* Returns non-zero when the IANA time zone name is installed here. */
+int util_timezone_exists(const char *zone);
+
+/* ASCII-only case-insensitive comparisons, independent of the locale. */
+int util_strcasecmp(const char *a, const char *b);
+int util_strncasecmp(const char *a, const char *b, size_t length);
+
+/*
+ * Reads a whole file into memory.  Returns 0 and sets *data_out (free()) and
+ * *size_out, or -1 with errno set.  Refuses files larger than max_size with
+ * errno EFBIG.
+ */
+int util_read_file(const char *path, size_t max_size, char **data_out,
+		   size_t *size_out);
+
+/*
+ * Writes data to path atomically: a temporary file in the same directory,
+ * fsync, rename.  Returns 0, or -1 with errno set.
+ */
+int util_write_file_atomic(const char *path, const char *data, size_t size);
+
+/* Copies src into dst of capacity size, always terminating; returns strlen. */
+size_t util_strlcpy(char *dst, const char *src, size_t size);
+
+#endif
