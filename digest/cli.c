@@ -1,16 +1,348 @@
 /*
  * cli.c - see cli.h.
+ *
+ * Modules report through status enums and error strings; this file alone
+ * prints and turns statuses into sysexits(3) codes.
  */
 #include "cli.h"
 
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <time.h>
+
+#include "cli_common.h"
+#include "config.h"
+#include "gather.h"
+#include "url.h"
+#include "util.h"
+
+#ifndef DIGEST_VERSION
+#define DIGEST_VERSION "0"
+#endif
+
+#define DEFAULT_CONFIG "/etc/digest/digest.ini"
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_check_config(struct cli *cli, int argc, char **argv);
+static int cmd_items(struct cli *cli, int argc, char **argv);
+
+static const struct command commands[] = {
+	{"check-config", cmd_check_config, "validate the configuration"},
+	{"items", cmd_items, "list the gathered foreign-news items"},
+	{NULL, NULL, NULL}};
+
+static void
+usage(FILE *stream)
+{
+	fprintf(stream, "usage: digest [--config FILE] COMMAND [ARGS]\n\n"
+			"commands:\n");
+	for (size_t i = 0; commands[i].name; i++)
+		fprintf(stream, "  %-14s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(stream, "\nThe configuration is FILE, else $DIGEST_CONFIG, "
+			"else " DEFAULT_CONFIG ".\n"
+			"Each command takes --help.\n");
+}
+
+void
+cli_warn(const char *format, ...)
+{
+	va_list args;
+
+	fputs("digest: ", stderr);
+	va_start(args, format);
+	vfprintf(stderr, format, args);
+	va_end(args);
+	fputc('\n', stderr);
+}
+
+int
+cli_load_config(struct cli *cli)
+{
+	char *problems = NULL;
+	enum config_status status;
+
+	if (cli->config)
+		return EX_OK;
+	status = config_load(cli->config_path, &cli->config, &problems);
+	if (status != CONFIG_OK) {
+		/* Each problem is one line already, naming file and key. */
+		fputs(problems, stderr);
+		if (problems[0] && problems[strlen(problems) - 1] != '\n')
+			fputc('\n', stderr);
+		free(problems);
+		return status == CONFIG_ENOENT ? EX_NOINPUT : EX_CONFIG;
+	}
+	return EX_OK;
+}
+
+int
+cli_parse_now(const char *text, time_t *now_out)
+{
+	if (util_parse_rfc3339(text, now_out) < 0) {
+		cli_warn("--now: \"%s\" is not an RFC 3339 time (as in "
+			 "2026-11-29T07:00:00+01:00)",
+			 text);
+		return EX_USAGE;
+	}
+	return EX_OK;
+}
+
+int
+cli_finish_output(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_warn("cannot write to standard output");
+		return EX_IOERR;
+	}
+	return EX_OK;
+}
+
+/* Writes text as a JSON string, quotes included. */
+static void
+put_json_string(const char *text)
+{
+	if (text == NULL) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		switch (*c) {
+		case '"': fputs("\\\"", stdout); break;
+		case '\\': fputs("\\\\", stdout); break;
+		case '\n': fputs("\\n", stdout); break;
+		case '\r': fputs("\\r", stdout); break;
+		case '\t': fputs("\\t", stdout); break;
+		default:
+			if (*c < 0x20)
+				printf("\\u%04x", *c);
+			else
+				putchar(*c);
+		}
+	}
+	putchar('"');
+}
+
+static void
+print_item_json(const struct item *item)
+{
+	char published[21];
+
+	fputs("{\"source\":", stdout);
+	put_json_string(item->source);
+	fputs(",\"title\":", stdout);
+	put_json_string(item->title);
+	fputs(",\"link\":", stdout);
+	put_json_string(item->link);
+	fputs(",\"published\":", stdout);
+	if (item->has_published) {
+		util_format_rfc3339(item->published_at, published);
+		put_json_string(published);
+	} else {
+		fputs("null", stdout);
+	}
+	fputs(",\"summary\":", stdout);
+	put_json_string(item->summary);
+	fputs("}\n", stdout);
+}
+
+static void
+print_item_text(const struct item *item)
+{
+	char published[21] = "-";
+
+	if (item->has_published)
+		util_format_rfc3339(item->published_at, published);
+	printf("%-20s  %s\n", published, item->source);
+	printf("    %s\n", item->title && *item->title ? item->title
+						 : "(untitled)");
+	if (item->link)
+		printf("    %s\n", item->link);
+}
+
+static void
+print_items(const struct item_list *items, int json)
+{
+	for (size_t i = 0; i < items->count; i++) {
+		if (json)
+			print_item_json(&items->items[i]);
+		else
+			print_item_text(&items->items[i]);
+	}
+}
+
+void
+cli_report_gather(const struct gather_report *report)
+{
+	for (size_t i = 0; i < report->problem_count; i++)
+		cli_warn("feed \"%s\": %s", report->problems[i].source,
+			 report->problems[i].reason);
+}
+
+int
+cli_gather(struct cli *cli, time_t now, struct item_list *items_out)
+{
+	struct gather_report report;
+	enum gather_status status;
+
+	status = gather_run(cli->config, now, items_out, &report);
+	cli_report_gather(&report);
+	gather_report_clear(&report);
+	if (status == GATHER_ENOSOURCE) {
+		cli_warn("no news source could be read (%zu configured)",
+			 cli->config->source_count);
+		feed_item_list_clear(items_out);
+		return EX_UNAVAILABLE;
+	}
+	return EX_OK;
+}
+
+static int
+items_one_source(struct cli *cli, const char *url, int json)
+{
+	struct item_list items;
+	char *errstr = NULL;
+
+	if (url_check(url, "http,https,file", &errstr) < 0) {
+		cli_warn("items --source: \"%s\": %s", url, errstr);
+		free(errstr);
+		return EX_USAGE;
+	}
+	if (gather_one(cli->config, url, &items, &errstr) < 0) {
+		cli_warn("feed \"%s\": %s", url, errstr);
+		free(errstr);
+		return EX_UNAVAILABLE;
+	}
+	print_items(&items, json);
+	feed_item_list_clear(&items);
+	return cli_finish_output();
+}
+
+static int
+cmd_items(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"source", required_argument, NULL, 's'},
+		{"now", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	static const char synopsis[] =
+		"usage: digest items [--json] [--source URL] [--now TIME]\n";
+	const char *source_url = NULL;
+	struct item_list items;
+	time_t now = time(NULL);
+	int json = 0;
+	int option;
+	int code;
+
+	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		switch (option) {
+		case 'j': json = 1; break;
+		case 's': source_url = optarg; break;
+		case 'n':
+			if ((code = cli_parse_now(optarg, &now)) != EX_OK)
+				return code;
+			break;
+		case 'h': fputs(synopsis, stdout); return EX_OK;
+		default: fputs(synopsis, stderr); return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(synopsis, stderr);
+		return EX_USAGE;
+	}
+	if ((code = cli_load_config(cli)) != EX_OK)
+		return code;
+	if (source_url)
+		return items_one_source(cli, source_url, json);
+	if ((code = cli_gather(cli, now, &items)) != EX_OK)
+		return code;
+	print_items(&items, json);
+	feed_item_list_clear(&items);
+	return cli_finish_output();
+}
+
+static int
+cmd_check_config(struct cli *cli, int argc, char **argv)
+{
+	static const char synopsis[] = "usage: digest check-config\n";
+	int code;
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(synopsis, stdout);
+		return EX_OK;
+	}
+	if (argc != 1) {
+		fputs(synopsis, stderr);
+		return EX_USAGE;
+	}
+	if ((code = cli_load_config(cli)) != EX_OK)
+		return code;
+	printf("%s: ok (%zu sources, %zu providers)\n", cli->config->path,
+	       cli->config->source_count, cli->config->provider_count);
+	return cli_finish_output();
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	for (size_t i = 0; commands[i].name; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
 
 int
 cli_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "usage: digest COMMAND\n");
-	return EX_USAGE;
+	static const struct option options[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	struct cli cli = {0};
+	const struct command *command;
+	int option;
+	int code;
+
+	cli.config_path = getenv("DIGEST_CONFIG");
+	if (cli.config_path == NULL || *cli.config_path == '\0')
+		cli.config_path = DEFAULT_CONFIG;
+	/* "+": stop at the command; its own options are its business. */
+	while ((option = getopt_long(argc, argv, "+c:hV", options, NULL)) !=
+	       -1) {
+		switch (option) {
+		case 'c': cli.config_path = optarg; break;
+		case 'h': usage(stdout); return EX_OK;
+		case 'V': printf("digest %s\n", DIGEST_VERSION); return EX_OK;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	command = find_command(argv[optind]);
+	if (command == NULL) {
+		cli_warn("unknown command \"%s\"", argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* a full reset for the command's own getopt_long */
+	code = command->run(&cli, argc, argv);
+	config_free(cli.config);
+	return code;
 }

@@ -69,4 +69,20 @@ void feed_item_clear(struct item *item);
 /* Frees every item and the array; the list is empty afterwards. */
 void feed_item_list_clear(struct item_list *list);
 
+/*
+ * Shared by feed.c and feed_html.c only (the parser is split over feed.c,
+ * feed_date.c and feed_html.c); other stages use the calls above.
+ *
+ * A converter keeps one HTML parser for many fragments.  run() returns a
+ * new string (free()); single_line turns every break into a space, for
+ * titles.  feed_text_collapse() does the same for text that is not HTML.
+ */
+struct feed_html_converter;
+
+struct feed_html_converter *feed_html_converter_new(void);
+void feed_html_converter_free(struct feed_html_converter *converter);
+char *feed_html_converter_run(struct feed_html_converter *converter,
+			      const char *html, size_t size, int single_line);
+char *feed_text_collapse(const char *text, size_t size, int single_line);
+
 #endif

@@ -1,0 +1,739 @@
+/*
+ * config.c - see config.h.
+ *
+ * Values are filled in three steps so precedence is visible: defaults, then
+ * the INI file; the command line overrides afterwards in cli.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iniparser.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mail.h"
+#include "url.h"
+#include "util.h"
+
+#ifndef DIGEST_DATADIR
+#define DIGEST_DATADIR "/usr/share/digest"
+#endif
+
+/* What loading needs besides the config itself: where problems go. */
+struct loader {
+	struct config *config;
+	dictionary *ini;
+	const char *file; /* for messages */
+	struct buf problems;
+	size_t problem_count;
+};
+
+static void problem(struct loader *loader, const char *section,
+		    const char *key, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Records one problem as "FILE: [SECTION] KEY: text". */
+static void
+problem(struct loader *loader, const char *section, const char *key,
+	const char *format, ...)
+{
+	va_list args;
+
+	buf_printf(&loader->problems, "%s: [%s]", loader->file, section);
+	if (key)
+		buf_printf(&loader->problems, " %s", key);
+	buf_puts(&loader->problems, ": ");
+	va_start(args, format);
+	{
+		char *text = xvasprintf(format, args);
+
+		buf_puts(&loader->problems, text);
+		free(text);
+	}
+	va_end(args);
+	buf_putc(&loader->problems, '\n');
+	loader->problem_count++;
+}
+
+/*
+ * iniparser reports syntax errors through a printf-like callback; keep the
+ * first one so it can be turned into one line of our own.
+ */
+static char ini_error[512];
+
+static int
+capture_ini_error(const char *format, ...)
+{
+	va_list args;
+
+	if (ini_error[0] != '\0')
+		return 0;
+	va_start(args, format);
+	vsnprintf(ini_error, sizeof ini_error, format, args);
+	va_end(args);
+	for (char *c = ini_error; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	return 0;
+}
+
+/* The value of SECTION:KEY, or NULL when absent. */
+static const char *
+ini_get(struct loader *loader, const char *section, const char *key)
+{
+	char *full = xasprintf("%s:%s", section, key);
+	const char *value = iniparser_getstring(loader->ini, full, NULL);
+
+	free(full);
+	return value;
+}
+
+/* A copy of the value, or of fallback (may be NULL) when absent or empty. */
+static char *
+get_string(struct loader *loader, const char *section, const char *key,
+	   const char *fallback)
+{
+	const char *value = ini_get(loader, section, key);
+
+	if (value == NULL || *value == '\0')
+		return fallback ? xstrdup(fallback) : NULL;
+	return xstrdup(value);
+}
+
+static char *
+get_required(struct loader *loader, const char *section, const char *key)
+{
+	char *value = get_string(loader, section, key, NULL);
+
+	if (value == NULL)
+		problem(loader, section, key, "missing (required)");
+	return value;
+}
+
+static void
+get_long(struct loader *loader, const char *section, const char *key,
+	 long min, long max, long *value_out)
+{
+	const char *value = ini_get(loader, section, key);
+
+	if (value == NULL || *value == '\0')
+		return;
+	if (util_parse_long(value, min, max, value_out) < 0)
+		problem(loader, section, key,
+			"\"%s\" is not a whole number from %ld to %ld", value,
+			min, max);
+}
+
+static void
+get_duration(struct loader *loader, const char *section, const char *key,
+	     long min, long max, long *seconds_out)
+{
+	const char *value = ini_get(loader, section, key);
+	long seconds;
+
+	if (value == NULL || *value == '\0')
+		return;
+	if (util_parse_duration(value, &seconds) < 0 || seconds < min ||
+	    seconds > max)
+		problem(loader, section, key,
+			"\"%s\" is not a duration from %ld to %ld seconds "
+			"(as in 90s, 15m, 36h, 2d)",
+			value, min, max);
+	else
+		*seconds_out = seconds;
+}
+
+/* Makes path absolute against the config file's directory. */
+static char *
+resolve_path(const struct config *config, const char *path)
+{
+	if (path[0] == '/')
+		return xstrdup(path);
+	return xasprintf("%s/%s", config->base_dir, path);
+}
+
+static char *
+get_path(struct loader *loader, const char *section, const char *key,
+	 const char *fallback)
+{
+	char *value = get_string(loader, section, key, fallback);
+	char *absolute;
+
+	if (value == NULL)
+		return NULL;
+	absolute = resolve_path(loader->config, value);
+	free(value);
+	return absolute;
+}
+
+static void
+check_url(struct loader *loader, const char *section, const char *key,
+	  const char *url, const char *schemes)
+{
+	char *errstr = NULL;
+
+	if (url && url_check(url, schemes, &errstr) < 0) {
+		problem(loader, section, key, "\"%s\": %s", url, errstr);
+		free(errstr);
+	}
+}
+
+static void
+check_address(struct loader *loader, const char *section, const char *key,
+	      const char *address)
+{
+	char *normal;
+
+	if (address == NULL)
+		return;
+	normal = mail_normalize_address(address);
+	if (normal == NULL)
+		problem(loader, section, key,
+			"\"%s\" is not a valid email address", address);
+	free(normal);
+}
+
+/* The keys each kind of section may hold; NULL-terminated. */
+static const char *const digest_keys[] = {
+	"title", "language", "timezone", "max_items", "max_age",
+	"templates", "state", NULL};
+static const char *const fetch_keys[] = {
+	"connect_timeout", "timeout", "max_size", "max_redirects",
+	"user_agent", NULL};
+static const char *const mail_keys[] = {
+	"transport", "outbox", "default_provider", "list_id",
+	"unsubscribe_mailto", "unsubscribe_url", NULL};
+static const char *const source_keys[] = {"url", "category", "name", NULL};
+static const char *const provider_keys[] = {
+	"name", "smtp_url", "tls", "user", "password_env", "password_file",
+	"ca_file", "from", "from_name", "timeout", NULL};
+
+static int
+key_known(const char *key, const char *const *known)
+{
+	for (size_t i = 0; known[i]; i++)
+		if (strcmp(key, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Reports every key of section that is not in known. */
+static void
+check_keys(struct loader *loader, const char *section,
+	   const char *const *known)
+{
+	int key_count = iniparser_getsecnkeys(loader->ini, section);
+	const char **keys;
+	size_t prefix = strlen(section) + 1;
+
+	if (key_count <= 0)
+		return;
+	keys = xcalloc((size_t)key_count, sizeof *keys);
+	if (iniparser_getseckeys(loader->ini, section, keys) != NULL) {
+		for (int i = 0; i < key_count; i++) {
+			const char *key = keys[i] + prefix;
+
+			if (!key_known(key, known))
+				problem(loader, section, key, "unknown key");
+		}
+	}
+	free(keys);
+}
+
+static void
+load_digest(struct loader *loader)
+{
+	struct config *config = loader->config;
+	const char *section = "digest";
+
+	check_keys(loader, section, digest_keys);
+	config->title = get_required(loader, section, "title");
+	config->language = get_string(loader, section, "language", "nl");
+	if (strcmp(config->language, "nl") != 0 &&
+	    strcmp(config->language, "en") != 0)
+		problem(loader, section, "language",
+			"\"%s\" is not a language we have (nl, en)",
+			config->language);
+	config->timezone =
+		get_string(loader, section, "timezone", "Europe/Amsterdam");
+	if (!util_timezone_exists(config->timezone))
+		problem(loader, section, "timezone",
+			"\"%s\" is not a known time zone (as in "
+			"Europe/Amsterdam)",
+			config->timezone);
+	get_long(loader, section, "max_items", 1, 1000, &config->max_items);
+	get_duration(loader, section, "max_age", 60, 366L * 86400,
+		     &config->max_age);
+	config->template_dir = get_path(loader, section, "templates",
+					DIGEST_DATADIR "/templates");
+	config->state_path =
+		get_path(loader, section, "state", "digest.sqlite");
+}
+
+static void
+load_fetch(struct loader *loader)
+{
+	struct config *config = loader->config;
+	const char *section = "fetch";
+	const char *size;
+
+	check_keys(loader, section, fetch_keys);
+	get_duration(loader, section, "connect_timeout", 1, 600,
+		     &config->connect_timeout);
+	get_duration(loader, section, "timeout", 1, 3600,
+		     &config->fetch_timeout);
+	get_long(loader, section, "max_redirects", 0, 20,
+		 &config->max_redirects);
+	size = ini_get(loader, section, "max_size");
+	if (size && *size &&
+	    (util_parse_size(size, &config->max_feed_size) < 0 ||
+	     config->max_feed_size < 1024 ||
+	     config->max_feed_size > ((size_t)64 << 20)))
+		problem(loader, section, "max_size",
+			"\"%s\" is not a size from 1k to 64M", size);
+	free(config->user_agent);
+	config->user_agent = get_string(loader, section, "user_agent",
+					"digest/" DIGEST_VERSION
+					" (foreign-news digest; feed reader)");
+}
+
+static void
+load_mail(struct loader *loader)
+{
+	struct config *config = loader->config;
+	const char *section = "mail";
+	const char *transport;
+
+	check_keys(loader, section, mail_keys);
+	transport = ini_get(loader, section, "transport");
+	if (transport == NULL || *transport == '\0' ||
+	    strcmp(transport, "smtp") == 0)
+		config->transport = TRANSPORT_KIND_SMTP;
+	else if (strcmp(transport, "maildir") == 0)
+		config->transport = TRANSPORT_KIND_MAILDIR;
+	else if (strcmp(transport, "stdout") == 0)
+		config->transport = TRANSPORT_KIND_STDOUT;
+	else
+		problem(loader, section, "transport",
+			"\"%s\" is not one of smtp, maildir, stdout",
+			transport);
+	config->outbox_dir = get_path(loader, section, "outbox", NULL);
+	if (config->transport == TRANSPORT_KIND_MAILDIR &&
+	    config->outbox_dir == NULL)
+		problem(loader, section, "outbox",
+			"missing (required with transport = maildir)");
+	config->default_provider =
+		get_string(loader, section, "default_provider", NULL);
+	config->list_id = get_string(loader, section, "list_id", NULL);
+	config->unsubscribe_mailto =
+		get_string(loader, section, "unsubscribe_mailto", NULL);
+	check_address(loader, section, "unsubscribe_mailto",
+		      config->unsubscribe_mailto);
+	config->unsubscribe_url =
+		get_string(loader, section, "unsubscribe_url", NULL);
+	check_url(loader, section, "unsubscribe_url", config->unsubscribe_url,
+		  "https");
+}
+
+static void
+load_source(struct loader *loader, const char *section, const char *id)
+{
+	struct config *config = loader->config;
+	struct source *source;
+
+	config->sources = xreallocarray(config->sources,
+					config->source_count + 1,
+					sizeof *config->sources);
+	source = &config->sources[config->source_count++];
+	memset(source, 0, sizeof *source);
+	check_keys(loader, section, source_keys);
+	source->name = get_string(loader, section, "name", id);
+	source->url = get_required(loader, section, "url");
+	if (source->url && strncmp(source->url, "file:", 5) == 0 &&
+	    source->url[5] != '/') {
+		/* "file:demo/feed.xml": relative to this file, as paths are. */
+		char *absolute = xasprintf("file://%s/%s",
+					   loader->config->base_dir,
+					   source->url + 5);
+
+		free(source->url);
+		source->url = absolute;
+	}
+	check_url(loader, section, "url", source->url, "http,https,file");
+	source->category = get_string(loader, section, "category", NULL);
+}
+
+/* Reads tls, or infers it from the URL's scheme, and checks they agree. */
+static void
+load_tls(struct loader *loader, const char *section, struct provider *provider)
+{
+	const char *tls = ini_get(loader, section, "tls");
+	char *scheme = provider->smtp_url ? url_scheme(provider->smtp_url)
+					  : NULL;
+	int implicit_url = scheme && util_strcasecmp(scheme, "smtps") == 0;
+
+	if (tls == NULL || *tls == '\0')
+		provider->tls = implicit_url ? TLS_IMPLICIT : TLS_STARTTLS;
+	else if (strcmp(tls, "starttls") == 0)
+		provider->tls = TLS_STARTTLS;
+	else if (strcmp(tls, "implicit") == 0)
+		provider->tls = TLS_IMPLICIT;
+	else if (strcmp(tls, "none") == 0)
+		provider->tls = TLS_NONE;
+	else
+		problem(loader, section, "tls",
+			"\"%s\" is not one of starttls, implicit, none", tls);
+	if (scheme == NULL)
+		goto out;
+	if (provider->tls == TLS_IMPLICIT && !implicit_url)
+		problem(loader, section, "tls",
+			"implicit TLS needs an smtps:// URL (port 465); "
+			"for smtp:// (port 587) use tls = starttls");
+	else if (provider->tls != TLS_IMPLICIT && implicit_url)
+		problem(loader, section, "tls",
+			"an smtps:// URL means implicit TLS; use tls = "
+			"implicit, or smtp:// with tls = starttls");
+out:
+	free(scheme);
+}
+
+static void
+load_provider(struct loader *loader, const char *section, const char *id)
+{
+	struct config *config = loader->config;
+	struct provider *provider;
+
+	config->providers = xreallocarray(config->providers,
+					  config->provider_count + 1,
+					  sizeof *config->providers);
+	provider = &config->providers[config->provider_count++];
+	memset(provider, 0, sizeof *provider);
+	provider->id = xstrdup(id);
+	provider->timeout = 30;
+	check_keys(loader, section, provider_keys);
+	provider->name = get_required(loader, section, "name");
+	provider->smtp_url = get_required(loader, section, "smtp_url");
+	check_url(loader, section, "smtp_url", provider->smtp_url,
+		  "smtp,smtps");
+	load_tls(loader, section, provider);
+	provider->user = get_string(loader, section, "user", NULL);
+	provider->password_env =
+		get_string(loader, section, "password_env", NULL);
+	provider->password_file =
+		get_path(loader, section, "password_file", NULL);
+	if (provider->user && !provider->password_env &&
+	    !provider->password_file)
+		problem(loader, section, "user",
+			"AUTH needs password_env or password_file");
+	if (provider->password_env && provider->password_file)
+		problem(loader, section, "password_file",
+			"set password_env or password_file, not both");
+	if ((provider->password_env || provider->password_file) &&
+	    !provider->user)
+		problem(loader, section, "user",
+			"missing (a password is set, so AUTH needs a user)");
+	provider->ca_file = get_path(loader, section, "ca_file", NULL);
+	provider->from_address = get_required(loader, section, "from");
+	check_address(loader, section, "from", provider->from_address);
+	provider->from_name = get_string(loader, section, "from_name", NULL);
+	get_duration(loader, section, "timeout", 1, 600, &provider->timeout);
+}
+
+/* Returns the part after "kind " in "kind NAME", or NULL. */
+static const char *
+section_name(const char *section, const char *kind)
+{
+	size_t length = strlen(kind);
+
+	if (strncmp(section, kind, length) != 0 || section[length] != ' ')
+		return NULL;
+	section += length + 1;
+	while (*section == ' ')
+		section++;
+	return *section ? section : NULL;
+}
+
+static void
+load_sections(struct loader *loader)
+{
+	int section_count = iniparser_getnsec(loader->ini);
+
+	for (int i = 0; i < section_count; i++) {
+		const char *section = iniparser_getsecname(loader->ini, i);
+		const char *name;
+
+		if (section == NULL)
+			continue;
+		if (strcmp(section, "digest") == 0 ||
+		    strcmp(section, "fetch") == 0 ||
+		    strcmp(section, "mail") == 0)
+			continue;
+		if ((name = section_name(section, "source")) != NULL)
+			load_source(loader, section, name);
+		else if ((name = section_name(section, "provider")) != NULL)
+			load_provider(loader, section, name);
+		else
+			problem(loader, section, NULL,
+				"unknown section (expected digest, fetch, "
+				"mail, \"source NAME\" or \"provider ID\")");
+	}
+}
+
+static void
+check_whole(struct loader *loader)
+{
+	struct config *config = loader->config;
+
+	if (iniparser_find_entry(loader->ini, "digest") == 0)
+		problem(loader, "digest", NULL, "missing section");
+	if (config->source_count == 0)
+		problem(loader, "source NAME", NULL,
+			"no news source configured");
+	if (config->default_provider &&
+	    config_find_provider(config, config->default_provider) == NULL)
+		problem(loader, "mail", "default_provider",
+			"\"%s\" is not a configured provider",
+			config->default_provider);
+	if (config->default_provider == NULL && config->provider_count > 0)
+		problem(loader, "mail", "default_provider",
+			"missing (subscribers who have not chosen a "
+			"provider are sent through it)");
+}
+
+static void
+set_defaults(struct config *config, const char *path)
+{
+	char *slash;
+	char *real;
+
+	config->path = xstrdup(path);
+	config->base_dir = xstrdup(path);
+	slash = strrchr(config->base_dir, '/');
+	if (slash == NULL) {
+		free(config->base_dir);
+		config->base_dir = xstrdup(".");
+	} else if (slash == config->base_dir) {
+		slash[1] = '\0';
+	} else {
+		*slash = '\0';
+	}
+	/* An absolute base keeps file: URLs and paths valid from any cwd. */
+	real = realpath(config->base_dir, NULL);
+	if (real) {
+		free(config->base_dir);
+		config->base_dir = real;
+	}
+	config->max_items = 20;
+	config->max_age = 48 * 3600;
+	config->connect_timeout = 10;
+	config->fetch_timeout = 30;
+	config->max_feed_size = (size_t)5 << 20;
+	config->max_redirects = 5;
+	config->transport = TRANSPORT_KIND_SMTP;
+}
+
+/* Opens path only if it is a readable regular file; explains otherwise. */
+static int
+check_readable(const char *path, char **problems_out)
+{
+	struct stat info;
+
+	if (stat(path, &info) < 0 || access(path, R_OK) < 0) {
+		*problems_out = xasprintf("%s: cannot read: %s", path,
+					  strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(info.st_mode)) {
+		*problems_out = xasprintf("%s: not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+enum config_status
+config_load(const char *path, struct config **config_out,
+	    char **problems_out)
+{
+	struct loader loader = {0};
+	enum config_status status = CONFIG_EINVALID;
+
+	*config_out = NULL;
+	*problems_out = NULL;
+	if (check_readable(path, problems_out) < 0)
+		return CONFIG_ENOENT;
+	loader.config = xcalloc(1, sizeof *loader.config);
+	loader.file = path;
+	set_defaults(loader.config, path);
+	ini_error[0] = '\0';
+	iniparser_set_error_callback(capture_ini_error);
+	loader.ini = iniparser_load(path);
+	if (loader.ini == NULL) {
+		*problems_out = xasprintf("%s: %s\n", path,
+					  ini_error[0] ? ini_error
+						       : "cannot be parsed");
+		goto out;
+	}
+	load_digest(&loader);
+	load_fetch(&loader);
+	load_mail(&loader);
+	load_sections(&loader);
+	check_whole(&loader);
+	if (loader.problem_count > 0) {
+		*problems_out = buf_detach(&loader.problems);
+		goto out;
+	}
+	*config_out = loader.config;
+	loader.config = NULL;
+	status = CONFIG_OK;
+out:
+	if (loader.ini)
+		iniparser_freedict(loader.ini);
+	buf_free(&loader.problems);
+	config_free(loader.config);
+	return status;
+}
+
+const struct provider *
+config_find_provider(const struct config *config, const char *id)
+{
+	for (size_t i = 0; i < config->provider_count; i++)
+		if (util_strcasecmp(config->providers[i].id, id) == 0)
+			return &config->providers[i];
+	return NULL;
+}
+
+const struct source *
+config_find_source(const struct config *config, const char *name)
+{
+	for (size_t i = 0; i < config->source_count; i++)
+		if (strcmp(config->sources[i].name, name) == 0)
+			return &config->sources[i];
+	return NULL;
+}
+
+/* Reads the first line of a private file; refuses group/other access. */
+static int
+read_password_file(const struct provider *provider, char **password_out,
+		   char **errstr_out)
+{
+	struct stat info;
+	char *data = NULL;
+	size_t size = 0;
+	int fd = -1;
+
+	fd = open(provider->password_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &info) < 0) {
+		*errstr_out = xasprintf("provider %s: password_file %s: %s",
+					provider->id, provider->password_file,
+					strerror(errno));
+		goto fail;
+	}
+	if (info.st_mode & (S_IRWXG | S_IRWXO)) {
+		*errstr_out = xasprintf("provider %s: password_file %s may be "
+					"read by others; chmod 600 it",
+					provider->id, provider->password_file);
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	if (util_read_file(provider->password_file, 4096, &data, &size) < 0) {
+		*errstr_out = xasprintf("provider %s: password_file %s: %s",
+					provider->id, provider->password_file,
+					strerror(errno));
+		goto fail;
+	}
+	data[strcspn(data, "\r\n")] = '\0';
+	if (data[0] == '\0') {
+		*errstr_out = xasprintf("provider %s: password_file %s is "
+					"empty",
+					provider->id, provider->password_file);
+		free(data);
+		goto fail;
+	}
+	*password_out = data;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int
+config_read_password(const struct provider *provider, char **password_out,
+		     char **errstr_out)
+{
+	const char *value;
+
+	*password_out = NULL;
+	if (provider->user == NULL)
+		return 0;
+	if (provider->password_file)
+		return read_password_file(provider, password_out, errstr_out);
+	value = provider->password_env ? getenv(provider->password_env) : NULL;
+	if (value == NULL || *value == '\0') {
+		*errstr_out = xasprintf("provider %s: environment variable %s "
+					"(password_env) is not set",
+					provider->id,
+					provider->password_env
+						? provider->password_env
+						: "(none)");
+		return -1;
+	}
+	*password_out = xstrdup(value);
+	return 0;
+}
+
+static void
+free_source(struct source *source)
+{
+	free(source->name);
+	free(source->url);
+	free(source->category);
+}
+
+static void
+free_provider(struct provider *provider)
+{
+	free(provider->id);
+	free(provider->name);
+	free(provider->smtp_url);
+	free(provider->user);
+	free(provider->password_env);
+	free(provider->password_file);
+	free(provider->ca_file);
+	free(provider->from_address);
+	free(provider->from_name);
+}
+
+void
+config_free(struct config *config)
+{
+	if (config == NULL)
+		return;
+	for (size_t i = 0; i < config->source_count; i++)
+		free_source(&config->sources[i]);
+	for (size_t i = 0; i < config->provider_count; i++)
+		free_provider(&config->providers[i]);
+	free(config->sources);
+	free(config->providers);
+	free(config->path);
+	free(config->base_dir);
+	free(config->title);
+	free(config->language);
+	free(config->timezone);
+	free(config->template_dir);
+	free(config->state_path);
+	free(config->user_agent);
+	free(config->outbox_dir);
+	free(config->default_provider);
+	free(config->list_id);
+	free(config->unsubscribe_mailto);
+	free(config->unsubscribe_url);
+	free(config);
+}

@@ -1,0 +1,514 @@
+/*
+ * fetch.c - see fetch.h.
+ *
+ * Every URL gets its own easy handle on one multi handle, so a slow or dead
+ * server costs at most its own timeout and never delays the others.
+ */
+#include "fetch.h"
+
+#include "util.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* What one transfer needs while it runs; results land in *result. */
+struct transfer {
+	CURL *easy;
+	const char *url;
+	struct fetch_result *result;
+	struct buf body;
+	size_t max_size;
+	int too_big;
+	int in_multi;
+	int done;
+	char error_buffer[CURL_ERROR_SIZE];
+};
+
+_Static_assert(sizeof(curl_off_t) == sizeof(int64_t),
+	       "curl_off_t is 64 bits wide");
+
+/* Protocols: feeds may live in files, but a server may not send us there. */
+static const char fetch_protocols[] = "http,https,file";
+static const char fetch_redirect_protocols[] = "http,https";
+
+/*
+ * Initialises libcurl once.  curl_global_init() counts its callers, so the
+ * SMTP transport calling it too is harmless; we never call cleanup because
+ * other modules may still be using libcurl.
+ */
+static CURLcode
+global_init(void)
+{
+	static int initialised;
+	static CURLcode init_code;
+
+	if (!initialised) {
+		init_code = curl_global_init(CURL_GLOBAL_DEFAULT);
+		initialised = 1;
+	}
+	return init_code;
+}
+
+static size_t
+write_body(char *data, size_t size, size_t count, void *userdata)
+{
+	struct transfer *transfer = userdata;
+	size_t length = size * count;
+
+	/*
+	 * The cap applies to the decoded bytes, so a small gzip bomb cannot
+	 * get past it the way it gets past the Content-Length check.
+	 */
+	if (transfer->max_size != 0 &&
+	    (length > transfer->max_size ||
+	     transfer->body.length > transfer->max_size - length)) {
+		transfer->too_big = 1;
+		return 0; /* anything short of length aborts the transfer */
+	}
+	buf_append(&transfer->body, data, length);
+	return length;
+}
+
+/* Replaces every occurrence of secret in *text with "***". */
+static void
+scrub(char **text, const char *secret)
+{
+	struct buf scrubbed = BUF_INIT;
+	const char *cursor = *text;
+	const char *found;
+	size_t secret_length = strlen(secret);
+
+	if (secret_length == 0 || strstr(*text, secret) == NULL)
+		return;
+	while ((found = strstr(cursor, secret)) != NULL) {
+		buf_append(&scrubbed, cursor, (size_t)(found - cursor));
+		buf_puts(&scrubbed, "***");
+		cursor = found + secret_length;
+	}
+	buf_puts(&scrubbed, cursor);
+	free(*text);
+	*text = buf_detach(&scrubbed);
+}
+
+/*
+ * Removes any user name or password of url from *text, both as written in
+ * the URL and decoded, so a message never carries a credential.
+ */
+static void
+scrub_credentials(char **text, const char *url)
+{
+	static const CURLUPart parts[] = {CURLUPART_PASSWORD, CURLUPART_USER};
+	static const unsigned int flags[] = {0, CURLU_URLDECODE};
+	CURLU *handle = curl_url();
+	size_t part;
+	size_t flag;
+
+	if (handle == NULL)
+		return;
+	if (curl_url_set(handle, CURLUPART_URL, url,
+			 CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+		goto out;
+	/* The password first: a user name may be a part of it. */
+	for (part = 0; part < sizeof parts / sizeof parts[0]; part++) {
+		for (flag = 0; flag < sizeof flags / sizeof flags[0]; flag++) {
+			char *value = NULL;
+
+			if (curl_url_get(handle, parts[part], &value,
+					 flags[flag]) != CURLUE_OK)
+				continue;
+			scrub(text, value);
+			curl_free(value);
+		}
+	}
+out:
+	curl_url_cleanup(handle);
+}
+
+/*
+ * Returns url without its user name and password (free()), so the
+ * effective URL is safe to use as a base for links or to show.
+ */
+static char *
+url_without_credentials(const char *url)
+{
+	CURLU *handle = curl_url();
+	char *plain = NULL;
+	char *result = NULL;
+
+	if (handle == NULL)
+		goto out;
+	if (curl_url_set(handle, CURLUPART_URL, url,
+			 CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+		goto out;
+	if (curl_url_set(handle, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+	    curl_url_set(handle, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK)
+		goto out;
+	if (curl_url_get(handle, CURLUPART_URL, &plain, 0) != CURLUE_OK)
+		goto out;
+	result = xstrdup(plain);
+out:
+	curl_free(plain);
+	curl_url_cleanup(handle);
+	if (result == NULL) {
+		/* Better a copy scrubbed by text than none at all. */
+		result = xstrdup(url);
+		scrub_credentials(&result, url);
+	}
+	return result;
+}
+
+/* Sets status and a formatted errstr on a transfer's result. */
+static void
+fail(struct transfer *transfer, enum fetch_status status, const char *format,
+     ...) __attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct transfer *transfer, enum fetch_status status, const char *format,
+     ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	free(transfer->result->errstr);
+	transfer->result->errstr = xvasprintf(format, args);
+	va_end(args);
+	transfer->result->status = status;
+	scrub_credentials(&transfer->result->errstr, transfer->url);
+}
+
+/* Curl's own words, or its generic text when the buffer is empty. */
+static const char *
+curl_words(const struct transfer *transfer, CURLcode code)
+{
+	if (transfer->error_buffer[0] != '\0')
+		return transfer->error_buffer;
+	return curl_easy_strerror(code);
+}
+
+/*
+ * Explains why a file:// URL could not be read: libcurl only says it could
+ * not, so look at the path ourselves (for the message only).
+ */
+static void
+fail_file(struct transfer *transfer)
+{
+	CURLU *handle = curl_url();
+	char *path = NULL;
+	struct stat info;
+
+	if (handle == NULL ||
+	    curl_url_set(handle, CURLUPART_URL, transfer->url, 0) !=
+		    CURLUE_OK ||
+	    curl_url_get(handle, CURLUPART_PATH, &path, CURLU_URLDECODE) !=
+		    CURLUE_OK)
+		fail(transfer, FETCH_EOTHER, "cannot read file");
+	else if (stat(path, &info) != 0)
+		fail(transfer, FETCH_EOTHER, "%s",
+		     errno == ENOENT || errno == ENOTDIR
+			     ? "no such file"
+			     : strerror(errno));
+	else if (S_ISDIR(info.st_mode))
+		fail(transfer, FETCH_EOTHER, "is a directory");
+	else
+		fail(transfer, FETCH_EOTHER, "cannot read file");
+	curl_free(path);
+	curl_url_cleanup(handle);
+}
+
+/* Turns a failed transfer's CURLcode into a status and a short message. */
+static void
+fail_curl(struct transfer *transfer, const struct fetch_options *options,
+	  CURLcode code)
+{
+	long os_errno = 0;
+	curl_off_t connect_time = 0;
+	long redirects = 0;
+
+	switch (code) {
+	case CURLE_WRITE_ERROR:
+	case CURLE_FILESIZE_EXCEEDED:
+		if (code == CURLE_FILESIZE_EXCEEDED || transfer->too_big) {
+			fail(transfer, FETCH_ETOOBIG, "larger than %zu bytes",
+			     transfer->max_size);
+			return;
+		}
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		/* Unconnected at the end means the connect timeout fired. */
+		if (curl_easy_getinfo(transfer->easy,
+				      CURLINFO_CONNECT_TIME_T,
+				      &connect_time) == CURLE_OK &&
+		    connect_time == 0 && options->connect_timeout > 0 &&
+		    (options->total_timeout <= 0 ||
+		     options->connect_timeout < options->total_timeout))
+			fail(transfer, FETCH_ETIMEOUT,
+			     "connect timed out after %ld s",
+			     options->connect_timeout);
+		else
+			fail(transfer, FETCH_ETIMEOUT, "timed out after %ld s",
+			     options->total_timeout);
+		return;
+	case CURLE_COULDNT_CONNECT:
+		if (curl_easy_getinfo(transfer->easy, CURLINFO_OS_ERRNO,
+				      &os_errno) == CURLE_OK &&
+		    os_errno != 0)
+			fail(transfer, FETCH_ECONNECT, "cannot connect: %s",
+			     strerror((int)os_errno));
+		else
+			fail(transfer, FETCH_ECONNECT, "cannot connect: %s",
+			     curl_words(transfer, code));
+		return;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		fail(transfer, FETCH_ECONNECT, "cannot resolve: %s",
+		     curl_words(transfer, code));
+		return;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+		fail(transfer, FETCH_ECONNECT, "TLS: %s",
+		     curl_words(transfer, code));
+		return;
+	case CURLE_FILE_COULDNT_READ_FILE:
+		fail_file(transfer);
+		return;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* After a hop, this is a server pointing us somewhere unsafe. */
+		if (curl_easy_getinfo(transfer->easy, CURLINFO_REDIRECT_COUNT,
+				      &redirects) == CURLE_OK &&
+		    redirects > 0)
+			fail(transfer, FETCH_EOTHER,
+			     "refused redirect: %s",
+			     curl_words(transfer, code));
+		else
+			fail(transfer, FETCH_EOTHER,
+			     "unsupported protocol (only %s)",
+			     fetch_protocols);
+		return;
+	case CURLE_TOO_MANY_REDIRECTS:
+		fail(transfer, FETCH_EOTHER, "more than %ld redirects",
+		     options->max_redirects);
+		return;
+	case CURLE_PARTIAL_FILE:
+		fail(transfer, FETCH_EOTHER, "transfer cut short: %s",
+		     curl_words(transfer, code));
+		return;
+	case CURLE_GOT_NOTHING:
+		fail(transfer, FETCH_EOTHER, "empty reply from server");
+		return;
+	default:
+		break;
+	}
+	fail(transfer, FETCH_EOTHER, "%s", curl_words(transfer, code));
+}
+
+/* Records what libcurl learnt about a finished transfer and judges it. */
+static void
+finish(struct transfer *transfer, const struct fetch_options *options,
+       CURLcode code)
+{
+	struct fetch_result *result = transfer->result;
+	const char *content_type = NULL;
+	const char *effective_url = NULL;
+	long http_status = 0;
+
+	transfer->done = 1;
+	if (curl_easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE,
+			      &http_status) == CURLE_OK)
+		result->http_status = http_status;
+	if (curl_easy_getinfo(transfer->easy, CURLINFO_CONTENT_TYPE,
+			      &content_type) == CURLE_OK &&
+	    content_type != NULL)
+		result->content_type = xstrdup(content_type);
+	if (curl_easy_getinfo(transfer->easy, CURLINFO_EFFECTIVE_URL,
+			      &effective_url) == CURLE_OK &&
+	    effective_url != NULL)
+		result->effective_url = url_without_credentials(effective_url);
+
+	if (code != CURLE_OK)
+		fail_curl(transfer, options, code);
+	else if (result->http_status >= 400)
+		fail(transfer, FETCH_EHTTP, "HTTP %ld", result->http_status);
+	else {
+		result->status = FETCH_OK;
+		result->size = transfer->body.length;
+		result->body = buf_detach(&transfer->body);
+	}
+}
+
+/*
+ * Sets up one easy handle.  Returns 0, or -1 after recording the failure
+ * in the transfer's result.
+ */
+static int
+transfer_setup(struct transfer *transfer, const struct fetch_options *options)
+{
+	CURL *easy = curl_easy_init();
+	CURLcode code = CURLE_OK;
+	size_t max_size = options->max_size;
+
+	if (easy == NULL) {
+		fail(transfer, FETCH_EOTHER, "cannot create a curl handle");
+		return -1;
+	}
+	transfer->easy = easy;
+	transfer->max_size = max_size;
+
+	/* Stop at the first option libcurl refuses: none is optional. */
+#define SET(option, value)                                                    \
+	do {                                                                  \
+		if (code == CURLE_OK)                                         \
+			code = curl_easy_setopt(easy, option, value);         \
+	} while (0)
+	SET(CURLOPT_ERRORBUFFER, transfer->error_buffer);
+	SET(CURLOPT_PRIVATE, transfer);
+	SET(CURLOPT_URL, transfer->url);
+	SET(CURLOPT_PROTOCOLS_STR, fetch_protocols);
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, fetch_redirect_protocols);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_FAILONERROR, 0L);
+	SET(CURLOPT_FOLLOWLOCATION, 1L);
+	SET(CURLOPT_MAXREDIRS, options->max_redirects);
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	SET(CURLOPT_WRITEFUNCTION, write_body);
+	SET(CURLOPT_WRITEDATA, transfer);
+	if (options->connect_timeout > 0)
+		SET(CURLOPT_CONNECTTIMEOUT, options->connect_timeout);
+	if (0)
+		SET(CURLOPT_TIMEOUT, options->total_timeout);
+	if (max_size > 0 && max_size <= (size_t)INT64_MAX)
+		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_size);
+	if (options->user_agent != NULL)
+		SET(CURLOPT_USERAGENT, options->user_agent);
+#undef SET
+	if (code != CURLE_OK) {
+		fail(transfer, FETCH_EOTHER, "cannot set up libcurl: %s",
+		     curl_easy_strerror(code));
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+fetch_all(const struct fetch_options *options, const char *const *urls,
+	  size_t url_count, struct fetch_result *results_out)
+{
+	struct transfer *transfers = NULL;
+	CURLM *multi = NULL;
+	CURLMcode multi_code = CURLM_OK;
+	CURLcode init_code;
+	size_t ok_count = 0;
+	size_t index;
+	int running = 0;
+
+	if (url_count == 0)
+		return 0;
+	transfers = xcalloc(url_count, sizeof *transfers);
+	for (index = 0; index < url_count; index++) {
+		memset(&results_out[index], 0, sizeof results_out[index]);
+		results_out[index].status = FETCH_EOTHER;
+		transfers[index].url = urls[index];
+		transfers[index].result = &results_out[index];
+		transfers[index].body = (struct buf)BUF_INIT;
+	}
+
+	init_code = global_init();
+	if (init_code != CURLE_OK) {
+		for (index = 0; index < url_count; index++)
+			fail(&transfers[index], FETCH_EOTHER,
+			     "cannot initialise libcurl: %s",
+			     curl_easy_strerror(init_code));
+		goto out;
+	}
+	multi = curl_multi_init();
+	if (multi == NULL) {
+		for (index = 0; index < url_count; index++)
+			fail(&transfers[index], FETCH_EOTHER,
+			     "cannot create a curl multi handle");
+		goto out;
+	}
+
+	for (index = 0; index < url_count; index++) {
+		struct transfer *transfer = &transfers[index];
+		CURLMcode add_code;
+
+		if (transfer_setup(transfer, options) != 0) {
+			transfer->done = 1;
+			continue;
+		}
+		add_code = curl_multi_add_handle(multi, transfer->easy);
+		if (add_code != CURLM_OK) {
+			fail(transfer, FETCH_EOTHER, "cannot start: %s",
+			     curl_multi_strerror(add_code));
+			transfer->done = 1;
+			continue;
+		}
+		transfer->in_multi = 1;
+	}
+
+	do {
+		CURLMsg *message;
+		int queued;
+
+		multi_code = curl_multi_perform(multi, &running);
+		if (multi_code != CURLM_OK)
+			break;
+		while ((message = curl_multi_info_read(multi, &queued))) {
+			char *private = NULL;
+
+			if (message->msg != CURLMSG_DONE)
+				continue;
+			if (curl_easy_getinfo(message->easy_handle,
+					      CURLINFO_PRIVATE,
+					      &private) != CURLE_OK ||
+			    private == NULL)
+				continue;
+			finish((struct transfer *)(void *)private, options,
+			       message->data.result);
+		}
+		if (running == 0)
+			break;
+		/* Wakes for socket activity or libcurl's next timeout. */
+		multi_code = curl_multi_poll(multi, NULL, 0, 1000, NULL);
+	} while (multi_code == CURLM_OK);
+
+out:
+	for (index = 0; index < url_count; index++) {
+		struct transfer *transfer = &transfers[index];
+
+		if (!transfer->done)
+			fail(transfer, FETCH_EOTHER, "libcurl failed: %s",
+			     curl_multi_strerror(multi_code));
+		if (transfer->in_multi)
+			curl_multi_remove_handle(multi, transfer->easy);
+		if (transfer->easy != NULL)
+			curl_easy_cleanup(transfer->easy);
+		buf_free(&transfer->body);
+		if (results_out[index].status == FETCH_OK)
+			ok_count++;
+	}
+	if (multi != NULL)
+		curl_multi_cleanup(multi);
+	free(transfers);
+	return ok_count;
+}
+
+void
+fetch_result_clear(struct fetch_result *result)
+{
+	free(result->body);
+	free(result->content_type);
+	free(result->effective_url);
+	free(result->errstr);
+	memset(result, 0, sizeof *result);
+}

@@ -1,0 +1,524 @@
+/*
+ * mail.c - see mail.h.  GMime builds and serialises the message; this file
+ * checks the input, picks encodings and keeps GMime's types to itself.
+ */
+#include "mail.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <gmime/gmime.h>
+
+#include "util.h"
+
+/* RFC 5321 limits: local part, domain, whole path without brackets. */
+#define MAIL_LOCAL_MAX 64
+#define MAIL_DOMAIN_MAX 255
+#define MAIL_ADDRESS_MAX 254
+/* A 7bit body keeps to the line length a quoted-printable body would. */
+#define MAIL_7BIT_LINE_MAX 76
+/* Raw header values stay well inside the 998-byte line limit. */
+#define MAIL_HEADER_VALUE_MAX 900
+
+static pthread_once_t mail_gmime_once = PTHREAD_ONCE_INIT;
+
+static void
+mail_gmime_init(void)
+{
+	g_mime_init();
+}
+
+static int
+is_local_char(unsigned char c)
+{
+	/* Quoted local parts are refused outright: nobody we mail has one. */
+	if (c <= 0x20 || c >= 0x7f)
+		return 0;
+	return strchr("<>()[]\\,;:\"@", c) == NULL;
+}
+
+static int
+is_domain_label_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-';
+}
+
+/* Checks one domain; returns 1 when it is a dotted list of LDH labels. */
+static int
+domain_is_valid(const char *domain, size_t length)
+{
+	size_t label_length = 0;
+	size_t dot_count = 0;
+	size_t i;
+
+	if (length == 0 || length > MAIL_DOMAIN_MAX)
+		return 0;
+	for (i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)domain[i];
+
+		if (c == '.') {
+			if (label_length == 0 || domain[i - 1] == '-')
+				return 0;
+			label_length = 0;
+			dot_count++;
+			continue;
+		}
+		if (!is_domain_label_char(c))
+			return 0;
+		if (label_length == 0 && c == '-')
+			return 0;
+		if (++label_length > 63)
+			return 0;
+	}
+	if (label_length == 0 || domain[length - 1] == '-')
+		return 0;
+	return dot_count >= 1;
+}
+
+char *
+mail_normalize_address(const char *address)
+{
+	const char *start;
+	const char *end;
+	const char *at = NULL;
+	const char *p;
+	char *result;
+	size_t local_length;
+	size_t i;
+
+	if (address == NULL)
+		return NULL;
+	start = address;
+	while (*start == ' ' || *start == '\t' || *start == '\r' ||
+	       *start == '\n')
+		start++;
+	end = start + strlen(start);
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t' ||
+			       end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	if ((size_t)(end - start) > MAIL_ADDRESS_MAX)
+		return NULL;
+	for (p = start; p < end; p++) {
+		if (*p == '@') {
+			if (at != NULL)
+				return NULL;
+			at = p;
+		}
+	}
+	if (at == NULL)
+		return NULL;
+	local_length = (size_t)(at - start);
+	if (local_length == 0 || local_length > MAIL_LOCAL_MAX)
+		return NULL;
+	for (p = start; p < at; p++)
+		if (!is_local_char((unsigned char)*p))
+			return NULL;
+	/* Dots may separate atoms but not start, end or double up. */
+	if (start[0] == '.' || at[-1] == '.')
+		return NULL;
+	for (p = start + 1; p < at; p++)
+		if (p[0] == '.' && p[-1] == '.')
+			return NULL;
+	if (!domain_is_valid(at + 1, (size_t)(end - at - 1)))
+		return NULL;
+	result = xstrndup(start, (size_t)(end - start));
+	for (i = local_length + 1; result[i] != '\0'; i++)
+		if (result[i] >= 'A' && result[i] <= 'Z')
+			result[i] = (char)(result[i] - 'A' + 'a');
+	return result;
+}
+
+/* Header values must stay on one line: a CR or LF would add headers. */
+static int
+has_line_break(const char *text)
+{
+	return text != NULL && strpbrk(text, "\r\n") != NULL;
+}
+
+/* Returns 1 for an https URL that can sit between angle brackets. */
+static int
+url_is_usable(const char *url)
+{
+	const unsigned char *p;
+
+	if (util_strncasecmp(url, "https://", 8) != 0 || url[8] == '\0')
+		return 0;
+	for (p = (const unsigned char *)url; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '<' || *p == '>' ||
+		    *p == '"')
+			return 0;
+	return 1;
+}
+
+/*
+ * Returns the body with every CRLF or lone CR turned into LF (free()):
+ * GMime writes the line ends back as CRLF, and a stray CR would break
+ * the lines of a 7bit part.
+ */
+static char *
+body_to_lf(const char *body)
+{
+	struct buf normalised = BUF_INIT;
+	const char *p;
+
+	buf_reserve(&normalised, strlen(body) + 1);
+	for (p = body; *p != '\0'; p++) {
+		if (*p == '\r') {
+			buf_putc(&normalised, '\n');
+			if (p[1] == '\n')
+				p++;
+			continue;
+		}
+		buf_putc(&normalised, *p);
+	}
+	return buf_detach(&normalised);
+}
+
+/* 7bit for short ASCII lines; quoted-printable for everything else. */
+static GMimeContentEncoding
+pick_encoding(const char *body)
+{
+	size_t line_length = 0;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)body; *p != '\0'; p++) {
+		if (*p == '\n') {
+			line_length = 0;
+			continue;
+		}
+		if (*p >= 0x80 || (*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+		if (++line_length > MAIL_7BIT_LINE_MAX)
+			return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	}
+	return GMIME_CONTENT_ENCODING_7BIT;
+}
+
+/*
+ * Makes a text/SUBTYPE part with charset=utf-8 holding body.  GMime's own
+ * g_mime_text_part_set_text() would pick ISO-8859-1 for Latin text; we
+ * promise UTF-8.  Returns a new part (g_object_unref()).
+ */
+static GMimePart *
+make_text_part(const char *subtype, const char *body)
+{
+	GMimePart *part = NULL;
+	GMimeStream *stream = NULL;
+	GMimeDataWrapper *content = NULL;
+	char *lf_body = body_to_lf(body);
+
+	part = g_mime_part_new_with_type("text", subtype);
+	/* The memory stream copies the bytes: nothing here can fail. */
+	stream = g_mime_stream_mem_new_with_buffer(lf_body, strlen(lf_body));
+	content = g_mime_data_wrapper_new_with_stream(
+		stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, content);
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part),
+						 "charset", "utf-8");
+	g_mime_part_set_content_encoding(part, pick_encoding(lf_body));
+	g_object_unref(content);
+	g_object_unref(stream);
+	free(lf_body);
+	return part;
+}
+
+/* Returns "<hex>@domain" without brackets (free()). */
+static char *
+make_message_id(const char *domain)
+{
+	unsigned char random_bytes[16];
+	char hex[sizeof random_bytes * 2 + 1];
+	size_t filled = 0;
+	size_t i;
+
+	while (filled < sizeof random_bytes) {
+		ssize_t got = getrandom(random_bytes + filled,
+					sizeof random_bytes - filled, 0);
+
+		if (got < 0)
+			continue; /* EINTR; the pool never fails otherwise */
+		filled += (size_t)got;
+	}
+	for (i = 0; i < sizeof random_bytes; i++) {
+		hex[2 * i] = "0123456789abcdef"[random_bytes[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[random_bytes[i] & 15];
+	}
+	hex[sizeof hex - 1] = '\0';
+	return xasprintf("%s@%s", hex, domain);
+}
+
+/* Returns the Date value in zone (NULL: UTC), or NULL if it is unknown. */
+static char *
+format_date(time_t when, const char *zone)
+{
+	GDateTime *utc = NULL;
+	GDateTime *local = NULL;
+	GTimeZone *tz = NULL;
+	char *formatted = NULL;
+	char *result = NULL;
+
+	utc = g_date_time_new_from_unix_utc((gint64)when);
+	if (utc == NULL)
+		goto out;
+	if (zone != NULL && *zone != '\0') {
+		tz = g_time_zone_new_identifier(zone);
+		if (tz == NULL)
+			goto out;
+		local = g_date_time_to_timezone(utc, tz);
+	} else {
+		local = g_date_time_ref(utc);
+	}
+	if (local == NULL)
+		goto out;
+	formatted = g_mime_utils_header_format_date(local);
+	if (formatted != NULL)
+		result = xstrdup(formatted);
+out:
+	g_free(formatted);
+	if (local != NULL)
+		g_date_time_unref(local);
+	if (tz != NULL)
+		g_time_zone_unref(tz);
+	if (utc != NULL)
+		g_date_time_unref(utc);
+	return result;
+}
+
+static void
+add_mailbox(GMimeMessage *message, GMimeAddressType type, const char *name,
+	    const char *address)
+{
+	InternetAddressList *list = g_mime_message_get_addresses(message, type);
+	InternetAddress *mailbox = internet_address_mailbox_new(name, address);
+
+	/* Encode display names as UTF-8, never a guessed legacy charset. */
+	internet_address_set_charset(mailbox, "utf-8");
+	internet_address_list_add(list, mailbox);
+	g_object_unref(mailbox);
+}
+
+/*
+ * Returns the raw List-Unsubscribe value, folded before each URI and ending
+ * in a newline, or NULL when there is none (free()).
+ */
+static char *
+make_unsubscribe(const char *mailto, const char *url)
+{
+	if (mailto != NULL && url != NULL)
+		return xasprintf(" <mailto:%s?subject=unsubscribe>,\n <%s>\n",
+				 mailto, url);
+	if (mailto != NULL)
+		return xasprintf(" <mailto:%s?subject=unsubscribe>\n", mailto);
+	if (url != NULL)
+		return xasprintf(" <%s>\n", url);
+	return NULL;
+}
+
+static int
+is_short_ascii(const char *text)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return 0;
+	return p - (const unsigned char *)text <= MAIL_HEADER_VALUE_MAX;
+}
+
+/*
+ * Adds a header whose value GMime must write exactly as given: its default
+ * formatter would RFC 2047-encode a long URL, and mail clients no longer
+ * find it.  raw_value starts with a space and ends with a newline.
+ */
+static void
+set_raw_header(GMimeMessage *message, const char *name, const char *value,
+	       const char *raw_value)
+{
+	GMimeObject *object = GMIME_OBJECT(message);
+	GMimeHeaderList *headers = g_mime_object_get_header_list(object);
+	GMimeHeader *header;
+
+	g_mime_object_set_header(object, name, value, NULL);
+	header = g_mime_header_list_get_header(headers, name);
+	g_mime_header_set_raw_value(header, raw_value);
+}
+
+/* Checks what mail_compose() needs; returns NULL or the problem (free()). */
+static char *
+check_input(const struct mail_input *input)
+{
+	if (input->from_address == NULL)
+		return xstrdup("mail: no From address");
+	if (input->to_address == NULL)
+		return xstrdup("mail: no recipient address");
+	if (input->subject == NULL)
+		return xstrdup("mail: no subject");
+	if (input->text_body == NULL)
+		return xstrdup("mail: no text body");
+	if (input->message_id_domain == NULL ||
+	    !domain_is_valid(input->message_id_domain,
+			     strlen(input->message_id_domain)))
+		return xstrdup("mail: no usable Message-ID domain");
+	if (has_line_break(input->subject))
+		return xstrdup("mail: subject holds a line break");
+	if (has_line_break(input->from_name) || has_line_break(input->to_name))
+		return xstrdup("mail: a display name holds a line break");
+	if (has_line_break(input->list_id))
+		return xstrdup("mail: List-Id holds a line break");
+	if (input->unsubscribe_url != NULL &&
+	    (!url_is_usable(input->unsubscribe_url) ||
+	     strlen(input->unsubscribe_url) > MAIL_HEADER_VALUE_MAX))
+		return xasprintf("mail: unsubscribe URL \"%s\" is not a plain "
+				 "https URL",
+				 input->unsubscribe_url);
+	return NULL;
+}
+
+enum mail_status
+mail_compose(const struct mail_input *input, char **message_out,
+	     size_t *size_out, char **message_id_out, char **errstr_out)
+{
+	enum mail_status status = MAIL_EINPUT;
+	GMimeMessage *message = NULL;
+	GMimeMultipart *alternative = NULL;
+	GMimePart *text_part = NULL;
+	GMimePart *html_part = NULL;
+	GMimeFormatOptions *options = NULL;
+	GMimeStream *stream = NULL;
+	GByteArray *bytes;
+	char *from = NULL;
+	char *to = NULL;
+	char *unsubscribe_mailto = NULL;
+	char *unsubscribe = NULL;
+	char *raw_value = NULL;
+	char *date = NULL;
+	char *message_id = NULL;
+	char *problem = NULL;
+
+	*message_out = NULL;
+	*size_out = 0;
+	if (message_id_out != NULL)
+		*message_id_out = NULL;
+	*errstr_out = NULL;
+
+	problem = check_input(input);
+	if (problem != NULL)
+		goto out;
+	status = MAIL_EADDRESS;
+	from = mail_normalize_address(input->from_address);
+	if (from == NULL) {
+		problem = xasprintf("mail: From address \"%s\" does not parse",
+				    input->from_address);
+		goto out;
+	}
+	to = mail_normalize_address(input->to_address);
+	if (to == NULL) {
+		problem = xasprintf("mail: recipient \"%s\" does not parse",
+				    input->to_address);
+		goto out;
+	}
+	if (input->unsubscribe_mailto != NULL) {
+		unsubscribe_mailto =
+			mail_normalize_address(input->unsubscribe_mailto);
+		if (unsubscribe_mailto == NULL) {
+			problem = xasprintf("mail: unsubscribe address \"%s\" "
+					    "does not parse",
+					    input->unsubscribe_mailto);
+			goto out;
+		}
+	}
+	status = MAIL_EINPUT;
+	date = format_date(input->date, input->timezone);
+	if (date == NULL) {
+		problem = xasprintf("mail: time zone \"%s\" is unknown",
+				    input->timezone ? input->timezone : "UTC");
+		goto out;
+	}
+
+	pthread_once(&mail_gmime_once, mail_gmime_init);
+	message = g_mime_message_new(TRUE);
+	add_mailbox(message, GMIME_ADDRESS_TYPE_FROM, input->from_name, from);
+	add_mailbox(message, GMIME_ADDRESS_TYPE_TO, input->to_name, to);
+	g_mime_message_set_subject(message, input->subject, "utf-8");
+	g_mime_object_set_header(GMIME_OBJECT(message), "Date", date, NULL);
+	message_id = make_message_id(input->message_id_domain);
+	g_mime_message_set_message_id(message, message_id);
+	g_mime_object_set_header(GMIME_OBJECT(message), "MIME-Version", "1.0",
+				 NULL);
+	if (input->list_id != NULL && is_short_ascii(input->list_id)) {
+		raw_value = xasprintf(" %s\n", input->list_id);
+		set_raw_header(message, "List-Id", input->list_id, raw_value);
+	} else if (input->list_id != NULL) {
+		/* A non-ASCII description needs GMime's RFC 2047 words. */
+		g_mime_object_set_header(GMIME_OBJECT(message), "List-Id",
+					 input->list_id, "utf-8");
+	}
+	unsubscribe = make_unsubscribe(unsubscribe_mailto,
+				       input->unsubscribe_url);
+	if (unsubscribe != NULL)
+		set_raw_header(message, "List-Unsubscribe", unsubscribe,
+			       unsubscribe);
+	if (input->unsubscribe_url != NULL)
+		g_mime_object_set_header(GMIME_OBJECT(message),
+					 "List-Unsubscribe-Post",
+					 "List-Unsubscribe=One-Click", NULL);
+
+	text_part = make_text_part("plain", input->text_body);
+	if (input->html_body == NULL) {
+		g_mime_message_set_mime_part(message, GMIME_OBJECT(text_part));
+	} else {
+		/* RFC 2046: the richest alternative comes last. */
+		html_part = make_text_part("html", input->html_body);
+		alternative = g_mime_multipart_new_with_subtype("alternative");
+		g_mime_multipart_add(alternative, GMIME_OBJECT(text_part));
+		g_mime_multipart_add(alternative, GMIME_OBJECT(html_part));
+		g_mime_message_set_mime_part(message,
+					     GMIME_OBJECT(alternative));
+	}
+
+	options = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(options,
+						 GMIME_NEWLINE_FORMAT_DOS);
+	stream = g_mime_stream_mem_new();
+	if (g_mime_object_write_to_stream(GMIME_OBJECT(message), options,
+					  stream) < 0) {
+		problem = xstrdup("mail: GMime could not write the message");
+		goto out;
+	}
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+	*message_out = xmalloc(bytes->len + 1);
+	memcpy(*message_out, bytes->data, bytes->len);
+	(*message_out)[bytes->len] = '\0';
+	*size_out = bytes->len;
+	if (message_id_out != NULL) {
+		*message_id_out = message_id;
+		message_id = NULL;
+	}
+	status = MAIL_OK;
+out:
+	if (problem != NULL)
+		*errstr_out = problem;
+	if (stream != NULL)
+		g_object_unref(stream);
+	if (options != NULL)
+		g_mime_format_options_free(options);
+	if (alternative != NULL)
+		g_object_unref(alternative);
+	if (html_part != NULL)
+		g_object_unref(html_part);
+	if (text_part != NULL)
+		g_object_unref(text_part);
+	if (message != NULL)
+		g_object_unref(message);
+	free(message_id);
+	free(raw_value);
+	free(unsubscribe);
+	free(date);
+	free(unsubscribe_mailto);
+	free(to);
+	free(from);
+	return status;
+}

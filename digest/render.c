@@ -1,0 +1,640 @@
+/*
+ * render.c - the digest's words: relative times, long dates, word wrapping
+ * for the plain-text part, and the value tree the templates render against.
+ *
+ * Month and day names live in tables here instead of coming from the C
+ * locale: the digest must read the same on every host, whatever LANG cron
+ * happens to run with.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "template.h"
+#include "util.h"
+#include "value.h"
+
+/* The plain-text part is wrapped at this many columns (code points). */
+#define RENDER_TEXT_WIDTH 72
+/* Item bodies in the text part hang under the title by this much. */
+#define RENDER_TEXT_INDENT "    "
+/* Longer summaries are cut at a word boundary: a digest is a list of
+ * pointers to articles, not the articles. */
+#define RENDER_SUMMARY_MAX 480
+/* No template of ours comes near this; a larger file is a mistake. */
+#define RENDER_TEMPLATE_MAX (1024 * 1024)
+
+#define SECONDS_PER_MINUTE 60
+#define SECONDS_PER_HOUR 3600
+#define SECONDS_PER_DAY 86400L
+
+struct ui_string {
+	const char *key;
+	const char *text;
+};
+
+struct language {
+	const char *code;
+	const char *weekdays[7]; /* Sunday first, as struct tm counts */
+	const char *months[12];
+	const char *months_short[12];
+	const char *just_now;
+	const char *minute_one;
+	const char *minutes;	/* takes the count */
+	const char *hour_one;
+	const char *hours;	/* takes the count */
+	const char *yesterday;
+	const char *days;	/* takes the count */
+	const char *item_one;
+	const char *items;	/* takes the count */
+	const char *intro;	/* takes "6 berichten" */
+	const char *intro_empty;
+	const char *greeting;	/* takes the name */
+	const char *greeting_anonymous;
+	const char *why;	/* takes the provider */
+	const char *why_anonymous;
+	const struct ui_string *ui; /* the template's t.*, NULL-terminated */
+};
+
+static const struct ui_string ui_nl[] = {
+	{"heading", "Buitenland"},
+	{"read_more", "Lees verder"},
+	{"no_items", "Geen nieuwe berichten sinds het vorige overzicht."},
+	{"why_heading", "Waarom krijg je dit bericht?"},
+	{"unsubscribe_heading", "Afmelden"},
+	{"unsubscribe_link", "Afmelden voor dit overzicht"},
+	{"unsubscribe_url_intro",
+	 "Wil je dit overzicht niet meer ontvangen? Meld je af via:"},
+	{"unsubscribe_mailto_or", "Of stuur een e-mail naar:"},
+	{"unsubscribe_mailto_intro",
+	 "Wil je dit overzicht niet meer ontvangen? Stuur een e-mail naar:"},
+	{"automatic", "Dit overzicht is automatisch samengesteld."},
+	{NULL, NULL}};
+
+static const struct ui_string ui_en[] = {
+	{"heading", "Foreign news"},
+	{"read_more", "Read more"},
+	{"no_items", "No new items since the previous digest."},
+	{"why_heading", "Why do you get this message?"},
+	{"unsubscribe_heading", "Unsubscribe"},
+	{"unsubscribe_link", "Unsubscribe from this digest"},
+	{"unsubscribe_url_intro",
+	 "No longer want this digest? Unsubscribe here:"},
+	{"unsubscribe_mailto_or", "Or send an e-mail to:"},
+	{"unsubscribe_mailto_intro",
+	 "No longer want this digest? Send an e-mail to:"},
+	{"automatic", "This digest was put together automatically."},
+	{NULL, NULL}};
+
+static const struct language languages[] = {
+	{
+		"nl",
+		{"zondag", "maandag", "dinsdag", "woensdag", "donderdag",
+		 "vrijdag", "zaterdag"},
+		{"januari", "februari", "maart", "april", "mei", "juni", "juli",
+		 "augustus", "september", "oktober", "november", "december"},
+		{"jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.",
+		 "sep.", "okt.", "nov.", "dec."},
+		"zojuist",
+		"1 minuut geleden",
+		"%ld minuten geleden",
+		"1 uur geleden",
+		"%ld uur geleden",
+		"gisteren",
+		"%ld dagen geleden",
+		"1 bericht",
+		"%zu berichten",
+		"Dit is je overzicht van het buitenlandse nieuws: %s.",
+		"Dit is je overzicht van het buitenlandse nieuws.",
+		"Hallo %s,",
+		"Hallo,",
+		"Je ontvangt dit overzicht omdat je je via %s hebt aangemeld "
+		"voor het dagelijkse nieuws uit de rubriek Buitenland.",
+		"Je ontvangt dit overzicht omdat je je hebt aangemeld voor het "
+		"dagelijkse nieuws uit de rubriek Buitenland.",
+		ui_nl,
+	},
+	{
+		"en",
+		{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
+		 "Friday", "Saturday"},
+		{"January", "February", "March", "April", "May", "June", "July",
+		 "August", "September", "October", "November", "December"},
+		{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+		 "Oct", "Nov", "Dec"},
+		"just now",
+		"1 minute ago",
+		"%ld minutes ago",
+		"1 hour ago",
+		"%ld hours ago",
+		"yesterday",
+		"%ld days ago",
+		"1 item",
+		"%zu items",
+		"Here is your foreign news digest: %s.",
+		"Here is your foreign news digest.",
+		"Hello %s,",
+		"Hello,",
+		"You receive this digest because you signed up at %s for the "
+		"daily news from the Foreign news column.",
+		"You receive this digest because you signed up for the daily "
+		"news from the Foreign news column.",
+		ui_en,
+	},
+};
+
+struct renderer {
+	char *directory;
+	struct template *templates[2]; /* indexed by enum render_format */
+};
+
+static const char *const template_names[2] = {
+	"digest.txt.mustache",
+	"digest.html.mustache",
+};
+
+static const struct language *
+language_find(const char *code)
+{
+	if (code == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++)
+		if (strcmp(languages[i].code, code) == 0)
+			return &languages[i];
+	return NULL;
+}
+
+/*
+ * Breaks when down in zone.  An unknown zone falls back to UTC rather than
+ * failing: config.c refuses unknown zones, and a digest with dates a few
+ * hours off beats no digest.
+ */
+static void
+break_down(const char *zone, time_t when, struct tm *tm_out)
+{
+	if (util_localtime(zone, when, tm_out) == 0)
+		return;
+	if (gmtime_r(&when, tm_out) == NULL)
+		memset(tm_out, 0, sizeof *tm_out);
+}
+
+/* The day number of a broken-down date, so that dates subtract to whole
+ * calendar days whatever the DST changes in between. */
+static long
+day_number(const struct tm *tm)
+{
+	return (long)(util_timegm(tm->tm_year + 1900, tm->tm_mon + 1,
+				  tm->tm_mday, 0, 0, 0) /
+		      SECONDS_PER_DAY);
+}
+
+/*
+ * The rule, in this order:
+ *   - less than a minute old, or in the future (clock skew): "zojuist";
+ *   - less than an hour old: whole minutes, "11 minuten geleden", even
+ *     when midnight lies in between ("23:55" seen at "00:10");
+ *   - on today's calendar date in timezone: whole elapsed hours, "3 uur
+ *     geleden" (elapsed, so a DST change day may show "24 uur");
+ *   - on the previous calendar date: "gisteren", even when only two
+ *     hours old, because that is how a reader remembers it;
+ *   - 2 to 6 calendar days back: "3 dagen geleden";
+ *   - older: the short date, "12 nov.", with the year ("12 nov. 2025")
+ *     when it is not this year.
+ */
+char *
+render_relative_time(time_t published, time_t now, const char *language,
+		     const char *timezone)
+{
+	const struct language *lang = language_find(language);
+	struct tm published_tm, now_tm;
+	long elapsed, days;
+
+	if (lang == NULL)
+		return NULL;
+	if (published >= now || now - published < SECONDS_PER_MINUTE)
+		return xstrdup(lang->just_now);
+	elapsed = (long)(now - published);
+	if (elapsed < SECONDS_PER_HOUR) {
+		if (elapsed / SECONDS_PER_MINUTE == 1)
+			return xstrdup(lang->minute_one);
+		return xasprintf(lang->minutes, elapsed / SECONDS_PER_MINUTE);
+	}
+	break_down(timezone, published, &published_tm);
+	break_down(timezone, now, &now_tm);
+	days = day_number(&now_tm) - day_number(&published_tm);
+	if (days <= 0) {
+		if (elapsed / SECONDS_PER_HOUR == 1)
+			return xstrdup(lang->hour_one);
+		return xasprintf(lang->hours, elapsed / SECONDS_PER_HOUR);
+	}
+	if (days == 1)
+		return xstrdup(lang->yesterday);
+	if (days < 7)
+		return xasprintf(lang->days, days);
+	if (published_tm.tm_year == now_tm.tm_year)
+		return xasprintf("%d %s", published_tm.tm_mday,
+				 lang->months_short[published_tm.tm_mon]);
+	return xasprintf("%d %s %d", published_tm.tm_mday,
+			 lang->months_short[published_tm.tm_mon],
+			 published_tm.tm_year + 1900);
+}
+
+char *
+render_long_date(time_t when, const char *language, const char *timezone)
+{
+	const struct language *lang = language_find(language);
+	struct tm tm;
+
+	if (lang == NULL)
+		return NULL;
+	break_down(timezone, when, &tm);
+	return xasprintf("%s %d %s %d", lang->weekdays[tm.tm_wday], tm.tm_mday,
+			 lang->months[tm.tm_mon], tm.tm_year + 1900);
+}
+
+/* Columns of a UTF-8 run: its code points (continuation bytes are free). */
+static size_t
+utf8_columns(const char *text, size_t length)
+{
+	size_t columns = 0;
+
+	for (size_t i = 0; i < length; i++)
+		if (((unsigned char)text[i] & 0xC0) != 0x80)
+			columns++;
+	return columns;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * Breaks only at ASCII blanks, so a UTF-8 sequence is never split; a
+ * no-break space stays inside its word, as it should.
+ */
+char *
+render_wrap(const char *text, size_t width, const char *first_indent,
+	    const char *indent)
+{
+	struct buf out = BUF_INIT;
+	const char *p = text != NULL ? text : "";
+	size_t column = 0;
+	int at_line_start = 1, any_line = 0, blank_pending = 0;
+
+	if (first_indent == NULL)
+		first_indent = "";
+	if (indent == NULL)
+		indent = "";
+	while (*p != '\0') {
+		const char *word;
+		size_t length, columns;
+
+		if (is_blank(*p)) {
+			p++;
+			continue;
+		}
+		if (*p == '\n') {
+			/* A hard break ends the line; two or more in a row
+			 * leave one blank line between paragraphs. */
+			if (any_line && at_line_start)
+				blank_pending = 1;
+			at_line_start = 1;
+			p++;
+			continue;
+		}
+		word = p;
+		while (*p != '\0' && *p != '\n' && !is_blank(*p))
+			p++;
+		length = (size_t)(p - word);
+		columns = utf8_columns(word, length);
+		if (!at_line_start && column + 1 + columns <= width) {
+			buf_putc(&out, ' ');
+			column++;
+		} else {
+			const char *prefix = any_line ? indent : first_indent;
+
+			if (any_line)
+				buf_puts(&out, blank_pending ? "\n\n" : "\n");
+			blank_pending = 0;
+			buf_puts(&out, prefix);
+			column = utf8_columns(prefix, strlen(prefix));
+			at_line_start = 0;
+			any_line = 1;
+		}
+		buf_append(&out, word, length);
+		column += columns;
+	}
+	return buf_detach(&out);
+}
+
+/*
+ * Cuts text after at most max code points, at the last blank before the
+ * limit, and marks the cut with an ellipsis.  Returns a new string (free()).
+ */
+static char *
+shorten(const char *text, size_t max)
+{
+	size_t columns = 0, cut = 0, i;
+
+	for (i = 0; text[i] != '\0'; i++) {
+		if (((unsigned char)text[i] & 0xC0) == 0x80)
+			continue;
+		if (columns == max)
+			break;
+		if (is_blank(text[i]) || text[i] == '\n')
+			cut = i;
+		columns++;
+	}
+	if (text[i] == '\0')
+		return xstrdup(text);
+	if (cut == 0)
+		cut = i;
+	while (cut > 0 && (is_blank(text[cut - 1]) || text[cut - 1] == '\n'))
+		cut--;
+	return xasprintf("%.*s \xE2\x80\xA6", (int)cut, text);
+}
+
+static int
+has_text(const char *text)
+{
+	return text != NULL && *text != '\0';
+}
+
+static void
+map_take_string(struct value *map, const char *key, char *text)
+{
+	value_map_set_string(map, key, text);
+	free(text);
+}
+
+static struct value *
+item_value(const struct item *item, size_t index,
+	   const struct language *lang, const struct render_context *context)
+{
+	struct value *map = value_new_map();
+	const char *source = item->source != NULL ? item->source : "";
+	const char *title = item->title != NULL ? item->title : "";
+	const size_t indent_width = strlen(RENDER_TEXT_INDENT);
+	char *relative = NULL, *byline, *marker, *number;
+	char published[21];
+
+	map_take_string(map, "index", xasprintf("%zu", index));
+	/* "1.  " and "10. " both take four columns, the text indent. */
+	number = xasprintf("%zu.", index);
+	marker = xasprintf("%-*s", strlen(number) < indent_width
+					   ? (int)indent_width
+					   : (int)strlen(number) + 1,
+			   number);
+	free(number);
+	value_map_set_string(map, "marker", marker);
+	value_map_set_string(map, "title", title);
+	map_take_string(map, "title_text",
+			render_wrap(title, RENDER_TEXT_WIDTH, marker,
+				    RENDER_TEXT_INDENT));
+	free(marker);
+	value_map_set_string(map, "source", source);
+	value_map_set_bool(map, "has_link", has_text(item->link));
+	value_map_set_string(map, "link", has_text(item->link) ? item->link
+							      : "");
+	if (has_text(item->summary)) {
+		char *summary = shorten(item->summary, RENDER_SUMMARY_MAX);
+
+		value_map_set_bool(map, "has_summary", 1);
+		value_map_set_string(map, "summary", summary);
+		map_take_string(map, "summary_text",
+				render_wrap(summary, RENDER_TEXT_WIDTH,
+					    RENDER_TEXT_INDENT,
+					    RENDER_TEXT_INDENT));
+		free(summary);
+	} else {
+		value_map_set_bool(map, "has_summary", 0);
+		value_map_set_string(map, "summary", "");
+		value_map_set_string(map, "summary_text", "");
+	}
+	value_map_set_bool(map, "has_published", item->has_published);
+	value_map_set_bool(map, "has_time", item->has_published);
+	if (item->has_published) {
+		util_format_rfc3339(item->published_at, published);
+		relative = render_relative_time(item->published_at,
+						context->now, lang->code,
+						context->timezone);
+	} else {
+		published[0] = '\0';
+	}
+	value_map_set_string(map, "published", published);
+	value_map_set_string(map, "time", relative != NULL ? relative : "");
+	/* U+00B7 MIDDLE DOT between the source and the time. */
+	if (relative != NULL && *source != '\0')
+		byline = xasprintf("%s \xC2\xB7 %s", source, relative);
+	else
+		byline = xstrdup(relative != NULL ? relative : source);
+	value_map_set_string(map, "byline", byline);
+	map_take_string(map, "byline_text",
+			render_wrap(byline, RENDER_TEXT_WIDTH,
+				    RENDER_TEXT_INDENT, RENDER_TEXT_INDENT));
+	free(byline);
+	free(relative);
+	return map;
+}
+
+/* Sets key to text and key_text to text wrapped for the text part. */
+static void
+map_set_wrapped(struct value *map, const char *key, const char *text)
+{
+	char *wrapped_key = xasprintf("%s_text", key);
+
+	value_map_set_string(map, key, text);
+	map_take_string(map, wrapped_key,
+			render_wrap(text, RENDER_TEXT_WIDTH, "", ""));
+	free(wrapped_key);
+}
+
+/* Returns the whole data tree (value_free()). */
+static struct value *
+digest_value(const struct render_context *context,
+	     const struct item_list *items, const struct language *lang)
+{
+	struct value *data = value_new_map();
+	struct value *ui = value_new_map();
+	struct value *list = value_new_list();
+	size_t count = items != NULL ? items->count : 0;
+	char *text;
+
+	map_set_wrapped(data, "title",
+			has_text(context->title) ? context->title : "");
+	map_take_string(data, "date",
+			render_long_date(context->now, lang->code,
+					 context->timezone));
+	value_map_set_string(data, "language", lang->code);
+	map_take_string(data, "item_count", xasprintf("%zu", count));
+	value_map_set_bool(data, "has_items", count > 0);
+
+	if (count == 0) {
+		map_set_wrapped(data, "intro", lang->intro_empty);
+	} else {
+		char *counted = count == 1 ? xstrdup(lang->item_one)
+					   : xasprintf(lang->items, count);
+
+		text = xasprintf(lang->intro, counted);
+		map_set_wrapped(data, "intro", text);
+		free(text);
+		free(counted);
+	}
+
+	value_map_set_bool(data, "has_recipient",
+			   has_text(context->recipient_name));
+	value_map_set_string(data, "recipient_name",
+			     has_text(context->recipient_name)
+				     ? context->recipient_name
+				     : "");
+	text = has_text(context->recipient_name)
+		       ? xasprintf(lang->greeting, context->recipient_name)
+		       : xstrdup(lang->greeting_anonymous);
+	map_set_wrapped(data, "greeting", text);
+	free(text);
+
+	value_map_set_bool(data, "has_provider",
+			   has_text(context->provider_name));
+	value_map_set_string(data, "provider_name",
+			     has_text(context->provider_name)
+				     ? context->provider_name
+				     : "");
+	text = has_text(context->provider_name)
+		       ? xasprintf(lang->why, context->provider_name)
+		       : xstrdup(lang->why_anonymous);
+	map_set_wrapped(data, "why", text);
+	free(text);
+
+	value_map_set_bool(data, "has_unsubscribe",
+			   has_text(context->unsubscribe_url) ||
+				   has_text(context->unsubscribe_mailto));
+	value_map_set_bool(data, "has_unsubscribe_url",
+			   has_text(context->unsubscribe_url));
+	value_map_set_string(data, "unsubscribe_url",
+			     has_text(context->unsubscribe_url)
+				     ? context->unsubscribe_url
+				     : "");
+	value_map_set_bool(data, "has_unsubscribe_mailto",
+			   has_text(context->unsubscribe_mailto));
+	value_map_set_string(data, "unsubscribe_mailto",
+			     has_text(context->unsubscribe_mailto)
+				     ? context->unsubscribe_mailto
+				     : "");
+
+	for (const struct ui_string *s = lang->ui; s->key != NULL; s++)
+		value_map_set_string(ui, s->key, s->text);
+	value_map_set(data, "t", ui);
+
+	for (size_t i = 0; i < count; i++)
+		value_list_append(list, item_value(&items->items[i], i + 1,
+						   lang, context));
+	value_map_set(data, "items", list);
+	return data;
+}
+
+enum render_status
+render_open(const char *template_dir, struct renderer **renderer_out,
+	    char **errstr_out)
+{
+	struct renderer *renderer = xcalloc(1, sizeof *renderer);
+	enum render_status status = RENDER_OK;
+	char *path = NULL, *text = NULL, *error = NULL;
+	size_t size;
+
+	*renderer_out = NULL;
+	*errstr_out = NULL;
+	renderer->directory = xstrdup(template_dir);
+	for (size_t i = 0; i < 2; i++) {
+		free(path);
+		free(text);
+		text = NULL;
+		path = xasprintf("%s/%s", template_dir, template_names[i]);
+		if (util_read_file(path, RENDER_TEMPLATE_MAX, &text, &size) <
+		    0) {
+			*errstr_out = xasprintf("%s: %s", path,
+						strerror(errno));
+			status = RENDER_ETEMPLATE;
+			goto out;
+		}
+		if (template_parse(text, size, path, &renderer->templates[i],
+				   &error) != TEMPLATE_OK) {
+			/* The engine's message names the file and line. */
+			*errstr_out = error != NULL
+					      ? error
+					      : xasprintf("%s: cannot parse",
+							  path);
+			error = NULL;
+			status = RENDER_ETEMPLATE;
+			goto out;
+		}
+	}
+	*renderer_out = renderer;
+	renderer = NULL;
+out:
+	free(path);
+	free(text);
+	render_close(renderer);
+	return status;
+}
+
+enum render_status
+render_digest(struct renderer *renderer, enum render_format format,
+	      const struct render_context *context,
+	      const struct item_list *items, char **output_out,
+	      char **errstr_out)
+{
+	const struct language *lang = language_find(context->language);
+	struct value *data = NULL;
+	struct buf out = BUF_INIT;
+	enum render_status status = RENDER_OK;
+	char *error = NULL;
+	size_t which = format == RENDER_HTML ? 1 : 0;
+
+	*output_out = NULL;
+	*errstr_out = NULL;
+	if (lang == NULL) {
+		*errstr_out = xasprintf("unknown language \"%s\" "
+					"(use \"nl\" or \"en\")",
+					context->language != NULL
+						? context->language
+						: "");
+		status = RENDER_ELANGUAGE;
+		goto out;
+	}
+	data = digest_value(context, items, lang);
+	if (template_render(renderer->templates[which], data,
+			    format == RENDER_HTML ? TEMPLATE_ESCAPE_HTML
+						  : TEMPLATE_ESCAPE_NONE,
+			    template_partial_from_dir, renderer->directory,
+			    &out, &error) != TEMPLATE_OK) {
+		*errstr_out = error != NULL
+				      ? error
+				      : xasprintf("%s/%s: cannot render",
+						  renderer->directory,
+						  template_names[which]);
+		error = NULL;
+		status = RENDER_ETEMPLATE;
+		goto out;
+	}
+	*output_out = buf_detach(&out);
+out:
+	buf_free(&out);
+	if (data != NULL)
+		value_free(data);
+	return status;
+}
+
+void
+render_close(struct renderer *renderer)
+{
+	if (renderer == NULL)
+		return;
+	for (size_t i = 0; i < 2; i++)
+		if (renderer->templates[i] != NULL)
+			template_free(renderer->templates[i]);
+	free(renderer->directory);
+	free(renderer);
+}

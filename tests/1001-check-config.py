@@ -1,0 +1,118 @@
+"""digest check-config: the sample config is valid; every kind of mistake is
+one line naming file, section and key, and exit code EX_CONFIG (78)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from digesttest import (SRC, check, demo_config_text, finish, run, tempdir,
+                        write)
+
+EX_USAGE, EX_NOINPUT, EX_CONFIG = 64, 66, 78
+
+sample = os.path.join(SRC, "config", "digest.ini")
+code, out, err = run(["check-config"], config=sample)
+check(code == 0, "sample config: exit %d, stderr %r" % (code, err))
+check("ok" in out, "sample config: says ok: %r" % out)
+
+# $DIGEST_CONFIG is used when --config is absent.
+code, out, err = run(["check-config"], env={"DIGEST_CONFIG": sample})
+check(code == 0, "DIGEST_CONFIG: exit %d %r" % (code, err))
+
+directory = tempdir()
+good = demo_config_text(directory)
+path = write(os.path.join(directory, "good.ini"), good)
+code, out, err = run(["check-config"], config=path)
+check(code == 0, "test config valid: %d %r" % (code, err))
+
+
+def bad(name, text, expected_lines):
+    """Writes text as a config and expects exit 78 and each line fragment."""
+    config = write(os.path.join(directory, name + ".ini"), text)
+    code, out, err = run(["check-config"], config=config)
+    check(code == EX_CONFIG, "%s: exit %d, want 78; stderr %r" %
+          (name, code, err))
+    lines = err.splitlines()
+    for fragment in expected_lines:
+        check(any(fragment in line and config in line for line in lines),
+              "%s: no stderr line with %r and the file name in %r" %
+              (name, fragment, err))
+
+
+bad("unknown-section", good + "\n[colour]\nred = 1\n",
+    ["[colour]: unknown section"])
+bad("unknown-key", good.replace("max_items = 10",
+                                "max_items = 10\nmax_itmes = 5"),
+    ["[digest] max_itmes: unknown key"])
+bad("missing-title", good.replace("title = Buitenland vandaag\n", ""),
+    ["[digest] title: missing"])
+bad("bad-number", good.replace("max_items = 10", "max_items = ten"),
+    ["[digest] max_items: \"ten\" is not a whole number"])
+bad("number-range", good.replace("max_items = 10", "max_items = 0"),
+    ["[digest] max_items:"])
+bad("bad-duration", good.replace("max_age = 48h", "max_age = 2 weeks"),
+    ["[digest] max_age:"])
+bad("bad-language", good.replace("language = nl", "language = fr"),
+    ["[digest] language: \"fr\""])
+bad("bad-zone", good.replace("Europe/Amsterdam", "Europe/Atlantis"),
+    ["[digest] timezone:"])
+bad("bad-source-url", good.replace("url = file://", "url = gopher://"),
+    ["[source nzw-buitenland] url:"])
+bad("no-scheme", good.replace("url = file://", "url = "),
+    ["url:"])
+bad("bad-smtp-url", good.replace("smtps://127.0.0.1:1", "http://x"),
+    ["[provider zeelandnet] smtp_url:"])
+bad("tls-mismatch", good.replace("tls = implicit", "tls = starttls"),
+    ["[provider zeelandnet] tls:"])
+bad("tls-mismatch2", good.replace("tls = starttls", "tls = implicit"),
+    ["[provider delta] tls: implicit TLS needs an smtps:// URL"])
+bad("bad-tls", good.replace("tls = starttls", "tls = maybe"),
+    ["[provider delta] tls: \"maybe\""])
+bad("bad-from", good.replace("from = nieuws@delta.example", "from = nieuws"),
+    ["[provider delta] from:"])
+bad("missing-from", good.replace("from = nieuws@delta.example\n", ""),
+    ["[provider delta] from: missing"])
+bad("user-no-password", good.replace("tls = starttls",
+                                     "tls = starttls\nuser = someone"),
+    ["[provider delta] user: AUTH needs password_env or password_file"])
+bad("unknown-default", good.replace("default_provider = zeelandnet",
+                                    "default_provider = kpn"),
+    ["[mail] default_provider: \"kpn\" is not a configured provider"])
+bad("bad-transport", good.replace("transport = maildir",
+                                  "transport = pigeon"),
+    ["[mail] transport:"])
+bad("bad-unsub-url", good.replace("list_id", "unsubscribe_url = http://"
+                                  "example.nl/u\nlist_id"),
+    ["[mail] unsubscribe_url:"])
+bad("bad-size", good + "\n[fetch]\nmax_size = huge\n",
+    ["[fetch] max_size:"])
+bad("no-sources", "\n".join(line for line in good.splitlines()
+                             if not line.startswith("url") and
+                             not line.startswith("[source") and
+                             not line.startswith("category")),
+    ["no news source configured"])
+# Several problems at once: all are reported, one line each.
+bad("several", good.replace("max_items = 10", "max_items = -1")
+    .replace("language = nl", "language = xx"),
+    ["[digest] max_items:", "[digest] language:"])
+
+# A syntax error names the file.
+config = write(os.path.join(directory, "syntax.ini"),
+               "[digest\ntitle = x\n")
+code, out, err = run(["check-config"], config=config)
+check(code == EX_CONFIG and config in err and len(err.splitlines()) == 1,
+      "syntax error: %d %r" % (code, err))
+
+# A missing file is EX_NOINPUT.
+code, out, err = run(["check-config"], config=directory + "/none.ini")
+check(code == EX_NOINPUT and "none.ini" in err,
+      "missing file: %d %r" % (code, err))
+
+# Usage errors.
+code, out, err = run(["check-config", "extra"], config=path)
+check(code == EX_USAGE, "extra argument: %d" % code)
+code, out, err = run(["no-such-command"], config=path)
+check(code == EX_USAGE, "unknown command: %d" % code)
+code, out, err = run(["check-config", "--help"], config=path)
+check(code == 0 and "usage:" in out, "--help: %d %r" % (code, out))
+
+finish()

@@ -1,0 +1,90 @@
+"""4002-mail-parse: compose messages with the C driver 4001-mail-compose and
+parse them back with Python's email package."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.environ["DIGEST_SRC"], "tests", "lib"))
+import mailcheck  # noqa: E402
+
+SUBJECT = "Buitenland vandaag \u2013 zondag 29 november"
+URL = ("https://nieuws.example.nl/afmelden?token=abcdef0123456789"
+       "abcdef0123456789abcdef0123456789")
+failures = 0
+
+
+def check(name, raw, **kwargs):
+    global failures
+    try:
+        return mailcheck.check_message(raw, **kwargs)
+    except mailcheck.MailCheckError as error:
+        print("%s: %s" % (name, error), file=sys.stderr)
+        failures += 1
+    return None
+
+
+def expect(name, condition, what):
+    global failures
+    if not condition:
+        print("%s: %s" % (name, what), file=sys.stderr)
+        failures += 1
+
+
+with tempfile.TemporaryDirectory() as outdir:
+    tool = os.path.join(os.environ["DIGEST_TEST_BIN"], "4001-mail-compose")
+    subprocess.run([tool, outdir], check=True)
+
+    def read(name):
+        with open(os.path.join(outdir, name + ".eml"), "rb") as f:
+            return f.read()
+
+    msg = check("full", read("full"), subject=SUBJECT,
+                to_addr="ella.unal@example.nl", to_name="\u00cblla \u00dcnal",
+                from_addr="nieuws@zeelandnet.nl",
+                from_name="ZeelandNet webmail",
+                list_id="Buitenland digest <buitenland.example.nl>",
+                unsubscribe_mailto="afmelden@example.nl",
+                unsubscribe_url=URL,
+                text_contains=("Caf\u00e9 in Z\u00fcrich",
+                               "\u201ebeste koffie\u201d"),
+                html_contains=("<h1>Buitenland vandaag \u2013 zondag",
+                               "utm_source=digest&amp;"))
+    if msg is not None:
+        date = msg["Date"].datetime
+        expect("full", date.utcoffset().total_seconds() == 3600,
+               "Date not in +0100: %s" % msg["Date"])
+        expect("full", (date.hour, date.day) == (7, 29), "Date %s" % date)
+        for part in msg.iter_parts():
+            expect("full", part["Content-Transfer-Encoding"] ==
+                   "quoted-printable", "non-ASCII part not QP")
+
+    msg = check("text-only", read("text-only"), subject=SUBJECT, html=False,
+                to_addr="ella.unal@example.nl", to_name="\u00cblla \u00dcnal",
+                unsubscribe_mailto="afmelden@example.nl",
+                text_contains=("Z\u00fcrich",))
+    if msg is not None:
+        expect("text-only", msg["Date"].datetime.utcoffset().total_seconds()
+               == 0, "Date not UTC")
+
+    msg = check("ascii", read("ascii"), subject="Plain ASCII subject",
+                to_addr="ella.unal@example.nl",
+                text_contains=("Short ASCII lines only.\nFrom here on.\n",))
+    if msg is not None:
+        expect("ascii", msg["List-Id"] is None, "List-Id present")
+        expect("ascii", msg["List-Unsubscribe"] is None,
+               "List-Unsubscribe present")
+        for part in msg.iter_parts():
+            expect("ascii", part["Content-Transfer-Encoding"] == "7bit",
+                   "ASCII part not 7bit")
+
+    msg = check("long-line", read("long-line"), subject=SUBJECT)
+    if msg is not None:
+        for part in msg.iter_parts():
+            expect("long-line", part["Content-Transfer-Encoding"] ==
+                   "quoted-printable", "long line not QP")
+            expect("long-line", mailcheck.text_of(part) == "word " * 600 + "\n",
+                   "long line changed in transit")
+
+sys.exit(1 if failures else 0)

@@ -1,0 +1,1 @@
+digest_script_test(1001-check-config 1001-check-config.py)
