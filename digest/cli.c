@@ -11,12 +11,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 
 #include "cli_common.h"
+#include "cli_preview.h"
+#include "cli_send.h"
+#include "cli_subscribers.h"
 #include "config.h"
 #include "gather.h"
+#include "render.h"
+#include "state.h"
 #include "url.h"
 #include "util.h"
 
@@ -34,10 +40,15 @@ struct command {
 
 static int cmd_check_config(struct cli *cli, int argc, char **argv);
 static int cmd_items(struct cli *cli, int argc, char **argv);
+static int cmd_subscribers(struct cli *cli, int argc, char **argv);
 
 static const struct command commands[] = {
-	{"check-config", cmd_check_config, "validate the configuration"},
+	{"send", cli_send_main, "mail today's digest to every subscriber"},
+	{"preview", cli_preview_main, "show the digest (or one message)"},
 	{"items", cmd_items, "list the gathered foreign-news items"},
+	{"subscribers", cmd_subscribers,
+	 "add, remove, list, set or import subscribers"},
+	{"check-config", cmd_check_config, "validate the configuration"},
 	{NULL, NULL, NULL}};
 
 static void
@@ -274,9 +285,113 @@ cmd_items(struct cli *cli, int argc, char **argv)
 }
 
 static int
+cmd_subscribers(struct cli *cli, int argc, char **argv)
+{
+	int code;
+
+	if ((code = cli_load_config(cli)) != EX_OK)
+		return code;
+	return cli_subscribers_main(cli->config, argc, argv);
+}
+
+/* Beyond the file itself: the templates must parse. */
+static size_t
+check_templates(const struct config *config)
+{
+	struct renderer *renderer = NULL;
+	char *errstr = NULL;
+
+	if (render_open(config->template_dir, &renderer, &errstr) ==
+	    RENDER_OK) {
+		render_close(renderer);
+		return 0;
+	}
+	fprintf(stderr, "%s: [digest] templates: %s\n", config->path, errstr);
+	free(errstr);
+	return 1;
+}
+
+/*
+ * Password files must be private; an unset variable is only a warning,
+ * since cron's environment is not this shell's.  Without SMTP (the
+ * maildir or stdout transport) no password is needed at all.
+ */
+static size_t
+check_passwords(const struct config *config)
+{
+	size_t problems = 0;
+
+	if (config->transport != TRANSPORT_KIND_SMTP)
+		return 0;
+	for (size_t i = 0; i < config->provider_count; i++) {
+		const struct provider *provider = &config->providers[i];
+		char *password = NULL;
+		char *errstr = NULL;
+
+		if (config_read_password(provider, &password, &errstr) == 0) {
+			free(password);
+			continue;
+		}
+		if (provider->password_file) {
+			fprintf(stderr, "%s: [provider %s] password_file: %s\n",
+				config->path, provider->id, errstr);
+			problems++;
+		} else {
+			cli_warn("warning: %s", errstr);
+		}
+		free(errstr);
+	}
+	return problems;
+}
+
+/* Providers that subscribers chose but the config no longer has. */
+static size_t
+check_stranded(const struct config *config)
+{
+	struct state *state = NULL;
+	char **ids = NULL;
+	char *errstr = NULL;
+	struct stat info;
+	size_t problems = 0;
+
+	/* Checking must not create the database. */
+	if (stat(config->state_path, &info) < 0)
+		return 0;
+	if (state_open(config->state_path, &state, &errstr) != STATE_OK ||
+	    state_providers_in_use(state, &ids, &errstr) != STATE_OK) {
+		fprintf(stderr, "%s: [digest] state: %s\n", config->path,
+			errstr);
+		problems++;
+		goto out;
+	}
+	for (size_t i = 0; ids[i]; i++) {
+		size_t count = 0;
+
+		if (config_find_provider(config, ids[i]))
+			continue;
+		if (state_count_by_provider(state, ids[i], &count, NULL) !=
+		    STATE_OK)
+			count = 0;
+		fprintf(stderr,
+			"%s: [provider %s]: missing, but %zu subscriber%s "
+			"chose it and would get no digest\n",
+			config->path, ids[i], count, count == 1 ? "" : "s");
+		problems++;
+	}
+out:
+	for (size_t i = 0; ids && ids[i]; i++)
+		free(ids[i]);
+	free(ids);
+	free(errstr);
+	state_close(state);
+	return problems;
+}
+
+static int
 cmd_check_config(struct cli *cli, int argc, char **argv)
 {
 	static const char synopsis[] = "usage: digest check-config\n";
+	size_t problems;
 	int code;
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
@@ -289,6 +404,11 @@ cmd_check_config(struct cli *cli, int argc, char **argv)
 	}
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
+	problems = check_templates(cli->config);
+	problems += check_passwords(cli->config);
+	problems += check_stranded(cli->config);
+	if (problems)
+		return EX_CONFIG;
 	printf("%s: ok (%zu sources, %zu providers)\n", cli->config->path,
 	       cli->config->source_count, cli->config->provider_count);
 	return cli_finish_output();

@@ -53,46 +53,44 @@ struct command {
 };
 
 static const char add_usage[] =
-	"usage: digest subscribers add EMAIL [--name NAME] [--provider ID]\n"
-	"           [--lang nl|en] [--format text|html|both]\n";
-static const char remove_usage[] =
-	"usage: digest subscribers remove EMAIL\n";
-static const char list_usage[] =
-	"usage: digest subscribers list [--json]\n";
+    "usage: digest subscribers add EMAIL [--name NAME] [--provider ID]\n"
+    "           [--lang nl|en] [--format text|html|both]\n";
+static const char remove_usage[] = "usage: digest subscribers remove EMAIL\n";
+static const char list_usage[] = "usage: digest subscribers list [--json]\n";
 static const char set_usage[] =
-	"usage: digest subscribers set EMAIL [--name NAME]\n"
-	"           [--provider ID | --no-provider] [--lang nl|en]\n"
-	"           [--format text|html|both] [--active yes|no]\n";
+    "usage: digest subscribers set EMAIL [--name NAME]\n"
+    "           [--provider ID | --no-provider] [--lang nl|en]\n"
+    "           [--format text|html|both] [--active yes|no]\n";
 static const char import_usage[] =
-	"usage: digest subscribers import FILE.csv\n"
-	"       (header row: email[,name][,provider][,language][,format])\n";
+    "usage: digest subscribers import FILE.csv\n"
+    "       (header row: email[,name][,provider][,language][,format])\n";
 
 static const struct option add_options[] = {
-	{"name", required_argument, NULL, OPT_NAME},
-	{"provider", required_argument, NULL, OPT_PROVIDER},
-	{"lang", required_argument, NULL, OPT_LANG},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"provider", required_argument, NULL, OPT_PROVIDER},
+    {"lang", required_argument, NULL, OPT_LANG},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 static const struct option set_options[] = {
-	{"name", required_argument, NULL, OPT_NAME},
-	{"provider", required_argument, NULL, OPT_PROVIDER},
-	{"no-provider", no_argument, NULL, OPT_NO_PROVIDER},
-	{"lang", required_argument, NULL, OPT_LANG},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"active", required_argument, NULL, OPT_ACTIVE},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"provider", required_argument, NULL, OPT_PROVIDER},
+    {"no-provider", no_argument, NULL, OPT_NO_PROVIDER},
+    {"lang", required_argument, NULL, OPT_LANG},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"active", required_argument, NULL, OPT_ACTIVE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 static const struct option list_options[] = {
-	{"json", no_argument, NULL, OPT_JSON},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 static const struct option help_only_options[] = {
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 /*
@@ -119,8 +117,8 @@ quote(const char *text)
 	return buf_detach(&out);
 }
 
-static void
-warn_line(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void warn_line(const char *format, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* Prints one error line: "digest: " and the message. */
 static void
@@ -202,7 +200,6 @@ has_control(const char *text)
 	return 0;
 }
 
-/* A display name: printable, valid UTF-8.  Returns a problem or NULL. */
 static const char *
 name_problem(const char *name)
 {
@@ -211,6 +208,44 @@ name_problem(const char *name)
 	if (!csv_utf8_valid(name, strlen(name)))
 		return "name is not valid UTF-8";
 	return NULL;
+}
+
+static void
+trim(char *text)
+{
+	size_t length = strlen(text), start = 0;
+
+	while (length > 0 &&
+	       (text[length - 1] == ' ' || text[length - 1] == '\t'))
+		text[--length] = '\0';
+	while (text[start] == ' ' || text[start] == '\t')
+		start++;
+	memmove(text, text + start, length - start + 1);
+}
+
+/*
+ * A display name: printable, valid UTF-8.  A line break or tab (a
+ * spreadsheet cell may hold one) reads as a space.  Returns a new string
+ * (free()) in *name_out, NULL for an empty name, or a problem.
+ */
+static const char *
+clean_name(const char *name, char **name_out)
+{
+	char *copy = xstrdup(name), *cursor;
+	const char *problem = NULL;
+
+	*name_out = NULL;
+	for (cursor = copy; *cursor; cursor++)
+		if (*cursor == '\n' || *cursor == '\r' || *cursor == '\t')
+			*cursor = ' ';
+	trim(copy);
+	problem = name_problem(copy);
+	if (problem == NULL && copy[0] != '\0') {
+		*name_out = copy;
+		copy = NULL;
+	}
+	free(copy);
+	return problem;
 }
 
 static const char *
@@ -236,14 +271,16 @@ apply_options(const struct config *config, const char *command,
 	int code = EX_OK;
 
 	if (opts->name != NULL) {
-		problem = name_problem(opts->name);
+		char *name;
+
+		problem = clean_name(opts->name, &name);
 		if (problem != NULL) {
 			warn_line("subscribers %s: %s", command, problem);
 			code = EX_DATAERR;
 			goto out;
 		}
 		free(sub->name);
-		sub->name = opts->name[0] ? xstrdup(opts->name) : NULL;
+		sub->name = name;
 	}
 	if (opts->provider != NULL) {
 		if (config_find_provider(config, opts->provider) == NULL) {
@@ -492,8 +529,15 @@ format_json(struct buf *out, const struct subscriber_list *list)
 	}
 }
 
-enum { COL_EMAIL, COL_NAME, COL_PROVIDER, COL_LANG, COL_FORMAT, COL_ACTIVE,
-       COL_COUNT };
+enum {
+	COL_EMAIL,
+	COL_NAME,
+	COL_PROVIDER,
+	COL_LANG,
+	COL_FORMAT,
+	COL_ACTIVE,
+	COL_COUNT
+};
 
 static void
 row_cells(const struct subscriber *sub, const char *cells[COL_COUNT])
@@ -510,7 +554,7 @@ static void
 format_table(struct buf *out, const struct subscriber_list *list)
 {
 	static const char *const header[COL_COUNT] = {
-		"EMAIL", "NAME", "PROVIDER", "LANG", "FORMAT", "ACTIVE"};
+	    "EMAIL", "NAME", "PROVIDER", "LANG", "FORMAT", "ACTIVE"};
 	const char *cells[COL_COUNT];
 	size_t widths[COL_COUNT], index, column, width;
 
@@ -590,7 +634,7 @@ enum column {
 };
 
 static const char *const column_names[COLUMN_KINDS] = {
-	"email", "name", "provider", "language", "format"};
+    "email", "name", "provider", "language", "format"};
 
 /* One row of the file, checked, with where it came from. */
 struct import_row {
@@ -608,19 +652,6 @@ struct import {
 	struct import_row *rows;
 	size_t row_count;
 };
-
-static void
-trim(char *text)
-{
-	size_t length = strlen(text), start = 0;
-
-	while (length > 0 && (text[length - 1] == ' ' ||
-			      text[length - 1] == '\t'))
-		text[--length] = '\0';
-	while (text[start] == ' ' || text[start] == '\t')
-		start++;
-	memmove(text, text + start, length - start + 1);
-}
 
 /* Reads the header row; reports a problem and returns an exit code. */
 static int
@@ -715,19 +746,16 @@ check_record(struct import *import, struct csv_record *record,
 						    shown);
 			break;
 		case COLUMN_NAME:
-			problem = name_problem(value);
+			problem = clean_name(value, &sub->name);
 			if (problem != NULL)
 				message = xstrdup(problem);
-			else if (value[0] != '\0')
-				sub->name = xstrdup(value);
 			break;
 		case COLUMN_PROVIDER:
 			if (value[0] == '\0')
 				break;
-			if (config_find_provider(import->config, value) ==
-			    NULL)
-				message = xasprintf("unknown provider %s",
-						    shown);
+			if (config_find_provider(import->config, value) == NULL)
+				message =
+				    xasprintf("unknown provider %s", shown);
 			else
 				sub->provider = xstrdup(value);
 			break;
@@ -791,8 +819,7 @@ find_duplicate(const struct import *import, const struct import_row **dup_out,
 	for (index = 0; index < import->row_count; index++)
 		sorted[index] = &import->rows[index];
 	/* Equal addresses end up together, each run ordered by line. */
-	qsort(sorted, import->row_count, sizeof *sorted,
-	      compare_rows_by_email);
+	qsort(sorted, import->row_count, sizeof *sorted, compare_rows_by_email);
 	for (run = 0; run < import->row_count; run = index) {
 		for (index = run + 1; index < import->row_count; index++)
 			if (util_strcasecmp(sorted[run]->sub.email,
@@ -868,7 +895,8 @@ read_rows(struct import *import, struct csv_reader *reader)
 	int code = EX_DATAERR;
 
 	for (;;) {
-		enum csv_status read = csv_read_record(reader, &record, &errstr);
+		enum csv_status read =
+		    csv_read_record(reader, &record, &errstr);
 
 		if (read == CSV_END)
 			break;
@@ -891,7 +919,7 @@ read_rows(struct import *import, struct csv_reader *reader)
 		if (errstr != NULL) {
 			import->row_count--;
 			state_subscriber_clear(
-				&import->rows[import->row_count].sub);
+			    &import->rows[import->row_count].sub);
 			if (find_duplicate(import, &dup, &first) == 0)
 				break;
 			warn_line("%s:%zu: %s", import->path, record.line,
@@ -902,8 +930,7 @@ read_rows(struct import *import, struct csv_reader *reader)
 	}
 	if (dup != NULL || find_duplicate(import, &dup, &first) == 0) {
 		warn_line("%s:%zu: %s appears twice (first on line %zu)",
-			  import->path, dup->line, dup->sub.email,
-			  first->line);
+			  import->path, dup->line, dup->sub.email, first->line);
 		goto out;
 	}
 	code = EX_OK;
@@ -971,11 +998,11 @@ out:
 }
 
 static const struct command commands[] = {
-	{"add", add_usage, add_options, 1, run_add},
-	{"remove", remove_usage, help_only_options, 1, run_remove},
-	{"list", list_usage, list_options, 0, run_list},
-	{"set", set_usage, set_options, 1, run_set},
-	{"import", import_usage, help_only_options, 1, run_import},
+    {"add", add_usage, add_options, 1, run_add},
+    {"remove", remove_usage, help_only_options, 1, run_remove},
+    {"list", list_usage, list_options, 0, run_list},
+    {"set", set_usage, set_options, 1, run_set},
+    {"import", import_usage, help_only_options, 1, run_import},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -1052,8 +1079,8 @@ parse_options(const struct command *command, int argc, char **argv,
 	if (opts_out->operand_count != command->operand_count) {
 		warn_line("subscribers %s: %s", command->name,
 			  opts_out->operand_count < command->operand_count
-				  ? "missing operand"
-				  : "too many operands");
+			      ? "missing operand"
+			      : "too many operands");
 		goto usage;
 	}
 	return EX_OK;

@@ -159,7 +159,9 @@ csv_read_record(struct csv_reader *reader, struct csv_record *record_out,
 	if (reader->position >= reader->size)
 		return CSV_END;
 	for (;;) {
-		if (reader->data[reader->position] == '"')
+		/* A comma at the very end still leaves an empty field. */
+		if (reader->position < reader->size &&
+		    reader->data[reader->position] == '"')
 			problem = read_quoted(reader, &field);
 		else
 			problem = read_plain(reader, &field);

@@ -11,9 +11,9 @@
 #include <stddef.h>
 
 enum csv_status {
-	CSV_OK = 0,  /* a record was read */
-	CSV_END,     /* no more records */
-	CSV_ESYNTAX  /* the input is not valid CSV here */
+	CSV_OK = 0, /* a record was read */
+	CSV_END,    /* no more records */
+	CSV_ESYNTAX /* the input is not valid CSV here */
 };
 
 struct csv_reader {
@@ -26,12 +26,11 @@ struct csv_reader {
 struct csv_record {
 	char **fields; /* count NUL-terminated fields */
 	size_t count;
-	size_t line;   /* the physical line where the record starts */
+	size_t line; /* the physical line where the record starts */
 };
 
 /* Starts reading size bytes at data, which must outlive the reader. */
-void csv_reader_init(struct csv_reader *reader, const char *data,
-		     size_t size);
+void csv_reader_init(struct csv_reader *reader, const char *data, size_t size);
 
 /*
  * Reads the next record into *record_out (csv_record_clear()); its line is

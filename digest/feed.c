@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
@@ -39,20 +40,28 @@
 #define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
 #define NS_XHTML "http://www.w3.org/1999/xhtml"
 
+enum feed_kind {
+	FEED_KIND_UNKNOWN = 0,
+	FEED_KIND_RSS, /* RSS 0.9x, 1.0 and 2.0 */
+	FEED_KIND_ATOM,
+	FEED_KIND_OTHER
+};
+
 struct parse_state {
 	xmlDocPtr document;
 	const char *source_name;
 	struct feed_html_converter *html;
 	struct item_list items;
+	enum feed_kind kind;
 	/* The first error libxml2 reported, while collecting. */
 	int collecting;
 	char *first_error;
 	int first_error_line;
-	int first_error_code;
 	/* Entity expansion accounting (see text_collect). */
 	size_t expansion_left;
 	int expansion_exceeded;
 };
+
 
 /* Which vocabulary an element name is looked up in. */
 enum vocabulary {
@@ -95,7 +104,6 @@ feed_on_error(void *context, xmlErrorPtr error)
 	state->first_error = xstrdup(error->message != NULL ? error->message
 							     : "unknown error");
 	state->first_error_line = error->line;
-	state->first_error_code = error->code;
 }
 
 static void
@@ -609,25 +617,6 @@ rss_read_item(struct parse_state *state, xmlNodePtr element)
 	free(date_text);
 }
 
-/* RSS 2.0 keeps items in channel; RSS 1.0 beside it.  Accept both. */
-static void
-rss_read(struct parse_state *state, xmlNodePtr root)
-{
-	xmlNodePtr child;
-	xmlNodePtr grandchild;
-
-	for (child = root->children; child != NULL; child = child->next) {
-		if (node_is(child, VOCAB_RSS, "item")) {
-			rss_read_item(state, child);
-		} else if (node_is(child, VOCAB_RSS, "channel")) {
-			for (grandchild = child->children; grandchild != NULL;
-			     grandchild = grandchild->next)
-				if (node_is(grandchild, VOCAB_RSS, "item"))
-					rss_read_item(state, grandchild);
-		}
-	}
-}
-
 /* Picks the entry's alternate link: rel="alternate" or no rel at all. */
 static xmlNodePtr
 atom_alternate_link(xmlNodePtr entry)
@@ -730,16 +719,6 @@ atom_read_entry(struct parse_state *state, xmlNodePtr entry)
 	free(date_text);
 }
 
-static void
-atom_read(struct parse_state *state, xmlNodePtr root)
-{
-	xmlNodePtr child;
-
-	for (child = root->children; child != NULL; child = child->next)
-		if (node_is(child, VOCAB_ATOM, "entry"))
-			atom_read_entry(state, child);
-}
-
 /* Moves every item of from to the end of list; from ends empty. */
 static void
 item_list_take(struct item_list *list, struct item_list *from)
@@ -761,45 +740,165 @@ out:
 	memset(from, 0, sizeof(*from));
 }
 
+/* What the root element says the document is. */
+static enum feed_kind
+feed_kind_of(xmlNodePtr root)
+{
+	if (root == NULL)
+		return FEED_KIND_OTHER;
+	if (strcmp((const char *)root->name, "rss") == 0 &&
+	    node_namespace(root) == NULL)
+		return FEED_KIND_RSS;
+	if (node_is(root, VOCAB_RDF, "RDF"))
+		return FEED_KIND_RSS;
+	if (node_is(root, VOCAB_ATOM, "feed"))
+		return FEED_KIND_ATOM;
+	return FEED_KIND_OTHER;
+}
+
 /*
- * Parses data into a tree.  Returns the document (xmlFreeDoc()) or NULL
- * with state->first_error set.  encoding overrides the prolog when given.
+ * Reads element into an item when it is one: an RSS item in the root or
+ * its channel, or an Atom entry in the feed.  Returns 1 when it was.
+ */
+static int
+feed_take_item(struct parse_state *state, xmlNodePtr element)
+{
+	xmlNodePtr root = xmlDocGetRootElement(state->document);
+	xmlNodePtr parent = element->parent;
+
+	if (state->kind == FEED_KIND_UNKNOWN)
+		state->kind = feed_kind_of(root);
+	if (parent == NULL || element == root)
+		return 0;
+	if (state->kind == FEED_KIND_RSS && node_is(element, VOCAB_RSS, "item") &&
+	    (parent == root ||
+	     (parent->parent == root && node_is(parent, VOCAB_RSS, "channel")))) {
+		rss_read_item(state, element);
+		return 1;
+	}
+	if (state->kind == FEED_KIND_ATOM &&
+	    node_is(element, VOCAB_ATOM, "entry") && parent == root) {
+		atom_read_entry(state, element);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Replaces libxml2's end-of-element callback: an item is read as soon as
+ * it is complete and its subtree freed, so the tree never holds more than
+ * one item's content and memory stays flat however long the feed.
+ */
+static void
+feed_on_end_element(void *context, const xmlChar *local_name,
+		    const xmlChar *prefix, const xmlChar *uri)
+{
+	xmlParserCtxtPtr parser = context;
+	struct parse_state *state = parser->_private;
+	xmlNodePtr element = parser->node;
+	int taken = 0;
+
+	if (element != NULL && parser->myDoc != NULL && parser->wellFormed &&
+	    !state->expansion_exceeded) {
+		state->document = parser->myDoc;
+		/* Errors from here on are the HTML converter's, not the
+		 * feed's. */
+		state->collecting = 0;
+		taken = feed_take_item(state, element);
+		state->collecting = 1;
+	}
+	xmlSAX2EndElementNs(context, local_name, prefix, uri);
+	if (taken && element->children != NULL) {
+		/* The empty element stays: libxml2 keeps state about the last
+		 * child of the parent to merge text into, and unlinking the
+		 * item would make a stale text node that child. */
+		xmlFreeNodeList(element->children);
+		element->children = NULL;
+		element->last = NULL;
+	}
+	if (state->expansion_exceeded)
+		xmlStopParser(parser);
+}
+
+/*
+ * Parses data with the push parser, reading items as they complete.
+ * Returns the (item-less) document (xmlFreeDoc()), or NULL with
+ * state->first_error set.  encoding overrides the prolog when given.
  */
 static xmlDocPtr
-feed_read_tree(struct parse_state *state, const char *data, size_t size,
-	       const char *base_url, const char *encoding)
+feed_read(struct parse_state *state, const char *data, size_t size,
+	  const char *base_url, const char *encoding)
 {
+	/* Chunks keep libxml2 from copying the whole feed at once. */
+	const size_t chunk_size = 256 * 1024;
+	int options = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
 	xmlParserCtxtPtr parser = NULL;
 	xmlDocPtr document = NULL;
+	size_t offset;
+	size_t head = size < 4 ? size : 4;
 
 	free(state->first_error);
 	state->first_error = NULL;
 	state->first_error_line = 0;
-	state->first_error_code = 0;
-	parser = xmlNewParserCtxt();
+	feed_item_list_clear(&state->items);
+	state->kind = FEED_KIND_UNKNOWN;
+	state->document = NULL;
+	state->expansion_left = size + FEED_EXPANSION_ALLOWANCE;
+	state->expansion_exceeded = 0;
+	state->collecting = 1;
+
+	parser = xmlCreatePushParserCtxt(NULL, NULL, data, (int)head,
+					 base_url);
 	if (parser == NULL || parser->sax == NULL) {
 		state->first_error = xstrdup("out of memory");
 		goto out;
 	}
+	if (encoding != NULL) {
+		if (xmlCtxtResetPush(parser, data, (int)head, base_url,
+				     encoding) != 0) {
+			state->first_error = xstrdup("unknown encoding");
+			goto out;
+		}
+		options |= XML_PARSE_IGNORE_ENC;
+	}
+	xmlCtxtUseOptions(parser, options);
+	parser->_private = state;
 	/* Belt and braces next to the refusing loader: no DTD, no entity
 	 * from outside, whatever the options say. */
 	parser->sax->resolveEntity = feed_refuse_resolve;
 	parser->sax->externalSubset = feed_skip_external_subset;
-	state->collecting = 1;
-	document = xmlCtxtReadMemory(parser, data, (int)size, base_url,
-				     encoding,
-				     XML_PARSE_NONET | XML_PARSE_NOCDATA |
-					 XML_PARSE_COMPACT);
+	parser->sax->endElementNs = feed_on_end_element;
+
+	for (offset = head; offset < size; offset += chunk_size) {
+		size_t length = size - offset < chunk_size ? size - offset
+							   : chunk_size;
+
+		xmlParseChunk(parser, data + offset, (int)length, 0);
+		if (!parser->wellFormed || parser->disableSAX)
+			break;
+	}
+	if (parser->wellFormed && !parser->disableSAX)
+		xmlParseChunk(parser, NULL, 0, 1);
 	state->collecting = 0;
-	if (document != NULL && !parser->wellFormed) {
+	document = parser->myDoc;
+	parser->myDoc = NULL;
+	/* A halted parser (an encoding error, say) may still look well
+	 * formed: both flags must be clean. */
+	if (document != NULL && (!parser->wellFormed || parser->disableSAX)) {
 		xmlFreeDoc(document);
 		document = NULL;
 	}
 	if (document == NULL && state->first_error == NULL)
 		state->first_error = xstrdup("the parser gave up");
 out:
-	if (parser != NULL)
+	state->collecting = 0;
+	state->document = document;
+	if (parser != NULL) {
+		if (parser->myDoc != NULL)
+			xmlFreeDoc(parser->myDoc);
+		parser->myDoc = NULL;
 		xmlFreeParserCtxt(parser);
+	}
 	return document;
 }
 
@@ -814,7 +913,6 @@ feed_parse(const char *data, size_t size, const char *base_url,
 	xmlGenericErrorFunc old_generic = NULL;
 	void *old_generic_context = NULL;
 	xmlNodePtr root;
-	const char *root_ns;
 	char *errstr = NULL;
 
 	memset(&state, 0, sizeof(state));
@@ -839,12 +937,19 @@ feed_parse(const char *data, size_t size, const char *base_url,
 	xmlSetStructuredErrorFunc(&state, feed_on_error);
 	xmlSetGenericErrorFunc(NULL, feed_quiet_generic);
 
-	state.document = feed_read_tree(&state, data, size, base_url, NULL);
+	state.html = feed_html_converter_new();
+	state.document = feed_read(&state, data, size, base_url, NULL);
 	if (state.document == NULL && state.first_error != NULL &&
 	    strstr(state.first_error, "not proper UTF-8") != NULL) {
 		/* Undeclared Latin-1 is the commonest lie; cp1252 covers it. */
-		state.document = feed_read_tree(&state, data, size, base_url,
-						"windows-1252");
+		state.document = feed_read(&state, data, size, base_url,
+					   "windows-1252");
+	}
+	if (state.expansion_exceeded) {
+		status = FEED_EPARSE;
+		errstr = xstrdup("not well-formed XML: entity expansion "
+				 "exceeds the limit");
+		goto restore;
 	}
 	if (state.document == NULL) {
 		char *message;
@@ -867,29 +972,15 @@ feed_parse(const char *data, size_t size, const char *base_url,
 		errstr = xstrdup("not well-formed XML: no root element");
 		goto restore;
 	}
-	state.expansion_left = size + FEED_EXPANSION_ALLOWANCE;
-	state.html = feed_html_converter_new();
-	root_ns = node_namespace(root);
-	if (strcmp((const char *)root->name, "rss") == 0 && root_ns == NULL) {
-		rss_read(&state, root);
-	} else if (node_is(root, VOCAB_RDF, "RDF")) {
-		rss_read(&state, root);
-	} else if (node_is(root, VOCAB_ATOM, "feed")) {
-		atom_read(&state, root);
-	} else if (util_strcasecmp((const char *)root->name, "html") == 0) {
+	if (util_strcasecmp((const char *)root->name, "html") == 0) {
 		status = FEED_ENOTFEED;
 		errstr = xstrdup("not a feed: the document is HTML");
 		goto restore;
-	} else {
+	}
+	if (feed_kind_of(root) == FEED_KIND_OTHER) {
 		status = FEED_ENOTFEED;
 		errstr = xasprintf("not a feed: the root element is <%.40s>",
 				   (const char *)root->name);
-		goto restore;
-	}
-	if (state.expansion_exceeded) {
-		status = FEED_EPARSE;
-		errstr = xstrdup("not well-formed XML: entity expansion "
-				 "exceeds the limit");
 		goto restore;
 	}
 	item_list_take(list, &state.items);

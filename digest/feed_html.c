@@ -107,6 +107,15 @@ sink_take(struct text_sink *sink)
 	return buf_detach(&sink->out);
 }
 
+/* Returns a copy of the text so far (free()); the buffer is kept. */
+static char *
+sink_copy(const struct text_sink *sink)
+{
+	if (sink->out.data == NULL)
+		return xstrdup("");
+	return xstrndup(sink->out.data, sink->out.length);
+}
+
 char *
 feed_text_collapse(const char *text, size_t size, int single_line)
 {
@@ -124,58 +133,62 @@ struct element_rule {
 	const char *prefix;
 };
 
+/* Sorted by name for bsearch(). */
 static const struct element_rule element_rules[] = {
-    {"p", TEXT_GAP_PARAGRAPH, 0, NULL},
+    {"address", TEXT_GAP_LINE, 0, NULL},
+    {"article", TEXT_GAP_PARAGRAPH, 0, NULL},
+    {"blockquote", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"br", TEXT_GAP_LINE, 0, NULL},
+    {"dd", TEXT_GAP_LINE, 0, NULL},
     {"div", TEXT_GAP_LINE, 0, NULL},
-    {"li", TEXT_GAP_LINE, 0, "-"},
-    {"ul", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"ol", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"dl", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"dt", TEXT_GAP_LINE, 0, NULL},
-    {"dd", TEXT_GAP_LINE, 0, NULL},
+    {"figcaption", TEXT_GAP_LINE, 0, NULL},
+    {"figure", TEXT_GAP_PARAGRAPH, 0, NULL},
+    {"footer", TEXT_GAP_LINE, 0, NULL},
     {"h1", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"h2", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"h3", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"h4", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"h5", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"h6", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"blockquote", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"pre", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"table", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"tr", TEXT_GAP_LINE, 0, NULL},
-    {"td", TEXT_GAP_SPACE, 0, NULL},
-    {"th", TEXT_GAP_SPACE, 0, NULL},
-    {"hr", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"figure", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"figcaption", TEXT_GAP_LINE, 0, NULL},
-    {"section", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"article", TEXT_GAP_PARAGRAPH, 0, NULL},
-    {"header", TEXT_GAP_LINE, 0, NULL},
-    {"footer", TEXT_GAP_LINE, 0, NULL},
-    {"address", TEXT_GAP_LINE, 0, NULL},
-    {"script", TEXT_GAP_NONE, 1, NULL},
-    {"style", TEXT_GAP_NONE, 1, NULL},
-    {"noscript", TEXT_GAP_NONE, 1, NULL},
-    {"template", TEXT_GAP_NONE, 1, NULL},
     {"head", TEXT_GAP_NONE, 1, NULL},
+    {"header", TEXT_GAP_LINE, 0, NULL},
+    {"hr", TEXT_GAP_PARAGRAPH, 0, NULL},
     {"iframe", TEXT_GAP_NONE, 1, NULL},
+    {"li", TEXT_GAP_LINE, 0, "-"},
+    {"noscript", TEXT_GAP_NONE, 1, NULL},
     {"object", TEXT_GAP_NONE, 1, NULL},
+    {"ol", TEXT_GAP_PARAGRAPH, 0, NULL},
+    {"p", TEXT_GAP_PARAGRAPH, 0, NULL},
+    {"pre", TEXT_GAP_PARAGRAPH, 0, NULL},
+    {"script", TEXT_GAP_NONE, 1, NULL},
+    {"section", TEXT_GAP_PARAGRAPH, 0, NULL},
+    {"style", TEXT_GAP_NONE, 1, NULL},
+    {"table", TEXT_GAP_PARAGRAPH, 0, NULL},
+    {"td", TEXT_GAP_SPACE, 0, NULL},
+    {"template", TEXT_GAP_NONE, 1, NULL},
+    {"th", TEXT_GAP_SPACE, 0, NULL},
+    {"tr", TEXT_GAP_LINE, 0, NULL},
+    {"ul", TEXT_GAP_PARAGRAPH, 0, NULL},
 };
+
+static int
+element_rule_compare(const void *key, const void *entry)
+{
+	const struct element_rule *rule = entry;
+
+	return strcmp(key, rule->name);
+}
 
 static const struct element_rule *
 element_rule_find(const xmlChar *name)
 {
-	size_t index;
-
 	if (name == NULL)
 		return NULL;
-	for (index = 0; index < sizeof(element_rules) / sizeof(element_rules[0]);
-	     index++) {
-		if (strcmp((const char *)name, element_rules[index].name) == 0)
-			return &element_rules[index];
-	}
-	return NULL;
+	return bsearch(name, element_rules,
+		       sizeof(element_rules) / sizeof(element_rules[0]),
+		       sizeof(element_rules[0]), element_rule_compare);
 }
 
 static struct feed_html_converter *
@@ -310,7 +323,7 @@ feed_html_converter_run(struct feed_html_converter *converter,
 		return xstrdup("");
 	if (html_is_plain(html, size)) {
 		sink_text(&converter->sink, html, size);
-		return xstrdup(converter->sink.out.data);
+		return sink_copy(&converter->sink);
 	}
 	converter->parser->_private = converter;
 	leftover = htmlCtxtReadMemory(converter->parser, html, (int)size, NULL,
@@ -321,9 +334,7 @@ feed_html_converter_run(struct feed_html_converter *converter,
 	/* Our handler builds no tree, but be safe should one appear. */
 	if (leftover != NULL)
 		xmlFreeDoc(leftover);
-	if (converter->sink.out.data == NULL)
-		return xstrdup("");
-	return xstrdup(converter->sink.out.data);
+	return sink_copy(&converter->sink);
 }
 
 static void

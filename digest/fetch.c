@@ -162,11 +162,7 @@ out:
 }
 
 /* Sets status and a formatted errstr on a transfer's result. */
-static void
-fail(struct transfer *transfer, enum fetch_status status, const char *format,
-     ...) __attribute__((format(printf, 3, 4)));
-
-static void
+static void __attribute__((format(printf, 3, 4)))
 fail(struct transfer *transfer, enum fetch_status status, const char *format,
      ...)
 {
@@ -202,15 +198,14 @@ fail_file(struct transfer *transfer)
 
 	if (handle == NULL ||
 	    curl_url_set(handle, CURLUPART_URL, transfer->url, 0) !=
-		    CURLUE_OK ||
+		CURLUE_OK ||
 	    curl_url_get(handle, CURLUPART_PATH, &path, CURLU_URLDECODE) !=
-		    CURLUE_OK)
+		CURLUE_OK)
 		fail(transfer, FETCH_EOTHER, "cannot read file");
 	else if (stat(path, &info) != 0)
 		fail(transfer, FETCH_EOTHER, "%s",
-		     errno == ENOENT || errno == ENOTDIR
-			     ? "no such file"
-			     : strerror(errno));
+		     errno == ENOENT || errno == ENOTDIR ? "no such file"
+							 : strerror(errno));
 	else if (S_ISDIR(info.st_mode))
 		fail(transfer, FETCH_EOTHER, "is a directory");
 	else
@@ -238,19 +233,30 @@ fail_curl(struct transfer *transfer, const struct fetch_options *options,
 		}
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		/* Unconnected at the end means the connect timeout fired. */
-		if (curl_easy_getinfo(transfer->easy,
-				      CURLINFO_CONNECT_TIME_T,
+		/*
+		 * Still unconnected means the connect timeout fired first
+		 * (libcurl's own 300 s when ours is 0), unless the total
+		 * one is the shorter.
+		 */
+		if (curl_easy_getinfo(transfer->easy, CURLINFO_CONNECT_TIME_T,
 				      &connect_time) == CURLE_OK &&
-		    connect_time == 0 && options->connect_timeout > 0 &&
+		    connect_time == 0 &&
 		    (options->total_timeout <= 0 ||
-		     options->connect_timeout < options->total_timeout))
-			fail(transfer, FETCH_ETIMEOUT,
-			     "connect timed out after %ld s",
-			     options->connect_timeout);
-		else
+		     (options->connect_timeout > 0 &&
+		      options->connect_timeout < options->total_timeout))) {
+			if (options->connect_timeout > 0)
+				fail(transfer, FETCH_ETIMEOUT,
+				     "connect timed out after %ld s",
+				     options->connect_timeout);
+			else
+				fail(transfer, FETCH_ETIMEOUT,
+				     "connect timed out");
+		} else if (options->total_timeout > 0) {
 			fail(transfer, FETCH_ETIMEOUT, "timed out after %ld s",
 			     options->total_timeout);
+		} else {
+			fail(transfer, FETCH_ETIMEOUT, "timed out");
+		}
 		return;
 	case CURLE_COULDNT_CONNECT:
 		if (curl_easy_getinfo(transfer->easy, CURLINFO_OS_ERRNO,
@@ -283,17 +289,15 @@ fail_curl(struct transfer *transfer, const struct fetch_options *options,
 		fail_file(transfer);
 		return;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		/* After a hop, this is a server pointing us somewhere unsafe. */
+		/* After a hop: a server pointing us somewhere unsafe. */
 		if (curl_easy_getinfo(transfer->easy, CURLINFO_REDIRECT_COUNT,
 				      &redirects) == CURLE_OK &&
 		    redirects > 0)
-			fail(transfer, FETCH_EOTHER,
-			     "refused redirect: %s",
+			fail(transfer, FETCH_EOTHER, "refused redirect: %s",
 			     curl_words(transfer, code));
 		else
 			fail(transfer, FETCH_EOTHER,
-			     "unsupported protocol (only %s)",
-			     fetch_protocols);
+			     "unsupported protocol (only %s)", fetch_protocols);
 		return;
 	case CURLE_TOO_MANY_REDIRECTS:
 		fail(transfer, FETCH_EOTHER, "more than %ld redirects",
@@ -365,10 +369,10 @@ transfer_setup(struct transfer *transfer, const struct fetch_options *options)
 	transfer->max_size = max_size;
 
 	/* Stop at the first option libcurl refuses: none is optional. */
-#define SET(option, value)                                                    \
-	do {                                                                  \
-		if (code == CURLE_OK)                                         \
-			code = curl_easy_setopt(easy, option, value);         \
+#define SET(option, value)                                                     \
+	do {                                                                   \
+		if (code == CURLE_OK)                                          \
+			code = curl_easy_setopt(easy, option, value);          \
 	} while (0)
 	SET(CURLOPT_ERRORBUFFER, transfer->error_buffer);
 	SET(CURLOPT_PRIVATE, transfer);
@@ -384,7 +388,7 @@ transfer_setup(struct transfer *transfer, const struct fetch_options *options)
 	SET(CURLOPT_WRITEDATA, transfer);
 	if (options->connect_timeout > 0)
 		SET(CURLOPT_CONNECTTIMEOUT, options->connect_timeout);
-	if (0)
+	if (options->total_timeout > 0)
 		SET(CURLOPT_TIMEOUT, options->total_timeout);
 	if (max_size > 0 && max_size <= (size_t)INT64_MAX)
 		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_size);

@@ -17,11 +17,12 @@ enum fetch_status {
 	FETCH_EOTHER	/* anything else libcurl reports */
 };
 
+/* A timeout or max_size of 0 means no limit. */
 struct fetch_options {
 	long connect_timeout; /* seconds */
 	long total_timeout;   /* seconds */
-	size_t max_size;      /* bytes */
-	long max_redirects;
+	size_t max_size;      /* bytes, after decoding gzip */
+	long max_redirects;   /* 0: none followed */
 	const char *user_agent;
 };
 
@@ -31,7 +32,8 @@ struct fetch_result {
 	size_t size;
 	long http_status;    /* 0 for file:// */
 	char *content_type;  /* as the server said, or NULL */
-	char *effective_url; /* after redirects: the base for relative links */
+	char *effective_url; /* after redirects: the base for relative links;
+			      * without any user:password@ */
 	char *errstr;	     /* on error: "HTTP 404", "timed out after 10 s" */
 };
 

@@ -214,10 +214,10 @@ make_text_part(const char *subtype, const char *body)
 	/* The memory stream copies the bytes: nothing here can fail. */
 	stream = g_mime_stream_mem_new_with_buffer(lf_body, strlen(lf_body));
 	content = g_mime_data_wrapper_new_with_stream(
-		stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	    stream, GMIME_CONTENT_ENCODING_DEFAULT);
 	g_mime_part_set_content(part, content);
-	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part),
-						 "charset", "utf-8");
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset",
+						 "utf-8");
 	g_mime_part_set_content_encoding(part, pick_encoding(lf_body));
 	g_object_unref(content);
 	g_object_unref(stream);
@@ -422,7 +422,7 @@ mail_compose(const struct mail_input *input, char **message_out,
 	}
 	if (input->unsubscribe_mailto != NULL) {
 		unsubscribe_mailto =
-			mail_normalize_address(input->unsubscribe_mailto);
+		    mail_normalize_address(input->unsubscribe_mailto);
 		if (unsubscribe_mailto == NULL) {
 			problem = xasprintf("mail: unsubscribe address \"%s\" "
 					    "does not parse",
@@ -456,8 +456,8 @@ mail_compose(const struct mail_input *input, char **message_out,
 		g_mime_object_set_header(GMIME_OBJECT(message), "List-Id",
 					 input->list_id, "utf-8");
 	}
-	unsubscribe = make_unsubscribe(unsubscribe_mailto,
-				       input->unsubscribe_url);
+	unsubscribe =
+	    make_unsubscribe(unsubscribe_mailto, input->unsubscribe_url);
 	if (unsubscribe != NULL)
 		set_raw_header(message, "List-Unsubscribe", unsubscribe,
 			       unsubscribe);

@@ -41,107 +41,106 @@ struct language {
 	const char *months_short[12];
 	const char *just_now;
 	const char *minute_one;
-	const char *minutes;	/* takes the count */
+	const char *minutes; /* takes the count */
 	const char *hour_one;
-	const char *hours;	/* takes the count */
+	const char *hours; /* takes the count */
 	const char *yesterday;
-	const char *days;	/* takes the count */
+	const char *days; /* takes the count */
 	const char *item_one;
-	const char *items;	/* takes the count */
-	const char *intro;	/* takes "6 berichten" */
+	const char *items; /* takes the count */
+	const char *intro; /* takes "6 berichten" */
 	const char *intro_empty;
-	const char *greeting;	/* takes the name */
+	const char *greeting; /* takes the name */
 	const char *greeting_anonymous;
-	const char *why;	/* takes the provider */
+	const char *why; /* takes the provider */
 	const char *why_anonymous;
 	const struct ui_string *ui; /* the template's t.*, NULL-terminated */
 };
 
 static const struct ui_string ui_nl[] = {
-	{"heading", "Buitenland"},
-	{"read_more", "Lees verder"},
-	{"no_items", "Geen nieuwe berichten sinds het vorige overzicht."},
-	{"why_heading", "Waarom krijg je dit bericht?"},
-	{"unsubscribe_heading", "Afmelden"},
-	{"unsubscribe_link", "Afmelden voor dit overzicht"},
-	{"unsubscribe_url_intro",
-	 "Wil je dit overzicht niet meer ontvangen? Meld je af via:"},
-	{"unsubscribe_mailto_or", "Of stuur een e-mail naar:"},
-	{"unsubscribe_mailto_intro",
-	 "Wil je dit overzicht niet meer ontvangen? Stuur een e-mail naar:"},
-	{"automatic", "Dit overzicht is automatisch samengesteld."},
-	{NULL, NULL}};
+    {"heading", "Buitenland"},
+    {"read_more", "Lees verder"},
+    {"no_items", "Geen nieuwe berichten sinds het vorige overzicht."},
+    {"why_heading", "Waarom krijg je dit bericht?"},
+    {"unsubscribe_heading", "Afmelden"},
+    {"unsubscribe_link", "Afmelden voor dit overzicht"},
+    {"unsubscribe_url_intro",
+     "Wil je dit overzicht niet meer ontvangen? Meld je af via:"},
+    {"unsubscribe_mailto_or", "Of stuur een e-mail naar:"},
+    {"unsubscribe_mailto_intro",
+     "Wil je dit overzicht niet meer ontvangen? Stuur een e-mail naar:"},
+    {"automatic", "Dit overzicht is automatisch samengesteld."},
+    {NULL, NULL}};
 
 static const struct ui_string ui_en[] = {
-	{"heading", "Foreign news"},
-	{"read_more", "Read more"},
-	{"no_items", "No new items since the previous digest."},
-	{"why_heading", "Why do you get this message?"},
-	{"unsubscribe_heading", "Unsubscribe"},
-	{"unsubscribe_link", "Unsubscribe from this digest"},
-	{"unsubscribe_url_intro",
-	 "No longer want this digest? Unsubscribe here:"},
-	{"unsubscribe_mailto_or", "Or send an e-mail to:"},
-	{"unsubscribe_mailto_intro",
-	 "No longer want this digest? Send an e-mail to:"},
-	{"automatic", "This digest was put together automatically."},
-	{NULL, NULL}};
+    {"heading", "Foreign news"},
+    {"read_more", "Read more"},
+    {"no_items", "No new items since the previous digest."},
+    {"why_heading", "Why do you get this message?"},
+    {"unsubscribe_heading", "Unsubscribe"},
+    {"unsubscribe_link", "Unsubscribe from this digest"},
+    {"unsubscribe_url_intro", "No longer want this digest? Unsubscribe here:"},
+    {"unsubscribe_mailto_or", "Or send an e-mail to:"},
+    {"unsubscribe_mailto_intro",
+     "No longer want this digest? Send an e-mail to:"},
+    {"automatic", "This digest was put together automatically."},
+    {NULL, NULL}};
 
 static const struct language languages[] = {
-	{
-		"nl",
-		{"zondag", "maandag", "dinsdag", "woensdag", "donderdag",
-		 "vrijdag", "zaterdag"},
-		{"januari", "februari", "maart", "april", "mei", "juni", "juli",
-		 "augustus", "september", "oktober", "november", "december"},
-		{"jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.",
-		 "sep.", "okt.", "nov.", "dec."},
-		"zojuist",
-		"1 minuut geleden",
-		"%ld minuten geleden",
-		"1 uur geleden",
-		"%ld uur geleden",
-		"gisteren",
-		"%ld dagen geleden",
-		"1 bericht",
-		"%zu berichten",
-		"Dit is je overzicht van het buitenlandse nieuws: %s.",
-		"Dit is je overzicht van het buitenlandse nieuws.",
-		"Hallo %s,",
-		"Hallo,",
-		"Je ontvangt dit overzicht omdat je je via %s hebt aangemeld "
-		"voor het dagelijkse nieuws uit de rubriek Buitenland.",
-		"Je ontvangt dit overzicht omdat je je hebt aangemeld voor het "
-		"dagelijkse nieuws uit de rubriek Buitenland.",
-		ui_nl,
-	},
-	{
-		"en",
-		{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
-		 "Friday", "Saturday"},
-		{"January", "February", "March", "April", "May", "June", "July",
-		 "August", "September", "October", "November", "December"},
-		{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-		 "Oct", "Nov", "Dec"},
-		"just now",
-		"1 minute ago",
-		"%ld minutes ago",
-		"1 hour ago",
-		"%ld hours ago",
-		"yesterday",
-		"%ld days ago",
-		"1 item",
-		"%zu items",
-		"Here is your foreign news digest: %s.",
-		"Here is your foreign news digest.",
-		"Hello %s,",
-		"Hello,",
-		"You receive this digest because you signed up at %s for the "
-		"daily news from the Foreign news column.",
-		"You receive this digest because you signed up for the daily "
-		"news from the Foreign news column.",
-		ui_en,
-	},
+    {
+	"nl",
+	{"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
+	 "zaterdag"},
+	{"januari", "februari", "maart", "april", "mei", "juni", "juli",
+	 "augustus", "september", "oktober", "november", "december"},
+	{"jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.",
+	 "okt.", "nov.", "dec."},
+	"zojuist",
+	"1 minuut geleden",
+	"%ld minuten geleden",
+	"1 uur geleden",
+	"%ld uur geleden",
+	"gisteren",
+	"%ld dagen geleden",
+	"1 bericht",
+	"%zu berichten",
+	"Dit is je overzicht van het buitenlandse nieuws: %s.",
+	"Dit is je overzicht van het buitenlandse nieuws.",
+	"Hallo %s,",
+	"Hallo,",
+	"Je ontvangt dit overzicht omdat je je via %s hebt aangemeld "
+	"voor het dagelijkse nieuws uit de rubriek Buitenland.",
+	"Je ontvangt dit overzicht omdat je je hebt aangemeld voor het "
+	"dagelijkse nieuws uit de rubriek Buitenland.",
+	ui_nl,
+    },
+    {
+	"en",
+	{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+	 "Saturday"},
+	{"January", "February", "March", "April", "May", "June", "July",
+	 "August", "September", "October", "November", "December"},
+	{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+	 "Nov", "Dec"},
+	"just now",
+	"1 minute ago",
+	"%ld minutes ago",
+	"1 hour ago",
+	"%ld hours ago",
+	"yesterday",
+	"%ld days ago",
+	"1 item",
+	"%zu items",
+	"Here is your foreign news digest: %s.",
+	"Here is your foreign news digest.",
+	"Hello %s,",
+	"Hello,",
+	"You receive this digest because you signed up at %s for the "
+	"daily news from the Foreign news column.",
+	"You receive this digest because you signed up for the daily "
+	"news from the Foreign news column.",
+	ui_en,
+    },
 };
 
 struct renderer {
@@ -150,8 +149,8 @@ struct renderer {
 };
 
 static const char *const template_names[2] = {
-	"digest.txt.mustache",
-	"digest.html.mustache",
+    "digest.txt.mustache",
+    "digest.html.mustache",
 };
 
 static const struct language *
@@ -272,8 +271,42 @@ is_blank(char c)
 }
 
 /*
- * Breaks only at ASCII blanks, so a UTF-8 sequence is never split; a
- * no-break space stays inside its word, as it should.
+ * A URL or mail address must survive copying from the text part in one
+ * piece, so it is never broken, however long.
+ */
+static int
+is_unbreakable(const char *word, size_t length)
+{
+	if (memchr(word, '@', length) != NULL)
+		return 1;
+	if (length >= 4 && util_strncasecmp(word, "www.", 4) == 0)
+		return 1;
+	for (size_t i = 0; i + 3 <= length; i++)
+		if (memcmp(word + i, "://", 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* Byte length of the first count code points of text[0..length). */
+static size_t
+utf8_prefix(const char *text, size_t length, size_t count)
+{
+	size_t i = 0;
+
+	while (i < length && count > 0) {
+		i++;
+		while (i < length && ((unsigned char)text[i] & 0xC0) == 0x80)
+			i++;
+		count--;
+	}
+	return i;
+}
+
+/*
+ * Breaks at ASCII blanks, so a UTF-8 sequence is never split; a no-break
+ * space stays inside its word, as it should.  A word wider than a line is
+ * cut after its last hyphen that fits, else at the width, at a code point
+ * boundary; a URL or address stays whole on a line of its own.
  */
 char *
 render_wrap(const char *text, size_t width, const char *first_indent,
@@ -323,6 +356,26 @@ render_wrap(const char *text, size_t width, const char *first_indent,
 			column = utf8_columns(prefix, strlen(prefix));
 			at_line_start = 0;
 			any_line = 1;
+			while (column + columns > width &&
+			       !is_unbreakable(word, length)) {
+				size_t fit =
+				    width > column ? width - column : 1;
+				size_t cut = utf8_prefix(word, length, fit);
+
+				for (size_t i = cut; i > 1; i--) {
+					if (word[i - 1] == '-') {
+						cut = i;
+						break;
+					}
+				}
+				buf_append(&out, word, cut);
+				buf_putc(&out, '\n');
+				buf_puts(&out, indent);
+				column = utf8_columns(indent, strlen(indent));
+				columns -= utf8_columns(word, cut);
+				word += cut;
+				length -= cut;
+			}
 		}
 		buf_append(&out, word, length);
 		column += columns;
@@ -363,6 +416,50 @@ has_text(const char *text)
 	return text != NULL && *text != '\0';
 }
 
+/*
+ * Only web links become links: a "javascript:" or "data:" URL that got
+ * through a feed has no place in a mail.
+ */
+static int
+is_web_link(const char *link)
+{
+	return link != NULL && (util_strncasecmp(link, "http://", 7) == 0 ||
+				util_strncasecmp(link, "https://", 8) == 0);
+}
+
+/*
+ * The summary's lines as a list of {text} maps, so that the HTML part can
+ * give each its own paragraph; blank lines are dropped.
+ */
+static struct value *
+paragraphs_value(const char *text)
+{
+	struct value *list = value_new_list();
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *end, *last;
+		struct value *paragraph;
+
+		while (*p == '\n' || is_blank(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		end = strchr(p, '\n');
+		if (end == NULL)
+			end = p + strlen(p);
+		last = end;
+		while (last > p && is_blank(last[-1]))
+			last--;
+		paragraph = value_new_map();
+		value_map_set(paragraph, "text",
+			      value_new_string_len(p, (size_t)(last - p)));
+		value_list_append(list, paragraph);
+		p = end;
+	}
+	return list;
+}
+
 static void
 map_take_string(struct value *map, const char *key, char *text)
 {
@@ -371,8 +468,8 @@ map_take_string(struct value *map, const char *key, char *text)
 }
 
 static struct value *
-item_value(const struct item *item, size_t index,
-	   const struct language *lang, const struct render_context *context)
+item_value(const struct item *item, size_t index, const struct language *lang,
+	   const struct render_context *context)
 {
 	struct value *map = value_new_map();
 	const char *source = item->source != NULL ? item->source : "";
@@ -384,26 +481,28 @@ item_value(const struct item *item, size_t index,
 	map_take_string(map, "index", xasprintf("%zu", index));
 	/* "1.  " and "10. " both take four columns, the text indent. */
 	number = xasprintf("%zu.", index);
-	marker = xasprintf("%-*s", strlen(number) < indent_width
-					   ? (int)indent_width
-					   : (int)strlen(number) + 1,
-			   number);
+	marker =
+	    xasprintf("%-*s",
+		      strlen(number) < indent_width ? (int)indent_width
+						    : (int)strlen(number) + 1,
+		      number);
 	free(number);
 	value_map_set_string(map, "marker", marker);
 	value_map_set_string(map, "title", title);
-	map_take_string(map, "title_text",
-			render_wrap(title, RENDER_TEXT_WIDTH, marker,
-				    RENDER_TEXT_INDENT));
+	map_take_string(
+	    map, "title_text",
+	    render_wrap(title, RENDER_TEXT_WIDTH, marker, RENDER_TEXT_INDENT));
 	free(marker);
 	value_map_set_string(map, "source", source);
-	value_map_set_bool(map, "has_link", has_text(item->link));
-	value_map_set_string(map, "link", has_text(item->link) ? item->link
-							      : "");
+	value_map_set_bool(map, "has_link", is_web_link(item->link));
+	value_map_set_string(map, "link",
+			     is_web_link(item->link) ? item->link : "");
 	if (has_text(item->summary)) {
 		char *summary = shorten(item->summary, RENDER_SUMMARY_MAX);
 
 		value_map_set_bool(map, "has_summary", 1);
 		value_map_set_string(map, "summary", summary);
+		value_map_set(map, "paragraphs", paragraphs_value(summary));
 		map_take_string(map, "summary_text",
 				render_wrap(summary, RENDER_TEXT_WIDTH,
 					    RENDER_TEXT_INDENT,
@@ -413,14 +512,15 @@ item_value(const struct item *item, size_t index,
 		value_map_set_bool(map, "has_summary", 0);
 		value_map_set_string(map, "summary", "");
 		value_map_set_string(map, "summary_text", "");
+		value_map_set(map, "paragraphs", value_new_list());
 	}
 	value_map_set_bool(map, "has_published", item->has_published);
 	value_map_set_bool(map, "has_time", item->has_published);
 	if (item->has_published) {
 		util_format_rfc3339(item->published_at, published);
-		relative = render_relative_time(item->published_at,
-						context->now, lang->code,
-						context->timezone);
+		relative =
+		    render_relative_time(item->published_at, context->now,
+					 lang->code, context->timezone);
 	} else {
 		published[0] = '\0';
 	}
@@ -465,9 +565,9 @@ digest_value(const struct render_context *context,
 
 	map_set_wrapped(data, "title",
 			has_text(context->title) ? context->title : "");
-	map_take_string(data, "date",
-			render_long_date(context->now, lang->code,
-					 context->timezone));
+	map_take_string(
+	    data, "date",
+	    render_long_date(context->now, lang->code, context->timezone));
 	value_map_set_string(data, "language", lang->code);
 	map_take_string(data, "item_count", xasprintf("%zu", count));
 	value_map_set_bool(data, "has_items", count > 0);
@@ -486,51 +586,48 @@ digest_value(const struct render_context *context,
 
 	value_map_set_bool(data, "has_recipient",
 			   has_text(context->recipient_name));
-	value_map_set_string(data, "recipient_name",
-			     has_text(context->recipient_name)
-				     ? context->recipient_name
-				     : "");
+	value_map_set_string(
+	    data, "recipient_name",
+	    has_text(context->recipient_name) ? context->recipient_name : "");
 	text = has_text(context->recipient_name)
-		       ? xasprintf(lang->greeting, context->recipient_name)
-		       : xstrdup(lang->greeting_anonymous);
+		   ? xasprintf(lang->greeting, context->recipient_name)
+		   : xstrdup(lang->greeting_anonymous);
 	map_set_wrapped(data, "greeting", text);
 	free(text);
 
 	value_map_set_bool(data, "has_provider",
 			   has_text(context->provider_name));
-	value_map_set_string(data, "provider_name",
-			     has_text(context->provider_name)
-				     ? context->provider_name
-				     : "");
+	value_map_set_string(
+	    data, "provider_name",
+	    has_text(context->provider_name) ? context->provider_name : "");
 	text = has_text(context->provider_name)
-		       ? xasprintf(lang->why, context->provider_name)
-		       : xstrdup(lang->why_anonymous);
+		   ? xasprintf(lang->why, context->provider_name)
+		   : xstrdup(lang->why_anonymous);
 	map_set_wrapped(data, "why", text);
 	free(text);
 
 	value_map_set_bool(data, "has_unsubscribe",
 			   has_text(context->unsubscribe_url) ||
-				   has_text(context->unsubscribe_mailto));
+			       has_text(context->unsubscribe_mailto));
 	value_map_set_bool(data, "has_unsubscribe_url",
 			   has_text(context->unsubscribe_url));
-	value_map_set_string(data, "unsubscribe_url",
-			     has_text(context->unsubscribe_url)
-				     ? context->unsubscribe_url
-				     : "");
+	value_map_set_string(
+	    data, "unsubscribe_url",
+	    has_text(context->unsubscribe_url) ? context->unsubscribe_url : "");
 	value_map_set_bool(data, "has_unsubscribe_mailto",
 			   has_text(context->unsubscribe_mailto));
 	value_map_set_string(data, "unsubscribe_mailto",
 			     has_text(context->unsubscribe_mailto)
-				     ? context->unsubscribe_mailto
-				     : "");
+				 ? context->unsubscribe_mailto
+				 : "");
 
 	for (const struct ui_string *s = lang->ui; s->key != NULL; s++)
 		value_map_set_string(ui, s->key, s->text);
 	value_map_set(data, "t", ui);
 
 	for (size_t i = 0; i < count; i++)
-		value_list_append(list, item_value(&items->items[i], i + 1,
-						   lang, context));
+		value_list_append(
+		    list, item_value(&items->items[i], i + 1, lang, context));
 	value_map_set(data, "items", list);
 	return data;
 }
@@ -554,8 +651,8 @@ render_open(const char *template_dir, struct renderer **renderer_out,
 		path = xasprintf("%s/%s", template_dir, template_names[i]);
 		if (util_read_file(path, RENDER_TEMPLATE_MAX, &text, &size) <
 		    0) {
-			*errstr_out = xasprintf("%s: %s", path,
-						strerror(errno));
+			*errstr_out =
+			    xasprintf("%s: %s", path, strerror(errno));
 			status = RENDER_ETEMPLATE;
 			goto out;
 		}
@@ -563,9 +660,8 @@ render_open(const char *template_dir, struct renderer **renderer_out,
 				   &error) != TEMPLATE_OK) {
 			/* The engine's message names the file and line. */
 			*errstr_out = error != NULL
-					      ? error
-					      : xasprintf("%s: cannot parse",
-							  path);
+					  ? error
+					  : xasprintf("%s: cannot parse", path);
 			error = NULL;
 			status = RENDER_ETEMPLATE;
 			goto out;
@@ -596,11 +692,10 @@ render_digest(struct renderer *renderer, enum render_format format,
 	*output_out = NULL;
 	*errstr_out = NULL;
 	if (lang == NULL) {
-		*errstr_out = xasprintf("unknown language \"%s\" "
-					"(use \"nl\" or \"en\")",
-					context->language != NULL
-						? context->language
-						: "");
+		*errstr_out = xasprintf(
+		    "unknown language \"%s\" "
+		    "(use \"nl\" or \"en\")",
+		    context->language != NULL ? context->language : "");
 		status = RENDER_ELANGUAGE;
 		goto out;
 	}
@@ -610,11 +705,10 @@ render_digest(struct renderer *renderer, enum render_format format,
 						  : TEMPLATE_ESCAPE_NONE,
 			    template_partial_from_dir, renderer->directory,
 			    &out, &error) != TEMPLATE_OK) {
-		*errstr_out = error != NULL
-				      ? error
-				      : xasprintf("%s/%s: cannot render",
-						  renderer->directory,
-						  template_names[which]);
+		*errstr_out = error != NULL ? error
+					    : xasprintf("%s/%s: cannot render",
+							renderer->directory,
+							template_names[which]);
 		error = NULL;
 		status = RENDER_ETEMPLATE;
 		goto out;

@@ -76,13 +76,14 @@ char *render_long_date(time_t when, const char *language,
 
 /*
  * Word-wraps text for the plain-text part: lines of at most width columns
- * (UTF-8 code points), broken only at blanks, so a multibyte character is
- * never split and a word longer than width (a URL) stands alone on its own
- * line, unbroken.  Runs of blanks collapse to one space; a newline in text
- * is a hard break and two or more make one blank line.  first_indent
- * starts the first line, indent every later one (either may be NULL);
- * both count toward width.  No trailing newline.  Returns a new string
- * (free()).
+ * (UTF-8 code points), broken at blanks, so a multibyte character is
+ * never split.  A URL or mail address longer than width stands alone on
+ * its own line, unbroken; any other word wider than a line is cut after
+ * its last hyphen that fits, else at the width.  Runs of blanks collapse
+ * to one space; a newline in text is a hard break and two or more make
+ * one blank line.  first_indent starts the first line, indent every
+ * later one (either may be NULL); both count toward width.  No trailing
+ * newline.  Returns a new string (free()).
  */
 char *render_wrap(const char *text, size_t width, const char *first_indent,
 		  const char *indent);

@@ -25,32 +25,31 @@ struct state {
  * never edit one that has shipped.
  */
 static const char *const migrations[] = {
-	/* 1: subscribers and the delivery record. */
-	"CREATE TABLE subscribers ("
-	" id INTEGER PRIMARY KEY,"
-	" email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
-	" name TEXT,"
-	" provider TEXT,"
-	" language TEXT NOT NULL CHECK (language IN ('nl', 'en')),"
-	" format TEXT NOT NULL CHECK (format IN ('both', 'text', 'html')),"
-	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
-	" created_at INTEGER NOT NULL,"
-	" updated_at INTEGER NOT NULL);"
-	"CREATE INDEX subscribers_provider ON subscribers (provider);"
-	/*
-	 * No foreign key to subscribers: the record of what was sent outlives
-	 * a subscriber who leaves and comes back on the same day.
-	 */
-	"CREATE TABLE deliveries ("
-	" email TEXT NOT NULL COLLATE NOCASE,"
-	" digest_date TEXT NOT NULL,"
-	" message_id TEXT,"
-	" sent_at INTEGER NOT NULL,"
-	" PRIMARY KEY (email, digest_date));",
+    /* 1: subscribers and the delivery record. */
+    "CREATE TABLE subscribers ("
+    " id INTEGER PRIMARY KEY,"
+    " email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    " name TEXT,"
+    " provider TEXT,"
+    " language TEXT NOT NULL CHECK (language IN ('nl', 'en')),"
+    " format TEXT NOT NULL CHECK (format IN ('both', 'text', 'html')),"
+    " active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE INDEX subscribers_provider ON subscribers (provider);"
+    /*
+     * No foreign key to subscribers: the record of what was sent outlives
+     * a subscriber who leaves and comes back on the same day.
+     */
+    "CREATE TABLE deliveries ("
+    " email TEXT NOT NULL COLLATE NOCASE,"
+    " digest_date TEXT NOT NULL,"
+    " message_id TEXT,"
+    " sent_at INTEGER NOT NULL,"
+    " PRIMARY KEY (email, digest_date));",
 };
 
-#define STATE_SCHEMA_VERSION \
-	((int)(sizeof migrations / sizeof migrations[0]))
+#define STATE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 static void
 set_error(char **errstr_out, char *message)
@@ -83,8 +82,7 @@ static enum state_status
 db_prepare(struct state *state, const char *sql, sqlite3_stmt **stmt_out,
 	   char **errstr_out)
 {
-	if (sqlite3_prepare_v2(state->db, sql, -1, stmt_out, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(state->db, sql, -1, stmt_out, NULL) != SQLITE_OK)
 		return db_error(state, "prepare", errstr_out);
 	return STATE_OK;
 }
@@ -169,14 +167,14 @@ migrate(struct state *state, char **errstr_out)
 			goto out;
 		/* A PRAGMA takes no parameters; this is our own integer. */
 		free(set_version);
-		set_version = xasprintf("PRAGMA user_version = %d",
-					version + 1);
+		set_version =
+		    xasprintf("PRAGMA user_version = %d", version + 1);
 		status = db_exec(state, set_version, "set schema version",
 				 errstr_out);
 		if (status != STATE_OK)
 			goto out;
-		status = db_exec(state, "COMMIT", "commit migration",
-				 errstr_out);
+		status =
+		    db_exec(state, "COMMIT", "commit migration", errstr_out);
 		if (status != STATE_OK)
 			goto out;
 	}
@@ -195,8 +193,8 @@ set_journal_mode(struct state *state, char **errstr_out)
 	enum state_status status;
 
 	/* journal_mode answers with a row: the mode now in force. */
-	status = db_prepare(state, "PRAGMA journal_mode = WAL", &stmt,
-			    errstr_out);
+	status =
+	    db_prepare(state, "PRAGMA journal_mode = WAL", &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
 	if (sqlite3_step(stmt) != SQLITE_ROW)
@@ -211,8 +209,8 @@ state_open(const char *path, struct state **state_out, char **errstr_out)
 {
 	struct state *state = xcalloc(1, sizeof *state);
 	enum state_status status;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-		    SQLITE_OPEN_NOFOLLOW;
+	int flags =
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW;
 
 	state->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &state->db, flags, NULL) != SQLITE_OK) {
@@ -223,8 +221,8 @@ state_open(const char *path, struct state **state_out, char **errstr_out)
 				  xasprintf("%s: cannot open database: %s",
 					    path, strerror(sys_errno)));
 		else
-			status = db_error(state, "cannot open database",
-					  errstr_out);
+			status =
+			    db_error(state, "cannot open database", errstr_out);
 		status = STATE_EIO;
 		goto out;
 	}
@@ -309,9 +307,9 @@ validate(const struct subscriber *sub, char **errstr_out)
 	const char *email = sub->email ? sub->email : "";
 
 	if (!email_acceptable(sub->email)) {
-		set_error(errstr_out,
-			  xasprintf("subscriber \"%s\": not a valid address",
-				    email));
+		set_error(
+		    errstr_out,
+		    xasprintf("subscriber \"%s\": not a valid address", email));
 		return STATE_EINVALID;
 	}
 	if (sub->language == NULL || (strcmp(sub->language, "nl") != 0 &&
@@ -330,9 +328,9 @@ validate(const struct subscriber *sub, char **errstr_out)
 		return STATE_EINVALID;
 	}
 	if (sub->active != 0 && sub->active != 1) {
-		set_error(errstr_out,
-			  xasprintf("subscriber %s: active must be 0 or 1",
-				    email));
+		set_error(
+		    errstr_out,
+		    xasprintf("subscriber %s: active must be 0 or 1", email));
 		return STATE_EINVALID;
 	}
 	return STATE_OK;
@@ -351,23 +349,22 @@ step_error(struct state *state, int result, const char *email,
 	}
 	if (result == SQLITE_CONSTRAINT_CHECK ||
 	    result == SQLITE_CONSTRAINT_NOTNULL) {
-		set_error(errstr_out,
-			  xasprintf("subscriber %s: %s", email,
-				    sqlite3_errmsg(state->db)));
+		set_error(errstr_out, xasprintf("subscriber %s: %s", email,
+						sqlite3_errmsg(state->db)));
 		return STATE_EINVALID;
 	}
 	return db_error(state, doing, errstr_out);
 }
 
 static const char insert_sql[] =
-	"INSERT INTO subscribers (email, name, provider, language, format,"
-	" active, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	" ?7, ?7)";
+    "INSERT INTO subscribers (email, name, provider, language, format,"
+    " active, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?7, ?7)";
 
 static const char update_sql[] =
-	"UPDATE subscribers SET email = ?1, name = ?2, provider = ?3,"
-	" language = ?4, format = ?5, active = ?6, updated_at = ?7"
-	" WHERE email = ?1";
+    "UPDATE subscribers SET email = ?1, name = ?2, provider = ?3,"
+    " language = ?4, format = ?5, active = ?6, updated_at = ?7"
+    " WHERE email = ?1";
 
 /* Binds sub to insert_sql or update_sql, which share their numbering. */
 static int
@@ -493,8 +490,8 @@ column_text(sqlite3_stmt *stmt, int column)
 	return text ? xstrdup((const char *)text) : NULL;
 }
 
-#define SELECT_COLUMNS \
-	"SELECT id, email, name, provider, language, format, active" \
+#define SELECT_COLUMNS                                                         \
+	"SELECT id, email, name, provider, language, format, active"           \
 	" FROM subscribers"
 
 /* Fills sub_out from a row of SELECT_COLUMNS. */
@@ -569,9 +566,9 @@ state_subscriber_list(struct state *state, int active_only,
 	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (list.count == capacity) {
 			capacity = capacity ? capacity * 2 : 16;
-			list.subscribers = xreallocarray(
-				list.subscribers, capacity,
-				sizeof *list.subscribers);
+			list.subscribers =
+			    xreallocarray(list.subscribers, capacity,
+					  sizeof *list.subscribers);
 		}
 		read_subscriber(stmt, &list.subscribers[list.count++]);
 	}
@@ -612,8 +609,8 @@ state_subscriber_upsert_all(struct state *state, const struct subscriber *subs,
 	if (status != STATE_OK)
 		goto out;
 	for (index = 0; index < count; index++) {
-		status = write_subscriber(state, update, &subs[index],
-					  &changed, errstr_out);
+		status = write_subscriber(state, update, &subs[index], &changed,
+					  errstr_out);
 		if (status != STATE_OK)
 			goto out;
 		if (changed) {
@@ -668,8 +665,7 @@ out:
 }
 
 enum state_status
-state_providers_in_use(struct state *state, char ***ids_out,
-		       char **errstr_out)
+state_providers_in_use(struct state *state, char ***ids_out, char **errstr_out)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum state_status status;
@@ -722,8 +718,8 @@ date_acceptable(const char *date)
 }
 
 enum state_status
-state_was_sent(struct state *state, const char *email,
-	       const char *digest_date, int *sent_out, char **errstr_out)
+state_was_sent(struct state *state, const char *email, const char *digest_date,
+	       int *sent_out, char **errstr_out)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum state_status status;
@@ -752,9 +748,8 @@ out:
 }
 
 enum state_status
-state_mark_sent(struct state *state, const char *email,
-		const char *digest_date, const char *message_id,
-		time_t sent_at, char **errstr_out)
+state_mark_sent(struct state *state, const char *email, const char *digest_date,
+		const char *message_id, time_t sent_at, char **errstr_out)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum state_status status;
@@ -777,8 +772,7 @@ state_mark_sent(struct state *state, const char *email,
 	if (bind_text(stmt, 1, email) != SQLITE_OK ||
 	    bind_text(stmt, 2, digest_date) != SQLITE_OK ||
 	    bind_text(stmt, 3, message_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)sent_at) !=
-		    SQLITE_OK) {
+	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)sent_at) != SQLITE_OK) {
 		status = db_error(state, "bind", errstr_out);
 		goto out;
 	}

@@ -13,7 +13,6 @@
  * "standalone" tags that own their whole line, then build the nodes while
  * checking that sections nest.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -788,7 +787,7 @@ render_lookup(const struct render *render, const struct template *template,
 /* Whether a section renders: anything but null, false and an empty list
  * (an empty string does render, as the spec's truthiness leaves it). */
 static int
-value_is_truthy(const struct value *value)
+is_truthy(const struct value *value)
 {
 	switch (value_kind(value)) {
 	case VALUE_NULL:
@@ -864,6 +863,25 @@ render_value(struct render *render, const struct value *value, int escape)
 		append_html_escaped(render->out, text, length);
 	else
 		buf_append(render->out, text, length);
+}
+
+/*
+ * Counts one more level of sections and partials for node; fails past the
+ * limit, so that a hostile template cannot exhaust the C stack.  The caller
+ * undoes it with render->depth-- on success.
+ */
+static int
+render_enter(struct render *render, const struct template *template,
+	     const struct node *node)
+{
+	if (render->depth >= TEMPLATE_MAX_DEPTH) {
+		render_error(render, TEMPLATE_ESYNTAX, template, node,
+			     "sections and partials nested more than %d deep",
+			     TEMPLATE_MAX_DEPTH);
+		return -1;
+	}
+	render->depth++;
+	return 0;
 }
 
 static int render_nodes(struct render *render,
@@ -972,9 +990,12 @@ render_partial(struct render *render, const struct template *template,
 	partial = render_load_partial(render, template, node);
 	if (partial == NULL)
 		return -1;
+	if (render_enter(render, template, node) != 0)
+		return -1;
 	render->partial_depth++;
 	result = render_nodes(render, partial, 0, partial->node_count);
 	render->partial_depth--;
+	render->depth--;
 	return result;
 }
 
@@ -986,9 +1007,12 @@ render_section_with(struct render *render, const struct template *template,
 	size_t index = node - template->nodes;
 	int result;
 
+	if (render_enter(render, template, node) != 0)
+		return -1;
 	render_push(render, value);
 	result = render_nodes(render, template, index + 1, node->end);
 	render->stack_count--;
+	render->depth--;
 	return result;
 }
 
@@ -1003,11 +1027,15 @@ render_section(struct render *render, const struct template *template,
 	int result = 0;
 
 	if (node->kind == NODE_INVERTED) {
-		if (value_is_truthy(value))
+		if (is_truthy(value))
 			return 0;
-		return render_nodes(render, template, index + 1, node->end);
+		if (render_enter(render, template, node) != 0)
+			return -1;
+		result = render_nodes(render, template, index + 1, node->end);
+		render->depth--;
+		return result;
 	}
-	if (!value_is_truthy(value))
+	if (!is_truthy(value))
 		return 0;
 	if (value_kind(value) != VALUE_LIST)
 		return render_section_with(render, template, node, value);
@@ -1025,14 +1053,6 @@ render_nodes(struct render *render, const struct template *template,
 	size_t index;
 	int result = 0;
 
-	if (render->depth >= TEMPLATE_MAX_DEPTH) {
-		render_error(render, TEMPLATE_ESYNTAX, template,
-			     &template->nodes[begin > 0 ? begin - 1 : 0],
-			     "sections and partials nested more than %d deep",
-			     TEMPLATE_MAX_DEPTH);
-		return -1;
-	}
-	render->depth++;
 	for (index = begin; index < end && result == 0; index++) {
 		const struct node *node = &template->nodes[index];
 
@@ -1057,7 +1077,6 @@ render_nodes(struct render *render, const struct template *template,
 			break;
 		}
 	}
-	render->depth--;
 	return result;
 }
 

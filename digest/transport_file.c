@@ -93,10 +93,9 @@ unique_name(struct maildir_transport *maildir)
 	if (getrandom(&random_part, sizeof random_part, GRND_NONBLOCK) < 0)
 		random_part = (uint32_t)now.tv_usec;
 	maildir->delivery_count++;
-	return xasprintf("%lld.M%06ldP%ldQ%lu.%08x.eml",
-			 (long long)now.tv_sec, (long)now.tv_usec,
-			 (long)getpid(), maildir->delivery_count,
-			 (unsigned)random_part);
+	return xasprintf("%lld.M%06ldP%ldQ%lu.%08x.eml", (long long)now.tv_sec,
+			 (long)now.tv_usec, (long)getpid(),
+			 maildir->delivery_count, (unsigned)random_part);
 }
 
 static enum transport_status
@@ -105,7 +104,7 @@ maildir_send(struct transport *transport, const char *envelope_from,
 	     char **errstr_out)
 {
 	struct maildir_transport *maildir =
-		(struct maildir_transport *)transport;
+	    (struct maildir_transport *)transport;
 	enum transport_status status = TRANSPORT_OK;
 	const char *subdirs[] = {"tmp", "new", "cur"};
 	char *name = NULL;
@@ -197,15 +196,15 @@ static void
 maildir_close(struct transport *transport)
 {
 	struct maildir_transport *maildir =
-		(struct maildir_transport *)transport;
+	    (struct maildir_transport *)transport;
 
 	free(maildir->directory);
 	free(maildir);
 }
 
 static const struct transport_ops maildir_ops = {
-	.send = maildir_send,
-	.close = maildir_close,
+    .send = maildir_send,
+    .close = maildir_close,
 };
 
 struct transport *
@@ -224,8 +223,8 @@ transport_open_maildir(const char *directory)
  * so a reader can undo it).  Returns 0, or -1 with errno set.
  */
 static int
-write_mbox_entry(FILE *stream, const char *envelope_from,
-		 const char *message, size_t size)
+write_mbox_entry(FILE *stream, const char *envelope_from, const char *message,
+		 size_t size)
 {
 	struct buf entry = BUF_INIT;
 	time_t now = time(NULL);
@@ -248,7 +247,8 @@ write_mbox_entry(FILE *stream, const char *envelope_from,
 			length--;
 		while (quote < length && line[quote] == '>')
 			quote++;
-		if (length - quote >= 5 && memcmp(line + quote, "From ", 5) == 0)
+		if (length - quote >= 5 &&
+		    memcmp(line + quote, "From ", 5) == 0)
 			buf_putc(&entry, '>');
 		buf_append(&entry, line, length);
 		buf_putc(&entry, '\n');
@@ -285,8 +285,8 @@ stdout_close(struct transport *transport)
 }
 
 static const struct transport_ops stdout_ops = {
-	.send = stdout_send,
-	.close = stdout_close,
+    .send = stdout_send,
+    .close = stdout_close,
 };
 
 struct transport *

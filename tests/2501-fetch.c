@@ -19,15 +19,15 @@
 
 static int failures;
 
-#define CHECK(condition, ...)                                                 \
-	do {                                                                  \
-		if (!(condition)) {                                           \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__,         \
-				__LINE__, #condition);                        \
-			fprintf(stderr, __VA_ARGS__);                         \
-			fputc('\n', stderr);                                  \
-			failures++;                                           \
-		}                                                             \
+#define CHECK(condition, ...)                                                  \
+	do {                                                                   \
+		if (!(condition)) {                                            \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__,          \
+				__LINE__, #condition);                         \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 enum case_index {
@@ -94,8 +94,8 @@ expect_ok(const struct fetch_result *results, enum case_index which,
 {
 	const struct fetch_result *result = &results[which];
 
-	CHECK(result->status == FETCH_OK, "case %d: status %d (%s)",
-	      (int)which, (int)result->status, show(result->errstr));
+	CHECK(result->status == FETCH_OK, "case %d: status %d (%s)", (int)which,
+	      (int)result->status, show(result->errstr));
 	CHECK(result->errstr == NULL, "case %d: errstr %s", (int)which,
 	      show(result->errstr));
 	CHECK(result->body != NULL && result->body[result->size] == '\0',
@@ -118,11 +118,11 @@ main(void)
 {
 	struct testhttp server = {-1, -1, 0};
 	struct fetch_options options = {
-		.connect_timeout = 5,
-		.total_timeout = TOTAL_TIMEOUT,
-		.max_size = MAX_SIZE,
-		.max_redirects = 5,
-		.user_agent = USER_AGENT,
+	    .connect_timeout = 5,
+	    .total_timeout = TOTAL_TIMEOUT,
+	    .max_size = MAX_SIZE,
+	    .max_redirects = 5,
+	    .user_agent = USER_AGENT,
 	};
 	struct fetch_result results[CASE_COUNT];
 	char *urls[CASE_COUNT] = {NULL};
@@ -174,15 +174,15 @@ main(void)
 	urls[CASE_GZIP] = AT("/gzip");
 	urls[CASE_HEADERS] = AT("/headers");
 	urls[CASE_CREDENTIALS] = xasprintf(
-		"http://alice:s3cret-pw@127.0.0.1:%d/status/401", server.port);
+	    "http://alice:s3cret-pw@127.0.0.1:%d/status/401", server.port);
 	urls[CASE_PARTIAL] = AT("/partial");
 	urls[CASE_HTML] = AT("/html");
 	urls[CASE_FTP] = xasprintf("ftp://127.0.0.1:%d/feed", closed_port);
 #undef AT
 
 	started = now();
-	ok_count = fetch_all(&options, (const char *const *)urls, CASE_COUNT,
-			     results);
+	ok_count =
+	    fetch_all(&options, (const char *const *)urls, CASE_COUNT, results);
 	elapsed = now() - started;
 	fprintf(stderr, "fetch_all: %zu of %d ok in %.2f s\n", ok_count,
 		CASE_COUNT, elapsed);
@@ -199,22 +199,20 @@ main(void)
 
 	expect_ok(results, CASE_FEED, 200);
 	CHECK(results[CASE_FEED].size == fixture_size &&
-		      memcmp(results[CASE_FEED].body, fixture, fixture_size) ==
-			      0,
+		  memcmp(results[CASE_FEED].body, fixture, fixture_size) == 0,
 	      "feed body differs (%zu bytes)", results[CASE_FEED].size);
 	CHECK(strcmp(show(results[CASE_FEED].content_type),
 		     "application/rss+xml") == 0,
 	      "content type %s", show(results[CASE_FEED].content_type));
-	CHECK(strcmp(show(results[CASE_FEED].effective_url),
-		     urls[CASE_FEED]) == 0,
+	CHECK(strcmp(show(results[CASE_FEED].effective_url), urls[CASE_FEED]) ==
+		  0,
 	      "effective url %s", show(results[CASE_FEED].effective_url));
 
 	expect_error(results, CASE_404, FETCH_EHTTP, "HTTP 404");
 	CHECK(results[CASE_404].http_status == 404, "404 status %ld",
 	      results[CASE_404].http_status);
 	expect_error(results, CASE_500, FETCH_EHTTP, "HTTP 500");
-	expect_error(results, CASE_SLOW, FETCH_ETIMEOUT,
-		     "timed out after 2 s");
+	expect_error(results, CASE_SLOW, FETCH_ETIMEOUT, "timed out after 2 s");
 	expect_error(results, CASE_BIG_LENGTH, FETCH_ETOOBIG,
 		     "larger than 65536 bytes");
 	expect_error(results, CASE_BIG_NOLENGTH, FETCH_ETOOBIG,
@@ -226,13 +224,12 @@ main(void)
 	      results[CASE_EXACT_SIZE].size);
 
 	expect_ok(results, CASE_REDIRECT_OK, 200);
-	CHECK(ends_with(results[CASE_REDIRECT_OK].effective_url,
-			"/redirect/0"),
+	CHECK(ends_with(results[CASE_REDIRECT_OK].effective_url, "/redirect/0"),
 	      "redirect effective url %s",
 	      show(results[CASE_REDIRECT_OK].effective_url));
 	CHECK(results[CASE_REDIRECT_OK].body != NULL &&
-		      strstr(results[CASE_REDIRECT_OK].body,
-			     "<title>Test feed</title>") != NULL,
+		  strstr(results[CASE_REDIRECT_OK].body,
+			 "<title>Test feed</title>") != NULL,
 	      "redirect body");
 	expect_error(results, CASE_REDIRECT_TOO_MANY, FETCH_EOTHER,
 		     "more than 5 redirects");
@@ -252,41 +249,40 @@ main(void)
 
 	expect_ok(results, CASE_FILE, 0);
 	CHECK(results[CASE_FILE].size == fixture_size &&
-		      memcmp(results[CASE_FILE].body, fixture, fixture_size) ==
-			      0,
+		  memcmp(results[CASE_FILE].body, fixture, fixture_size) == 0,
 	      "file body differs");
 	expect_error(results, CASE_FILE_MISSING, FETCH_EOTHER, "no such file");
 
 	/* Decoded: the same bytes as the plain small feed. */
 	expect_ok(results, CASE_GZIP, 200);
 	CHECK(results[CASE_REDIRECT_OK].body != NULL &&
-		      results[CASE_GZIP].body != NULL &&
-		      strcmp(results[CASE_GZIP].body,
-			     results[CASE_REDIRECT_OK].body) == 0,
+		  results[CASE_GZIP].body != NULL &&
+		  strcmp(results[CASE_GZIP].body,
+			 results[CASE_REDIRECT_OK].body) == 0,
 	      "gzip body not decoded");
 
 	expect_ok(results, CASE_HEADERS, 200);
 	CHECK(results[CASE_HEADERS].body != NULL &&
-		      strstr(results[CASE_HEADERS].body,
-			     "User-Agent: " USER_AGENT "\n") != NULL,
+		  strstr(results[CASE_HEADERS].body,
+			 "User-Agent: " USER_AGENT "\n") != NULL,
 	      "user agent not sent: %s", show(results[CASE_HEADERS].body));
 	CHECK(results[CASE_HEADERS].body != NULL &&
-		      strstr(results[CASE_HEADERS].body, "gzip") != NULL,
+		  strstr(results[CASE_HEADERS].body, "gzip") != NULL,
 	      "gzip not offered");
 
 	/* Credentials in a URL appear in no message and no result. */
 	expect_error(results, CASE_CREDENTIALS, FETCH_EHTTP, "HTTP 401");
 	CHECK(results[CASE_CREDENTIALS].effective_url != NULL &&
-		      strstr(results[CASE_CREDENTIALS].effective_url,
-			     "s3cret") == NULL &&
-		      strstr(results[CASE_CREDENTIALS].effective_url,
-			     "alice") == NULL,
+		  strstr(results[CASE_CREDENTIALS].effective_url, "s3cret") ==
+		      NULL &&
+		  strstr(results[CASE_CREDENTIALS].effective_url, "alice") ==
+		      NULL,
 	      "credentials in %s",
 	      show(results[CASE_CREDENTIALS].effective_url));
 
 	CHECK(results[CASE_PARTIAL].status == FETCH_EOTHER &&
-		      strncmp(show(results[CASE_PARTIAL].errstr),
-			      "transfer cut short", 18) == 0,
+		  strncmp(show(results[CASE_PARTIAL].errstr),
+			  "transfer cut short", 18) == 0,
 	      "partial: %s", show(results[CASE_PARTIAL].errstr));
 
 	/* Fetching does not judge content; the parser does. */
@@ -296,14 +292,14 @@ main(void)
 	      "html content type %s", show(results[CASE_HTML].content_type));
 
 	CHECK(results[CASE_FTP].status == FETCH_EOTHER &&
-		      strncmp(show(results[CASE_FTP].errstr),
-			      "unsupported protocol", 20) == 0,
+		  strncmp(show(results[CASE_FTP].errstr),
+			  "unsupported protocol", 20) == 0,
 	      "ftp: %s", show(results[CASE_FTP].errstr));
 
 	for (index = 0; index < CASE_COUNT; index++) {
 		fetch_result_clear(&results[index]);
 		CHECK(results[index].body == NULL &&
-			      results[index].errstr == NULL,
+			  results[index].errstr == NULL,
 		      "not cleared");
 		free(urls[index]);
 	}

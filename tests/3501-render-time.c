@@ -67,8 +67,7 @@ offset(time_t now, long seconds_back, const char *nl, const char *en)
 }
 
 static void
-long_date(const char *when, const char *zone, const char *nl,
-	  const char *en)
+long_date(const char *when, const char *zone, const char *nl, const char *en)
 {
 	char what[120];
 
@@ -112,10 +111,10 @@ main(void)
 	offset(now, 2 * 86400, "2 dagen geleden", "2 days ago");
 	offset(now, 6 * 86400, "6 dagen geleden", "6 days ago");
 	offset(now, 7 * 86400, "22 nov.", "22 Nov");
-	relative(ams, "2026-01-03T12:00:00Z", "2026-11-29T07:00:00Z",
-		 "3 jan.", "3 Jan");
-	relative(ams, "2026-05-04T12:00:00Z", "2026-11-29T07:00:00Z",
-		 "4 mei", "4 May");
+	relative(ams, "2026-01-03T12:00:00Z", "2026-11-29T07:00:00Z", "3 jan.",
+		 "3 Jan");
+	relative(ams, "2026-05-04T12:00:00Z", "2026-11-29T07:00:00Z", "4 mei",
+		 "4 May");
 	relative(ams, "2025-11-12T10:00:00Z", "2026-11-29T07:00:00Z",
 		 "12 nov. 2025", "12 Nov 2025");
 
@@ -157,13 +156,13 @@ main(void)
 	/* Unknown languages. */
 	expect("language de",
 	       render_relative_time(now - 30, now, "de", ams) == NULL
-		       ? xstrdup("NULL")
-		       : xstrdup("not NULL"),
+		   ? xstrdup("NULL")
+		   : xstrdup("not NULL"),
 	       "NULL");
 	expect("language NULL",
 	       render_relative_time(now - 30, now, NULL, ams) == NULL
-		       ? xstrdup("NULL")
-		       : xstrdup("not NULL"),
+		   ? xstrdup("NULL")
+		   : xstrdup("not NULL"),
 	       "NULL");
 
 	long_date("2026-11-29T07:00:00Z", ams, "zondag 29 november 2026",

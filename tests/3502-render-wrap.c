@@ -35,25 +35,13 @@ columns(const char *text, size_t length)
 	return count;
 }
 
-/* Appends the words of text, one per line, to words. */
+/* Appends the non-blank bytes of text to out: what wrapping keeps. */
 static void
-split_words(const char *text, struct buf *words)
+squeeze(const char *text, struct buf *out)
 {
-	const char *p = text;
-
-	while (*p != '\0') {
-		const char *start;
-
-		while (*p == ' ' || *p == '\n' || *p == '\t')
-			p++;
-		start = p;
-		while (*p != '\0' && *p != ' ' && *p != '\n' && *p != '\t')
-			p++;
-		if (p > start) {
-			buf_append(words, start, (size_t)(p - start));
-			buf_putc(words, '\n');
-		}
-	}
+	for (const char *p = text; *p != '\0'; p++)
+		if (*p != ' ' && *p != '\n' && *p != '\t')
+			buf_putc(out, *p);
 }
 
 /* Checks the invariants of render_wrap(text, width, indent, indent). */
@@ -66,8 +54,8 @@ sweep(const char *text, size_t width, const char *indent)
 
 	while (*line != '\0') {
 		const char *end = strchr(line, '\n');
-		size_t length = end != NULL ? (size_t)(end - line)
-					    : strlen(line);
+		size_t length =
+		    end != NULL ? (size_t)(end - line) : strlen(line);
 		const char *body = line + strlen(indent);
 		size_t body_length = length - strlen(indent);
 
@@ -78,7 +66,8 @@ sweep(const char *text, size_t width, const char *indent)
 				width, (int)length, line);
 			failures++;
 		} else if (columns(line, length) > width &&
-			   memchr(body, ' ', body_length) != NULL) {
+			   (memchr(body, ' ', body_length) != NULL ||
+			    memmem(body, body_length, "://", 3) == NULL)) {
 			fprintf(stderr, "FAIL width %zu: too long: %.*s\n",
 				width, (int)length, line);
 			failures++;
@@ -90,12 +79,12 @@ sweep(const char *text, size_t width, const char *indent)
 		}
 		line = end != NULL ? end + 1 : line + length;
 	}
-	split_words(text, &want);
-	split_words(wrapped, &got);
-	/* Indents here are blanks only, so they add no words. */
+	squeeze(text, &want);
+	squeeze(wrapped, &got);
+	/* Indents here are blanks only, so they add nothing. */
 	if (strcmp(want.data != NULL ? want.data : "",
 		   got.data != NULL ? got.data : "") != 0) {
-		fprintf(stderr, "FAIL width %zu: words changed\n", width);
+		fprintf(stderr, "FAIL width %zu: text changed\n", width);
 		failures++;
 	}
 	buf_free(&want);
@@ -110,21 +99,20 @@ main(void)
 			  "verkiezingen-in-bogota-verlopen-rustig-ondanks-"
 			  "oproepen-tot-boycot";
 	const char *story =
-		"De regering in Bogotá heeft zondag bekendgemaakt dat de "
-		"verkiezingen rustig zijn verlopen. Waarnemers uit Zürich en "
-		"Curaçao spreken van een opkomst die hoger lag dan verwacht; "
-		"in de noordelijke provincies werd tot laat in de avond "
-		"gestemd.\n\nZie https://nieuws.example.net/buitenland/2026/"
-		"11/29/een-heel-lange-adres-regel-die-niet-mag-breken voor "
-		"het volledige verslag. Één ding is zeker: de coalitie moet "
-		"opnieuw onderhandelen over de begroting.";
+	    "De regering in Bogotá heeft zondag bekendgemaakt dat de "
+	    "verkiezingen rustig zijn verlopen. Waarnemers uit Zürich en "
+	    "Curaçao spreken van een opkomst die hoger lag dan verwacht; "
+	    "in de noordelijke provincies werd tot laat in de avond "
+	    "gestemd.\n\nZie https://nieuws.example.net/buitenland/2026/"
+	    "11/29/een-heel-lange-adres-regel-die-niet-mag-breken voor "
+	    "het volledige verslag. Één ding is zeker: de coalitie moet "
+	    "opnieuw onderhandelen over de begroting.";
 	char *text;
 
 	expect("empty", render_wrap("", 72, "", ""), "");
 	expect("NULL", render_wrap(NULL, 72, NULL, NULL), "");
 	expect("blanks only", render_wrap("  \t \n\n ", 72, "> ", "> "), "");
-	expect("break", render_wrap("aaa bbb ccc", 7, "", ""),
-	       "aaa bbb\nccc");
+	expect("break", render_wrap("aaa bbb ccc", 7, "", ""), "aaa bbb\nccc");
 	expect("exact fit", render_wrap("aaa bbb ccc", 11, "", ""),
 	       "aaa bbb ccc");
 	expect("one short", render_wrap("aaa bbb ccc", 10, "", ""),
@@ -138,8 +126,7 @@ main(void)
 	       render_wrap("\xC3\xA9\xC3\xA9n twee drie", 7, "", ""),
 	       "\xC3\xA9\xC3\xA9n\ntwee\ndrie");
 	/* A no-break space (U+00A0) is part of its word. */
-	expect("no-break space",
-	       render_wrap("aa 10\xC2\xA0km bb", 6, "", ""),
+	expect("no-break space", render_wrap("aa 10\xC2\xA0km bb", 6, "", ""),
 	       "aa\n10\xC2\xA0km\nbb");
 
 	text = xasprintf("Zie %s voor meer.", url);
@@ -154,6 +141,20 @@ main(void)
 	       "verkiezingen-in-bogota-verlopen-rustig-ondanks-"
 	       "oproepen-tot-boycot");
 
+	/* Long words that are not URLs: at a hyphen, else at the width,
+	 * never inside a UTF-8 sequence. */
+	expect("long word at hyphen",
+	       render_wrap("a noord-zuid-verbinding b", 12, "", ""),
+	       "a\nnoord-zuid-\nverbinding b");
+	expect("long word hard",
+	       render_wrap("x \xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9 y", 2,
+			   "", ""),
+	       "x\n\xC3\xA9\xC3\xA9\n\xC3\xA9\xC3\xA9\n\xC3\xA9\ny");
+	expect("long word indented", render_wrap("abcdefghij", 6, "  ", "  "),
+	       "  abcd\n  efgh\n  ij");
+	expect("long address",
+	       render_wrap("mail lang.adres@example.org", 8, "", ""),
+	       "mail\nlang.adres@example.org");
 	expect("hanging indent",
 	       render_wrap("alpha beta gamma delta", 12, "1.  ", "    "),
 	       "1.  alpha\n    beta\n    gamma\n    delta");

@@ -13,14 +13,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);        \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 struct address_case {
@@ -29,41 +29,41 @@ struct address_case {
 };
 
 static const struct address_case address_cases[] = {
-	{"Anna@Example.NL ", "Anna@example.nl"},
-	{"  jan.de.vries@zeelandnet.nl\t", "jan.de.vries@zeelandnet.nl"},
-	{"x+tag@Sub.Delta.NL", "x+tag@sub.delta.nl"},
-	{"a@b.c", "a@b.c"},
-	{"o'brien@example.com", "o'brien@example.com"},
-	{"", NULL},
-	{"   ", NULL},
-	{"no-at-sign", NULL},
-	{"two@@example.nl", NULL},
-	{"a@b@example.nl", NULL},
-	{"@example.nl", NULL},
-	{"anna@", NULL},
-	{"anna@localhost", NULL},
-	{"an na@example.nl", NULL},
-	{"anna@exa mple.nl", NULL},
-	{"\"anna\"@example.nl", NULL},
-	{"<anna@example.nl>", NULL},
-	{"anna(x)@example.nl", NULL},
-	{"anna,b@example.nl", NULL},
-	{"anna;b@example.nl", NULL},
-	{"anna:b@example.nl", NULL},
-	{"anna\x01@example.nl", NULL},
-	{"anna\r\nBcc: x@example.nl", NULL},
-	{"anna@example.nl\r\nBcc: x@example.nl", NULL},
-	{"anna@-example.nl", NULL},
-	{"anna@example-.nl", NULL},
-	{"anna@example..nl", NULL},
-	{"anna@.example.nl", NULL},
-	{"anna@example.nl.", NULL},
-	{"anna@ex_ample.nl", NULL},
-	{".anna@example.nl", NULL},
-	{"anna.@example.nl", NULL},
-	{"an..na@example.nl", NULL},
-	{"\xc3\xabla@example.nl", NULL},
-	{"anna@\xc3\xab.nl", NULL},
+    {"Anna@Example.NL ", "Anna@example.nl"},
+    {"  jan.de.vries@zeelandnet.nl\t", "jan.de.vries@zeelandnet.nl"},
+    {"x+tag@Sub.Delta.NL", "x+tag@sub.delta.nl"},
+    {"a@b.c", "a@b.c"},
+    {"o'brien@example.com", "o'brien@example.com"},
+    {"", NULL},
+    {"   ", NULL},
+    {"no-at-sign", NULL},
+    {"two@@example.nl", NULL},
+    {"a@b@example.nl", NULL},
+    {"@example.nl", NULL},
+    {"anna@", NULL},
+    {"anna@localhost", NULL},
+    {"an na@example.nl", NULL},
+    {"anna@exa mple.nl", NULL},
+    {"\"anna\"@example.nl", NULL},
+    {"<anna@example.nl>", NULL},
+    {"anna(x)@example.nl", NULL},
+    {"anna,b@example.nl", NULL},
+    {"anna;b@example.nl", NULL},
+    {"anna:b@example.nl", NULL},
+    {"anna\x01@example.nl", NULL},
+    {"anna\r\nBcc: x@example.nl", NULL},
+    {"anna@example.nl\r\nBcc: x@example.nl", NULL},
+    {"anna@-example.nl", NULL},
+    {"anna@example-.nl", NULL},
+    {"anna@example..nl", NULL},
+    {"anna@.example.nl", NULL},
+    {"anna@example.nl.", NULL},
+    {"anna@ex_ample.nl", NULL},
+    {".anna@example.nl", NULL},
+    {"anna.@example.nl", NULL},
+    {"an..na@example.nl", NULL},
+    {"\xc3\xabla@example.nl", NULL},
+    {"anna@\xc3\xab.nl", NULL},
 };
 
 static void
@@ -81,8 +81,7 @@ test_normalize(void)
 			      address_cases[i].input, got);
 		else
 			CHECK(got != NULL &&
-				      strcmp(got, address_cases[i].expected) ==
-					      0,
+				  strcmp(got, address_cases[i].expected) == 0,
 			      "case %zu: \"%s\" gave %s, want %s", i,
 			      address_cases[i].input, got ? got : "NULL",
 			      address_cases[i].expected);
@@ -114,8 +113,7 @@ test_normalize(void)
 		/* 2 + 252 = 254 bytes: the longest path allowed. */
 		address = xasprintf("a@%s", domain.data);
 		got = mail_normalize_address(address);
-		CHECK(got != NULL, "%zu-byte address refused",
-		      strlen(address));
+		CHECK(got != NULL, "%zu-byte address refused", strlen(address));
 		free(got);
 		free(address);
 		address = xasprintf("abc@%s", domain.data);
@@ -129,18 +127,18 @@ test_normalize(void)
 }
 
 static const char dutch_text[] =
-	"Buitenland vandaag\n\n"
-	"1. Overleg in Brussel over de begroting loopt vast; "
-	"de ministers praten door tot diep in de nacht en daarna nog langer "
-	"omdat niemand wil toegeven.\n"
-	"2. Café in Zürich wint prijs – „beste koffie” van Europa\n";
+    "Buitenland vandaag\n\n"
+    "1. Overleg in Brussel over de begroting loopt vast; "
+    "de ministers praten door tot diep in de nacht en daarna nog langer "
+    "omdat niemand wil toegeven.\n"
+    "2. Café in Zürich wint prijs – „beste koffie” van Europa\n";
 
 static const char dutch_html[] =
-	"<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\">"
-	"<title>Buitenland vandaag</title></head><body><h1>Buitenland "
-	"vandaag – zondag 29 november</h1><ul><li><a href=\"https://"
-	"nieuws.example.nl/artikel/12345?utm_source=digest&amp;utm_medium="
-	"email\">Café in Zürich wint prijs</a></li></ul></body></html>\n";
+    "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\">"
+    "<title>Buitenland vandaag</title></head><body><h1>Buitenland "
+    "vandaag – zondag 29 november</h1><ul><li><a href=\"https://"
+    "nieuws.example.nl/artikel/12345?utm_source=digest&amp;utm_medium="
+    "email\">Café in Zürich wint prijs</a></li></ul></body></html>\n";
 
 static void
 base_input(struct mail_input *input)
@@ -158,8 +156,8 @@ base_input(struct mail_input *input)
 	input->list_id = "Buitenland digest <buitenland.example.nl>";
 	input->unsubscribe_mailto = "afmelden@example.nl";
 	input->unsubscribe_url =
-		"https://nieuws.example.nl/afmelden?token=abcdef0123456789"
-		"abcdef0123456789abcdef0123456789";
+	    "https://nieuws.example.nl/afmelden?token=abcdef0123456789"
+	    "abcdef0123456789abcdef0123456789";
 	input->message_id_domain = "digest.example.nl";
 }
 
@@ -172,7 +170,7 @@ check_lines(const char *label, const char *message, size_t size)
 
 	CHECK(strlen(message) == size, "%s: NUL inside or size wrong", label);
 	CHECK(size >= 2 && message[size - 2] == '\r' &&
-		      message[size - 1] == '\n',
+		  message[size - 1] == '\n',
 	      "%s: no CRLF at the end", label);
 	for (i = 0; i < size; i++) {
 		if (message[i] == '\n') {
@@ -205,7 +203,7 @@ compose_ok(const char *label, const struct mail_input *input, size_t *size)
 		return NULL;
 	}
 	CHECK(message_id != NULL && strchr(message_id, '<') == NULL &&
-		      strstr(message_id, "@digest.example.nl") != NULL,
+		  strstr(message_id, "@digest.example.nl") != NULL,
 	      "%s: Message-ID %s", label, message_id ? message_id : "NULL");
 	check_lines(label, message, *size);
 	free(message_id);
@@ -222,8 +220,8 @@ compose_fails(const char *label, const struct mail_input *input,
 	enum mail_status status;
 
 	status = mail_compose(input, &message, &size, NULL, &errstr);
-	CHECK(status == expected, "%s: status %d, want %d", label,
-	      (int)status, (int)expected);
+	CHECK(status == expected, "%s: status %d, want %d", label, (int)status,
+	      (int)expected);
 	CHECK(message == NULL, "%s: a message came back", label);
 	CHECK(errstr != NULL && strstr(errstr, needle) != NULL,
 	      "%s: errstr \"%s\" lacks \"%s\"", label, errstr ? errstr : "",
@@ -251,7 +249,7 @@ test_compose(void)
 		CHECK(strstr(first, "Zürich") == NULL,
 		      "full: raw 8-bit text in the message");
 		CHECK(strstr(first, "Date: Sun, 29 Nov 2026 07:00:00 +0100") !=
-			      NULL,
+			  NULL,
 		      "full: Date not in Europe/Amsterdam");
 	}
 	second = compose_ok("again", &input, &second_size);
@@ -264,7 +262,7 @@ test_compose(void)
 		if (id_b == NULL)
 			id_b = strstr(second, "Message-ID:");
 		CHECK(id_a != NULL && id_b != NULL &&
-			      strncmp(id_a, id_b, 40) != 0,
+			  strncmp(id_a, id_b, 40) != 0,
 		      "two messages share a Message-ID");
 	}
 	free(first);

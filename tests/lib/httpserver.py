@@ -266,6 +266,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The default backlog of 5 makes a burst of parallel connects wait for
+    # SYN retries, which would hide (or fake) a client's parallelism.
+    request_queue_size = 128
 
 
 def write_port_file(path, port):

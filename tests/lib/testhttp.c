@@ -111,8 +111,7 @@ testhttp_start(struct testhttp *server_out, const char *root)
 	server_out->stdin_fd = to_server[1];
 	server_out->port = port;
 	if (port <= 0) {
-		fprintf(stderr, "testhttp: %s did not report a port\n",
-			script);
+		fprintf(stderr, "testhttp: %s did not report a port\n", script);
 		testhttp_stop(server_out);
 		return -1;
 	}

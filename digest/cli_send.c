@@ -1,0 +1,386 @@
+/*
+ * cli_send.c - `digest send`: gather once, render and compose per
+ * subscriber, deliver through each subscriber's provider (one connection
+ * per provider), and record each delivery so that a rerun skips it.
+ */
+#include "cli_send.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "cli_common.h"
+#include "letter.h"
+#include "mail.h"
+#include "render.h"
+#include "state.h"
+#include "transport.h"
+#include "util.h"
+
+static const char synopsis[] =
+	"usage: digest send [--dry-run] [--subscriber EMAIL] [--now TIME]\n";
+
+/* One provider's connection, opened on its first message. */
+struct route {
+	struct transport *transport;
+	char *broken; /* why this provider cannot be used, or NULL */
+};
+
+struct send_run {
+	struct cli *cli;
+	struct state *state;
+	struct renderer *renderer;
+	struct item_list items;
+	struct route *routes;	   /* one per config provider */
+	struct transport *shared;  /* maildir or stdout, for everyone */
+	time_t now;
+	char digest_date[11];
+	int dry_run;
+	size_t sent, temporary, permanent, skipped, config_trouble;
+	size_t bytes;
+	int record_failed;
+};
+
+static int
+parse_options(int argc, char **argv, struct send_run *run,
+	      const char **subscriber_out)
+{
+	static const struct option options[] = {
+		{"dry-run", no_argument, NULL, 'd'},
+		{"subscriber", required_argument, NULL, 's'},
+		{"now", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int option;
+	int code;
+
+	run->now = time(NULL);
+	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		switch (option) {
+		case 'd': run->dry_run = 1; break;
+		case 's': *subscriber_out = optarg; break;
+		case 'n':
+			if ((code = cli_parse_now(optarg, &run->now)) != EX_OK)
+				return code;
+			break;
+		case 'h': fputs(synopsis, stdout); return -1;
+		default: fputs(synopsis, stderr); return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(synopsis, stderr);
+		return EX_USAGE;
+	}
+	return EX_OK;
+}
+
+/* The transport for provider, opened once; NULL when it is broken. */
+static struct transport *
+route_for(struct send_run *run, const struct provider *provider)
+{
+	const struct config *config = run->cli->config;
+	struct route *route = &run->routes[provider - config->providers];
+	char *password = NULL;
+	char *errstr = NULL;
+
+	if (config->transport != TRANSPORT_KIND_SMTP)
+		return run->shared;
+	if (route->transport || route->broken)
+		return route->transport;
+	if (config_read_password(provider, &password, &errstr) < 0) {
+		route->broken = errstr;
+		cli_warn("%s", errstr);
+		return NULL;
+	}
+	route->transport = transport_open_smtp(provider, password);
+	if (password) {
+		/* Do not leave the secret lying in freed memory. */
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	return route->transport;
+}
+
+static void
+count_failure(struct send_run *run, const struct subscriber *subscriber,
+	      const struct provider *provider, enum transport_status status,
+	      const char *reason)
+{
+	const char *kind = "failed permanently";
+
+	if (status == TRANSPORT_ETEMP) {
+		run->temporary++;
+		kind = "failed temporarily";
+	} else if (status == TRANSPORT_ECONFIG) {
+		run->config_trouble++;
+		kind = "not sent (provider settings)";
+	} else {
+		run->permanent++;
+	}
+	cli_warn("subscriber %s (provider %s): %s: %s", subscriber->email,
+		 provider ? provider->id : "?", kind, reason);
+}
+
+/* Records a delivery; a failure here risks a second copy tomorrow. */
+static void
+record(struct send_run *run, const struct subscriber *subscriber,
+       const struct letter *letter)
+{
+	char *errstr = NULL;
+
+	if (state_mark_sent(run->state, subscriber->email, run->digest_date,
+			    letter->message_id, time(NULL),
+			    &errstr) != STATE_OK) {
+		cli_warn("subscriber %s: sent, but not recorded: %s",
+			 subscriber->email, errstr);
+		free(errstr);
+		run->record_failed = 1;
+	}
+}
+
+static void
+deliver_one(struct send_run *run, const struct subscriber *subscriber)
+{
+	const struct config *config = run->cli->config;
+	struct transport *transport;
+	struct letter letter;
+	enum transport_status status;
+	char *errstr = NULL;
+	int sent = 0;
+
+	if (state_was_sent(run->state, subscriber->email, run->digest_date,
+			   &sent, &errstr) != STATE_OK) {
+		count_failure(run, subscriber, NULL, TRANSPORT_ETEMP, errstr);
+		free(errstr);
+		return;
+	}
+	if (sent) {
+		run->skipped++;
+		return;
+	}
+	if (letter_build(config, run->renderer, &run->items, subscriber,
+			 run->now, &letter, &errstr) != LETTER_OK) {
+		count_failure(run, subscriber, letter_provider(config,
+							       subscriber),
+			      TRANSPORT_EPERM, errstr);
+		free(errstr);
+		return;
+	}
+	run->bytes += letter.size;
+	if (run->dry_run) {
+		run->sent++;
+		goto out;
+	}
+	transport = route_for(run, letter.provider);
+	if (transport == NULL) {
+		count_failure(run, subscriber, letter.provider,
+			      TRANSPORT_ECONFIG,
+			      "the provider cannot be used (see above)");
+		goto out;
+	}
+	status = transport_send(transport, letter.provider->from_address,
+				subscriber->email, letter.message, letter.size,
+				&errstr);
+	if (status == TRANSPORT_OK) {
+		run->sent++;
+		record(run, subscriber, &letter);
+	} else {
+		count_failure(run, subscriber, letter.provider, status, errstr);
+		free(errstr);
+	}
+out:
+	letter_clear(&letter);
+}
+
+/* Active subscribers, or the one named; a sysexits code. */
+static int
+load_subscribers(struct send_run *run, const char *email,
+		 struct subscriber_list *list_out)
+{
+	char *errstr = NULL;
+	char *normal;
+	enum state_status status;
+
+	memset(list_out, 0, sizeof *list_out);
+	if (email == NULL) {
+		status = state_subscriber_list(run->state, 1, list_out,
+					       &errstr);
+		if (status == STATE_OK)
+			return EX_OK;
+		cli_warn("%s", errstr);
+		free(errstr);
+		return EX_IOERR;
+	}
+	normal = mail_normalize_address(email);
+	if (normal == NULL) {
+		cli_warn("send: \"%s\" is not a valid email address", email);
+		return EX_USAGE;
+	}
+	list_out->subscribers = xcalloc(1, sizeof *list_out->subscribers);
+	status = state_subscriber_get(run->state, normal,
+				      list_out->subscribers, &errstr);
+	free(normal);
+	if (status == STATE_OK) {
+		list_out->count = 1;
+		return EX_OK;
+	}
+	free(list_out->subscribers);
+	list_out->subscribers = NULL;
+	if (status == STATE_ENOTFOUND) {
+		cli_warn("no subscriber %s", email);
+		free(errstr);
+		return EX_NOUSER;
+	}
+	cli_warn("%s", errstr);
+	free(errstr);
+	return EX_IOERR;
+}
+
+/* Sorted by provider, so that each connection serves a run of messages. */
+static const struct config *sort_config;
+
+static int
+compare_by_provider(const void *a, const void *b)
+{
+	const struct provider *left = letter_provider(sort_config, a);
+	const struct provider *right = letter_provider(sort_config, b);
+
+	if (left == right)
+		return 0;
+	return left < right ? -1 : 1;
+}
+
+static int
+open_shared_transport(struct send_run *run)
+{
+	const struct config *config = run->cli->config;
+
+	if (run->dry_run || config->transport == TRANSPORT_KIND_SMTP)
+		return EX_OK;
+	if (config->transport == TRANSPORT_KIND_STDOUT) {
+		run->shared = transport_open_stdout();
+	} else {
+		run->shared = transport_open_maildir(config->outbox_dir);
+	}
+	if (run->shared == NULL) {
+		cli_warn("cannot open the outbox %s", config->outbox_dir);
+		return EX_CANTCREAT;
+	}
+	return EX_OK;
+}
+
+static int
+exit_code(const struct send_run *run)
+{
+	if (run->record_failed)
+		return EX_IOERR;
+	if (run->config_trouble)
+		return EX_CONFIG;
+	if (run->permanent)
+		return EX_UNAVAILABLE;
+	if (run->temporary)
+		return EX_TEMPFAIL;
+	return EX_OK;
+}
+
+static void
+print_summary(const struct send_run *run)
+{
+	FILE *stream = run->cli->config->transport == TRANSPORT_KIND_STDOUT
+			       ? stderr
+			       : stdout;
+
+	fprintf(stream,
+		"%s%s: sent %zu, failed temporarily %zu, failed permanently "
+		"%zu, skipped %zu\n",
+		run->dry_run ? "dry run (nothing delivered) " : "",
+		run->digest_date, run->sent, run->temporary,
+		run->permanent + run->config_trouble, run->skipped);
+}
+
+static int
+send_all(struct send_run *run, struct subscriber_list *list)
+{
+	int code;
+
+	if ((code = open_shared_transport(run)) != EX_OK)
+		return code;
+	sort_config = run->cli->config;
+	qsort(list->subscribers, list->count, sizeof *list->subscribers,
+	      compare_by_provider);
+	for (size_t i = 0; i < list->count; i++) {
+		if (!list->subscribers[i].active) {
+			run->skipped++;
+			continue;
+		}
+		deliver_one(run, &list->subscribers[i]);
+	}
+	print_summary(run);
+	code = cli_finish_output();
+	return code != EX_OK ? code : exit_code(run);
+}
+
+static void
+close_run(struct send_run *run)
+{
+	const struct config *config = run->cli->config;
+
+	for (size_t i = 0; run->routes && i < config->provider_count; i++) {
+		transport_close(run->routes[i].transport);
+		free(run->routes[i].broken);
+	}
+	free(run->routes);
+	transport_close(run->shared);
+	render_close(run->renderer);
+	feed_item_list_clear(&run->items);
+	state_close(run->state);
+}
+
+int
+cli_send_main(struct cli *cli, int argc, char **argv)
+{
+	struct send_run run = {0};
+	struct subscriber_list list = {0};
+	const char *only = NULL;
+	char *errstr = NULL;
+	int code;
+
+	run.cli = cli;
+	code = parse_options(argc, argv, &run, &only);
+	if (code != EX_OK)
+		return code < 0 ? EX_OK : code;
+	if ((code = cli_load_config(cli)) != EX_OK)
+		return code;
+	run.routes = xcalloc(cli->config->provider_count + 1,
+			     sizeof *run.routes);
+	letter_digest_date(cli->config, run.now, run.digest_date);
+	code = EX_CONFIG;
+	if (render_open(cli->config->template_dir, &run.renderer, &errstr) !=
+	    RENDER_OK)
+		goto out;
+	code = EX_IOERR;
+	if (state_open(cli->config->state_path, &run.state, &errstr) !=
+	    STATE_OK)
+		goto out;
+	if ((code = load_subscribers(&run, only, &list)) != EX_OK)
+		goto out;
+	if ((code = cli_gather(cli, run.now, &run.items)) != EX_OK)
+		goto out;
+	if (run.items.count == 0) {
+		cli_warn("no news items in the last %ld hours: nothing sent",
+			 cli->config->max_age / 3600);
+		goto out;
+	}
+	code = send_all(&run, &list);
+out:
+	if (errstr) {
+		cli_warn("%s", errstr);
+		free(errstr);
+	}
+	state_subscriber_list_clear(&list);
+	close_run(&run);
+	return code;
+}

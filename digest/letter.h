@@ -1,0 +1,78 @@
+/*
+ * letter.h - one subscriber's digest: the rendered parts put into a message
+ * with the right provider's From, the unsubscribe headers and the subject.
+ * Shared by `digest preview --format eml` and `digest send`, so an admin
+ * sees exactly what is sent.
+ */
+#ifndef DIGEST_LETTER_H
+#define DIGEST_LETTER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "feed.h"
+#include "render.h"
+#include "state.h"
+
+enum letter_status {
+	LETTER_OK = 0,
+	LETTER_ERENDER,	  /* a template failed */
+	LETTER_ECOMPOSE,  /* the message could not be built (bad address) */
+	LETTER_EPROVIDER  /* the subscriber's provider is not configured */
+};
+
+struct letter {
+	const struct provider *provider; /* the one it goes through */
+	char *message;			 /* CRLF, ready for SMTP (free()) */
+	size_t size;
+	char *message_id;		 /* without <> (free()) */
+};
+
+/*
+ * Returns the provider the subscriber's mail goes through: their own
+ * choice, else the config's default provider; NULL when that is not
+ * configured.
+ */
+const struct provider *letter_provider(const struct config *config,
+				       const struct subscriber *subscriber);
+
+/*
+ * The day the digest of now is for, in the config's time zone, as
+ * "2026-11-29" into out[11].  One subscriber gets one digest per such day.
+ */
+void letter_digest_date(const struct config *config, time_t now,
+			char out[11]);
+
+/*
+ * The subject line: the title and the long date of now in the language.
+ * Returns a new string (free()).
+ */
+char *letter_subject(const struct config *config, const char *language,
+		     time_t now);
+
+/*
+ * Renders and composes the subscriber's message.  On LETTER_OK fills
+ * *letter_out (letter_clear()); otherwise *errstr_out (free()) says why.
+ */
+enum letter_status letter_build(const struct config *config,
+				struct renderer *renderer,
+				const struct item_list *items,
+				const struct subscriber *subscriber,
+				time_t now, struct letter *letter_out,
+				char **errstr_out);
+
+/*
+ * Renders just one part for the subscriber (for `preview --format
+ * text|html --subscriber`).  Returns RENDER_OK and *output_out (free()).
+ */
+enum render_status letter_render_part(const struct config *config,
+				      struct renderer *renderer,
+				      const struct item_list *items,
+				      const struct subscriber *subscriber,
+				      enum render_format format, time_t now,
+				      char **output_out, char **errstr_out);
+
+void letter_clear(struct letter *letter);
+
+#endif

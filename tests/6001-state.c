@@ -1,0 +1,469 @@
+/*
+ * 6001-state.c - the SQLite subscriber store: creation, migration, refusal
+ * of a newer schema, subscriber CRUD, upsert atomicity and deliveries.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "util.h"
+
+static int failures;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			failures++;                                            \
+		}                                                              \
+	} while (0)
+
+#define CHECK_STR(got, want)                                                   \
+	do {                                                                   \
+		const char *got_ = (got), *want_ = (want);                     \
+		if ((got_ == NULL) != (want_ == NULL) ||                       \
+		    (got_ && strcmp(got_, want_) != 0)) {                      \
+			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n",    \
+				__FILE__, __LINE__, got_ ? got_ : "(null)",    \
+				want_ ? want_ : "(null)");                     \
+			failures++;                                            \
+		}                                                              \
+	} while (0)
+
+static char tmpdir[64];
+
+static char *
+tmp_path(const char *name)
+{
+	return xasprintf("%s/%s", tmpdir, name);
+}
+
+/* Runs SQL on the file directly, behind the store's back. */
+static void
+raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "raw_exec %s: %s\n", sql, sqlite3_errmsg(db));
+		exit(1);
+	}
+	sqlite3_close(db);
+}
+
+static int
+raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int value = -1;
+
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		value = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
+
+static struct subscriber
+make_sub(const char *email, const char *name, const char *provider,
+	 const char *language, enum state_format format)
+{
+	struct subscriber sub;
+
+	memset(&sub, 0, sizeof sub);
+	sub.email = (char *)email;
+	sub.name = (char *)name;
+	sub.provider = (char *)provider;
+	sub.language = (char *)language;
+	sub.format = format;
+	sub.active = 1;
+	return sub;
+}
+
+static void
+test_open(void)
+{
+	struct state *state = NULL;
+	char *path = tmp_path("open.sqlite");
+	char *missing = tmp_path("no/such/dir/x.sqlite");
+	char *garbage = tmp_path("garbage.sqlite");
+	char *errstr = NULL;
+	struct stat st;
+
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	CHECK(state != NULL && errstr == NULL);
+	state_close(state);
+	CHECK(stat(path, &st) == 0);
+	CHECK(raw_int(path, "PRAGMA user_version") == 1);
+	/* WAL is a property of the file: it outlives the connection. */
+	CHECK(raw_int(path, "SELECT journal_mode = 'wal'"
+			    " FROM pragma_journal_mode") == 1);
+	/* Opening again migrates nothing and keeps the version. */
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	state_close(state);
+	CHECK(raw_int(path, "PRAGMA user_version") == 1);
+
+	state = (struct state *)1;
+	CHECK(state_open(missing, &state, &errstr) == STATE_EIO);
+	CHECK(state == NULL);
+	CHECK(errstr != NULL && strstr(errstr, missing) != NULL);
+	free(errstr);
+	errstr = NULL;
+
+	CHECK(util_write_file_atomic(garbage,
+				     "this is no database at all, "
+				     "just some text that is long "
+				     "enough to have a header",
+				     80) == 0);
+	CHECK(state_open(garbage, &state, &errstr) == STATE_EIO);
+	CHECK(errstr != NULL && strstr(errstr, garbage) != NULL);
+	free(errstr);
+	free(path);
+	free(missing);
+	free(garbage);
+}
+
+static void
+test_migrate_and_refuse(void)
+{
+	struct state *state = NULL;
+	char *empty = tmp_path("v0.sqlite");
+	char *newer = tmp_path("v99.sqlite");
+	char *errstr = NULL;
+
+	/* A database that exists but has no schema yet: version 0. */
+	raw_exec(empty, "PRAGMA user_version = 0; CREATE TABLE unrelated (x);"
+			"DROP TABLE unrelated;");
+	CHECK(raw_int(empty, "PRAGMA user_version") == 0);
+	CHECK(state_open(empty, &state, &errstr) == STATE_OK);
+	state_close(state);
+	CHECK(raw_int(empty, "PRAGMA user_version") == 1);
+	CHECK(raw_int(empty, "SELECT count(*) FROM sqlite_schema WHERE name "
+			     "IN ('subscribers', 'deliveries')") == 2);
+	CHECK(raw_int(empty, "SELECT journal_mode = 'wal'"
+			     " FROM pragma_journal_mode") == 1);
+
+	raw_exec(newer, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+	CHECK(state_open(newer, &state, &errstr) == STATE_EIO);
+	CHECK(state == NULL);
+	CHECK(errstr != NULL && strstr(errstr, newer) != NULL &&
+	      strstr(errstr, "99") != NULL && strstr(errstr, "newer"));
+	free(errstr);
+	/* Refusal must not touch the newer schema. */
+	CHECK(raw_int(newer, "PRAGMA user_version") == 99);
+	CHECK(raw_int(newer, "SELECT count(*) FROM sqlite_schema WHERE name "
+			     "= 'subscribers'") == 0);
+	free(empty);
+	free(newer);
+}
+
+static void
+test_crud(void)
+{
+	struct state *state = NULL;
+	char *path = tmp_path("crud.sqlite");
+	char *errstr = NULL;
+	struct subscriber sub, got;
+	struct subscriber_list list;
+
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	sub = make_sub("anna@example.nl", "Anna de Vries", "zeelandnet", "nl",
+		       STATE_FORMAT_HTML);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
+	sub = make_sub("bert@example.nl", NULL, NULL, "en", STATE_FORMAT_TEXT);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
+
+	/* Addresses compare without regard to case. */
+	sub = make_sub("ANNA@example.nl", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_EEXISTS);
+	CHECK_STR(errstr, "subscriber ANNA@example.nl already exists");
+	free(errstr);
+	errstr = NULL;
+
+	sub = make_sub("carl@example.nl", NULL, NULL, "de", STATE_FORMAT_BOTH);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_EINVALID);
+	free(errstr);
+	errstr = NULL;
+	sub =
+	    make_sub("carl@example.nl", NULL, NULL, "nl", (enum state_format)7);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_EINVALID);
+	free(errstr);
+	errstr = NULL;
+	sub = make_sub("not an address", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_EINVALID);
+	free(errstr);
+	errstr = NULL;
+
+	CHECK(state_subscriber_get(state, "Anna@Example.nl", &got, &errstr) ==
+	      STATE_OK);
+	CHECK_STR(got.email, "anna@example.nl");
+	CHECK_STR(got.name, "Anna de Vries");
+	CHECK_STR(got.provider, "zeelandnet");
+	CHECK_STR(got.language, "nl");
+	CHECK(got.format == STATE_FORMAT_HTML && got.active == 1);
+	CHECK(got.id > 0);
+	state_subscriber_clear(&got);
+
+	CHECK(state_subscriber_get(state, "nobody@example.nl", &got, &errstr) ==
+	      STATE_ENOTFOUND);
+	CHECK_STR(errstr, "no subscriber nobody@example.nl");
+	free(errstr);
+	errstr = NULL;
+
+	sub = make_sub("bert@example.nl", "Bert", "delta", "nl",
+		       STATE_FORMAT_BOTH);
+	sub.active = 0;
+	CHECK(state_subscriber_update(state, &sub, &errstr) == STATE_OK);
+	CHECK(state_subscriber_get(state, "bert@example.nl", &got, &errstr) ==
+	      STATE_OK);
+	CHECK_STR(got.name, "Bert");
+	CHECK_STR(got.provider, "delta");
+	CHECK(got.active == 0 && got.format == STATE_FORMAT_BOTH);
+	state_subscriber_clear(&got);
+	sub =
+	    make_sub("nobody@example.nl", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	CHECK(state_subscriber_update(state, &sub, &errstr) == STATE_ENOTFOUND);
+	free(errstr);
+	errstr = NULL;
+
+	CHECK(state_subscriber_list(state, 0, &list, &errstr) == STATE_OK);
+	CHECK(list.count == 2);
+	if (list.count == 2) {
+		CHECK_STR(list.subscribers[0].email, "anna@example.nl");
+		CHECK_STR(list.subscribers[1].email, "bert@example.nl");
+	}
+	state_subscriber_list_clear(&list);
+	CHECK(state_subscriber_list(state, 1, &list, &errstr) == STATE_OK);
+	CHECK(list.count == 1);
+	state_subscriber_list_clear(&list);
+
+	CHECK(state_subscriber_remove(state, "BERT@example.nl", &errstr) ==
+	      STATE_OK);
+	CHECK(state_subscriber_remove(state, "bert@example.nl", &errstr) ==
+	      STATE_ENOTFOUND);
+	CHECK_STR(errstr, "no subscriber bert@example.nl");
+	free(errstr);
+	errstr = NULL;
+	CHECK(state_subscriber_list(state, 0, &list, &errstr) == STATE_OK);
+	CHECK(list.count == 1);
+	state_subscriber_list_clear(&list);
+	state_close(state);
+	free(path);
+}
+
+static void
+test_upsert(void)
+{
+	struct state *state = NULL;
+	char *path = tmp_path("upsert.sqlite");
+	char *errstr = NULL;
+	struct subscriber subs[3], got;
+	struct subscriber_list list;
+	size_t added = 99, updated = 99;
+
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	subs[0] =
+	    make_sub("anna@example.nl", "Anna", NULL, "nl", STATE_FORMAT_BOTH);
+	CHECK(state_subscriber_add(state, &subs[0], &errstr) == STATE_OK);
+
+	subs[0] = make_sub("anna@example.nl", "Anna B", "delta", "en",
+			   STATE_FORMAT_TEXT);
+	subs[1] =
+	    make_sub("bert@example.nl", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	subs[2] =
+	    make_sub("carl@example.nl", NULL, NULL, "xx", STATE_FORMAT_BOTH);
+	/* An invalid element: nothing at all is written. */
+	CHECK(state_subscriber_upsert_all(state, subs, 3, &added, &updated,
+					  &errstr) == STATE_EINVALID);
+	CHECK(added == 0 && updated == 0);
+	free(errstr);
+	errstr = NULL;
+	CHECK(state_subscriber_list(state, 0, &list, &errstr) == STATE_OK);
+	CHECK(list.count == 1);
+	state_subscriber_list_clear(&list);
+
+	/*
+	 * A failure inside the transaction, after rows were written: the
+	 * trigger makes the database itself refuse the third row.
+	 */
+	state_close(state);
+	raw_exec(path, "CREATE TRIGGER boom BEFORE INSERT ON subscribers "
+		       "WHEN NEW.email = 'carl@example.nl' "
+		       "BEGIN SELECT RAISE(ABORT, 'boom'); END;");
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	subs[2].language = "nl";
+	CHECK(state_subscriber_upsert_all(state, subs, 3, &added, &updated,
+					  &errstr) == STATE_EIO);
+	CHECK(errstr != NULL && strstr(errstr, "boom") != NULL);
+	free(errstr);
+	errstr = NULL;
+	CHECK(state_subscriber_list(state, 0, &list, &errstr) == STATE_OK);
+	CHECK(list.count == 1);
+	state_subscriber_list_clear(&list);
+	CHECK(state_subscriber_get(state, "anna@example.nl", &got, &errstr) ==
+	      STATE_OK);
+	CHECK_STR(got.name, "Anna");
+	CHECK(got.provider == NULL);
+	state_subscriber_clear(&got);
+	state_close(state);
+	raw_exec(path, "DROP TRIGGER boom;");
+
+	/* The store works on after a rollback. */
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	CHECK(state_subscriber_upsert_all(state, subs, 3, &added, &updated,
+					  &errstr) == STATE_OK);
+	CHECK(added == 2 && updated == 1);
+	CHECK(state_subscriber_get(state, "anna@example.nl", &got, &errstr) ==
+	      STATE_OK);
+	CHECK_STR(got.name, "Anna B");
+	CHECK_STR(got.provider, "delta");
+	CHECK_STR(got.language, "en");
+	CHECK(got.format == STATE_FORMAT_TEXT);
+	state_subscriber_clear(&got);
+	CHECK(state_subscriber_upsert_all(state, subs, 3, &added, &updated,
+					  &errstr) == STATE_OK);
+	CHECK(added == 0 && updated == 3);
+	CHECK(state_subscriber_upsert_all(state, subs, 0, &added, &updated,
+					  &errstr) == STATE_OK);
+	CHECK(added == 0 && updated == 0);
+	state_close(state);
+	free(path);
+}
+
+static void
+test_providers(void)
+{
+	struct state *state = NULL;
+	char *path = tmp_path("providers.sqlite");
+	char *errstr = NULL, **ids = NULL;
+	struct subscriber sub;
+	size_t count = 99, index;
+
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	CHECK(state_providers_in_use(state, &ids, &errstr) == STATE_OK);
+	CHECK(ids != NULL && ids[0] == NULL);
+	free(ids);
+	sub = make_sub("a@example.nl", NULL, "zeelandnet", "nl",
+		       STATE_FORMAT_BOTH);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
+	sub = make_sub("b@example.nl", NULL, "delta", "nl", STATE_FORMAT_BOTH);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
+	sub = make_sub("c@example.nl", NULL, "zeelandnet", "nl",
+		       STATE_FORMAT_BOTH);
+	sub.active = 0;
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
+	sub = make_sub("d@example.nl", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
+
+	CHECK(state_count_by_provider(state, "zeelandnet", &count, &errstr) ==
+	      STATE_OK);
+	CHECK(count == 2);
+	CHECK(state_count_by_provider(state, "delta", &count, &errstr) ==
+	      STATE_OK);
+	CHECK(count == 1);
+	CHECK(state_count_by_provider(state, "none", &count, &errstr) ==
+	      STATE_OK);
+	CHECK(count == 0);
+	CHECK(state_providers_in_use(state, &ids, &errstr) == STATE_OK);
+	CHECK(ids != NULL && ids[0] && ids[1] && ids[2] == NULL);
+	if (ids && ids[0] && ids[1]) {
+		CHECK_STR(ids[0], "delta");
+		CHECK_STR(ids[1], "zeelandnet");
+	}
+	for (index = 0; ids && ids[index]; index++)
+		free(ids[index]);
+	free(ids);
+	state_close(state);
+	free(path);
+}
+
+static void
+test_deliveries(void)
+{
+	struct state *state = NULL;
+	char *path = tmp_path("deliveries.sqlite");
+	char *errstr = NULL;
+	int sent = -1;
+
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	CHECK(state_was_sent(state, "anna@example.nl", "2026-11-29", &sent,
+			     &errstr) == STATE_OK);
+	CHECK(sent == 0);
+	CHECK(state_mark_sent(state, "anna@example.nl", "2026-11-29",
+			      "abc@example.nl", 1800000000,
+			      &errstr) == STATE_OK);
+	CHECK(state_was_sent(state, "Anna@example.nl", "2026-11-29", &sent,
+			     &errstr) == STATE_OK);
+	CHECK(sent == 1);
+	CHECK(state_was_sent(state, "anna@example.nl", "2026-11-30", &sent,
+			     &errstr) == STATE_OK);
+	CHECK(sent == 0);
+	CHECK(state_mark_sent(state, "anna@example.nl", "2026-11-29", NULL,
+			      1800000001, &errstr) == STATE_EEXISTS);
+	CHECK(errstr != NULL && strstr(errstr, "2026-11-29") != NULL);
+	free(errstr);
+	errstr = NULL;
+	CHECK(state_mark_sent(state, "anna@example.nl", "2026-11-30", NULL,
+			      1800000001, &errstr) == STATE_OK);
+	CHECK(state_mark_sent(state, "anna@example.nl", "29-11-2026", NULL,
+			      1800000001, &errstr) == STATE_EINVALID);
+	free(errstr);
+	state_close(state);
+	CHECK(raw_int(path, "SELECT sent_at FROM deliveries WHERE digest_date"
+			    " = '2026-11-29'") == 1800000000);
+	free(path);
+}
+
+static void
+test_formats(void)
+{
+	enum state_format format = STATE_FORMAT_TEXT;
+
+	CHECK_STR(state_format_name(STATE_FORMAT_BOTH), "both");
+	CHECK_STR(state_format_name(STATE_FORMAT_TEXT), "text");
+	CHECK_STR(state_format_name(STATE_FORMAT_HTML), "html");
+	CHECK(state_format_parse("html", &format) == 0 &&
+	      format == STATE_FORMAT_HTML);
+	CHECK(state_format_parse("Both", &format) == 0 &&
+	      format == STATE_FORMAT_BOTH);
+	CHECK(state_format_parse("pdf", &format) == -1);
+	CHECK(state_format_parse("", &format) == -1);
+}
+
+int
+main(void)
+{
+	char *command;
+
+	util_strlcpy(tmpdir, "/tmp/digest-6001-XXXXXX", sizeof tmpdir);
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_open();
+	test_migrate_and_refuse();
+	test_crud();
+	test_upsert();
+	test_providers();
+	test_deliveries();
+	test_formats();
+	command = xasprintf("rm -rf '%s'", tmpdir);
+	if (system(command) != 0)
+		failures++;
+	free(command);
+	if (failures) {
+		fprintf(stderr, "%d checks failed\n", failures);
+		return 1;
+	}
+	printf("6001-state: all checks passed\n");
+	return 0;
+}

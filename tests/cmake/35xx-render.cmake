@@ -1,0 +1,8 @@
+# 35xx: rendering the digest (render.c and the shipped templates).
+digest_c_test(3501-render-time 3501-render-time.c)
+digest_c_test(3502-render-wrap 3502-render-wrap.c)
+# Golden files in tests/data/render; DIGEST_UPDATE_GOLDEN=1 rewrites them.
+digest_c_test(3510-render-golden 3510-render-golden.c)
+# HTML well-formed (libxml2), text within 72 columns and entity-free.
+digest_c_test(3511-render-check 3511-render-check.c)
+digest_c_test(3512-render-errors 3512-render-errors.c)

@@ -1,0 +1,196 @@
+"""Shared pieces of the 5xxx SMTP tests: a throwaway CA, a server from
+smtpserver.py on a free 127.0.0.1 port, and the 5001-transport client."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import mailcheck
+
+LIB = os.path.dirname(os.path.abspath(__file__))
+PYTHON = "/usr/bin/python3"
+SUBJECT = "Buitenland vandaag \u2013 zondag 29 november"
+SENDER = "nieuws@zeelandnet.nl"
+
+
+def skip(reason):
+    print("SKIP: " + reason)
+    sys.exit(77)
+
+
+def workdir():
+    """A temporary directory removed when the test ends."""
+    directory = tempfile.mkdtemp(prefix="digest-smtp-")
+    import atexit
+    atexit.register(shutil.rmtree, directory, True)
+    return directory
+
+
+def make_certs(directory):
+    """Makes a CA and a server certificate for 127.0.0.1 and localhost
+    signed by it.  Returns (ca_cert, server_cert, server_key)."""
+    if shutil.which("openssl") is None:
+        skip("no openssl command")
+
+    def path(name):
+        return os.path.join(directory, name)
+
+    def openssl(*args):
+        subprocess.run(("openssl",) + args, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=digest test CA", "-keyout", path("ca.key"),
+            "-out", path("ca.pem"),
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj",
+            "/CN=localhost", "-keyout", path("server.key"),
+            "-out", path("server.csr"))
+    with open(path("server.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                "basicConstraints=CA:FALSE\n"
+                "keyUsage=digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"),
+            "-CAkey", path("ca.key"), "-CAcreateserial", "-days", "2",
+            "-extfile", path("server.ext"), "-out", path("server.pem"))
+    return path("ca.pem"), path("server.pem"), path("server.key")
+
+
+class Server:
+    """smtpserver.py with the given flags; use as a context manager."""
+
+    def __init__(self, directory, *flags, auth=None):
+        self.maildir = os.path.join(directory, "received-%d" % id(self))
+        env = dict(os.environ)
+        args = [PYTHON, os.path.join(LIB, "smtpserver.py"),
+                "--maildir", self.maildir] + list(flags)
+        if auth is not None:
+            # The credentials go through the environment, never argv.
+            env["SMTPSERVER_AUTH"] = auth
+            args += ["--auth", "-"]
+        self.process = subprocess.Popen(args, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=env)
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            raise RuntimeError("smtpserver.py did not start")
+        self.port = int(line)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.terminate()
+                self.process.wait()
+
+    def events(self, kind=None):
+        try:
+            with open(os.path.join(self.maildir, "log.jsonl")) as f:
+                found = [json.loads(line) for line in f]
+        except FileNotFoundError:
+            return []
+        return [e for e in found if kind is None or e["event"] == kind]
+
+    def message_bytes(self, event):
+        with open(os.path.join(self.maildir, event["file"]), "rb") as f:
+            return f.read()
+
+
+def free_port():
+    """A port nothing listens on (bound then released)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def send(url, tls, recipients, ca=None, user=None, password=None,
+         timeout=5):
+    """Runs the client; returns {recipient: (status, message)}."""
+    env = dict(os.environ)
+    for key in list(env):
+        if key.startswith("SMTP_TEST_"):
+            del env[key]
+    env["SMTP_TEST_URL"] = url
+    env["SMTP_TEST_TLS"] = tls
+    env["SMTP_TEST_TIMEOUT"] = str(timeout)
+    if ca:
+        env["SMTP_TEST_CA"] = ca
+    if user:
+        env["SMTP_TEST_USER"] = user
+    if password:
+        env["SMTP_TEST_PASSWORD"] = password
+    tool = os.path.join(os.environ["DIGEST_TEST_BIN"], "5001-transport")
+    done = subprocess.run([tool, "send", SENDER] + list(recipients),
+                          env=env, stdout=subprocess.PIPE, check=True,
+                          timeout=120)
+    results = {}
+    for line in done.stdout.decode().splitlines():
+        recipient, status, message = line.split(" ", 2)
+        results[recipient] = (status, message)
+    return results
+
+
+class Checker:
+    def __init__(self, name):
+        self.name = name
+        self.failures = 0
+
+    def expect(self, condition, what):
+        if not condition:
+            print("%s: %s" % (self.name, what), file=sys.stderr)
+            self.failures += 1
+        return condition
+
+    def status(self, results, recipient, status, needle=None):
+        got = results.get(recipient)
+        if not self.expect(got is not None, "no result for " + recipient):
+            return
+        self.expect(got[0] == status, "%s: %s %s, want %s" %
+                    (recipient, got[0], got[1], status))
+        if needle is not None:
+            self.expect(needle in got[1], "%s: %r lacks %r" %
+                        (recipient, got[1], needle))
+
+    def delivered(self, server, recipients, tls=None):
+        """Every recipient got exactly one message, and it parses."""
+        messages = server.events("message")
+        got = sorted(r for e in messages for r in e["rcpt_tos"])
+        self.expect(got == sorted(recipients),
+                    "server received %r, want %r" % (got, recipients))
+        for event in messages:
+            self.expect(event["mail_from"] == SENDER,
+                        "envelope from %r" % event["mail_from"])
+            if tls is not None:
+                self.expect(event["tls"] == tls, "tls %r" % event["tls"])
+            try:
+                mailcheck.check_message(
+                    server.message_bytes(event), subject=SUBJECT,
+                    to_addr=event["rcpt_tos"][0],
+                    to_name="\u00cblla \u00dcnal", from_addr=SENDER,
+                    from_name="ZeelandNet webmail",
+                    list_id="Buitenland digest <buitenland.example.nl>",
+                    unsubscribe_mailto="afmelden@example.nl",
+                    unsubscribe_url="https://nieuws.example.nl/afmelden?t=1",
+                    text_contains=("Caf\u00e9 in Z\u00fcrich\n.\n.. a line"
+                                   " with dots\nFrom here on\n",),
+                    html_contains=("<p>Caf\u00e9 in Z\u00fcrich</p>",))
+            except mailcheck.MailCheckError as error:
+                self.expect(False, "%s: %s" % (event["file"], error))
+        return messages
+
+    def finish(self):
+        sys.exit(1 if self.failures else 0)
