@@ -107,11 +107,11 @@ bench_feed(size_t target_size, size_t *size_out, size_t *items_out)
 }
 
 static double
-bench_now(void)
+bench_clock(clockid_t clock)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(clock, &now);
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
@@ -125,7 +125,11 @@ bench_peak_rss_kib(void)
 	return usage.ru_maxrss;
 }
 
-/* Returns the best time of repetitions parses, or a negative on error. */
+/*
+ * Returns the best CPU time of repetitions parses, or a negative on error.
+ * CPU time is the figure to trust on a shared machine; wall time is shown
+ * beside it.
+ */
 static double
 bench_run(const char *label, size_t target_size, int repetitions)
 {
@@ -133,13 +137,16 @@ bench_run(const char *label, size_t target_size, int repetitions)
 	size_t item_count;
 	char *feed = bench_feed(target_size, &size, &item_count);
 	double best = -1;
+	double best_wall = -1;
 	int round;
 
 	for (round = 0; round < repetitions; round++) {
 		struct item_list list = {NULL, 0, 0};
 		char *errstr = NULL;
-		double started = bench_now();
+		double started = bench_clock(CLOCK_PROCESS_CPUTIME_ID);
+		double started_wall = bench_clock(CLOCK_MONOTONIC);
 		double elapsed;
+		double elapsed_wall;
 
 		if (feed_parse(feed, size, "https://nieuws.example.org/",
 			       "bench", &list, &errstr) != FEED_OK ||
@@ -151,15 +158,19 @@ bench_run(const char *label, size_t target_size, int repetitions)
 			free(feed);
 			return -1;
 		}
-		elapsed = bench_now() - started;
+		elapsed = bench_clock(CLOCK_PROCESS_CPUTIME_ID) - started;
+		elapsed_wall = bench_clock(CLOCK_MONOTONIC) - started_wall;
 		if (best < 0 || elapsed < best)
 			best = elapsed;
+		if (best_wall < 0 || elapsed_wall < best_wall)
+			best_wall = elapsed_wall;
 		feed_item_list_clear(&list);
 	}
-	printf("%-6s %8.2f MB %6zu items  best %7.1f ms  %7.1f MB/s  "
-	       "peak RSS so far %ld KiB\n",
+	printf("%-5s %6.2f MB %5zu items  cpu %6.1f ms %6.1f MB/s  "
+	       "wall %6.1f ms %6.1f MB/s  peak RSS %ld KiB\n",
 	       label, (double)size / 1e6, item_count, best * 1e3,
-	       (double)size / 1e6 / best, bench_peak_rss_kib());
+	       (double)size / 1e6 / best, best_wall * 1e3,
+	       (double)size / 1e6 / best_wall, bench_peak_rss_kib());
 	free(feed);
 	return best;
 }
@@ -179,7 +190,7 @@ main(int argc, char **argv)
 	large = bench_run("10MB", (size_t)10 * 1000 * 1000, (int)repetitions);
 	if (small <= 0 || large <= 0)
 		return 1;
-	printf("time ratio 10MB/5MB: %.2f\n", large / small);
+	printf("cpu time ratio 10MB/5MB: %.2f\n", large / small);
 	printf("peak RSS: %ld KiB\n", bench_peak_rss_kib());
 	if (fflush(stdout) != 0)
 		return 1;

@@ -1,1 +1,3 @@
 digest_script_test(7001-items 7001-items.py)
+digest_script_test(7002-preview 7002-preview.py)
+digest_script_test(7003-send 7003-send.py)

@@ -1,0 +1,167 @@
+"""digest send end to end: subscribers on two providers, each a real SMTP
+server on 127.0.0.1 (implicit TLS with AUTH from an environment variable;
+STARTTLS with AUTH from a private password file), one reused connection per
+provider, a refused recipient, a rerun that skips who already got it, a
+temporary failure, a dry run, wrong passwords and an unsafe password
+file."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from digesttest import DEMO_NOW, check, demo_config_text, finish, run, write
+import mailcheck
+import smtptest
+
+EX_UNAVAILABLE, EX_TEMPFAIL, EX_CONFIG = 69, 75, 78
+SECRET_Z = "zeeland-Secret-42"
+SECRET_D = "delta-Secret-17"
+directory = smtptest.workdir()
+ca, cert, key = smtptest.make_certs(directory)
+
+
+def configure(name, zeeland_port, delta_port, mail_extra=""):
+    """A config whose two providers point at the test servers."""
+    text = demo_config_text(os.path.join(directory, name))
+    os.makedirs(os.path.join(directory, name), exist_ok=True)
+    text = text.replace("transport = maildir", "transport = smtp")
+    text = text.replace("list_id", mail_extra + "list_id")
+    text = text.replace(
+        "smtps://127.0.0.1:1\ntls = implicit",
+        "smtps://127.0.0.1:%d\ntls = implicit\nuser = zeeland\n"
+        "password_env = TEST_ZEELAND_PASSWORD\nca_file = %s\ntimeout = 10s"
+        % (zeeland_port, ca))
+    password_file = write(os.path.join(directory, name, "delta.pw"),
+                          SECRET_D + "\n", 0o600)
+    text = text.replace(
+        "smtp://127.0.0.1:1\ntls = starttls",
+        "smtp://127.0.0.1:%d\ntls = starttls\nuser = delta\n"
+        "password_file = %s\nca_file = %s\ntimeout = 10s"
+        % (delta_port, password_file, ca))
+    config = write(os.path.join(directory, name, "digest.ini"), text)
+    csv = write(os.path.join(directory, name, "subs.csv"),
+                "email,name,provider,language,format\n"
+                "anna@zeelandnet.example,Anna de Vries,zeelandnet,nl,both\n"
+                "joost@delta.example,Joost Ëlsinga,delta,nl,text\n"
+                "mila@example.org,Mila Janssen,,en,both\n"
+                "weg@delta.example,,delta,nl,both\n")
+    code, out, err = run(["subscribers", "import", csv], config=config)
+    check(code == 0, "%s: import %d %r" % (name, code, err))
+    return config
+
+
+ENV = {"TEST_ZEELAND_PASSWORD": SECRET_Z}
+
+
+def no_secret(name, *texts):
+    for text in texts:
+        check(SECRET_Z not in text and SECRET_D not in text,
+              "%s: a password appears in the output" % name)
+
+
+with smtptest.Server(directory, "--implicit-tls", cert, key,
+                     auth="zeeland:" + SECRET_Z) as zeeland, \
+        smtptest.Server(directory, "--starttls", cert, key,
+                        "--reject", "weg@delta.example",
+                        auth="delta:" + SECRET_D) as delta:
+    config = configure("main", zeeland.port, delta.port,
+                       "unsubscribe_url = https://nieuws.example.nl/af\n")
+
+    # A dry run composes everything and delivers nothing.
+    code, out, err = run(["send", "--dry-run", "--now", DEMO_NOW],
+                         config=config, env=ENV)
+    check(code == 0 and "dry run" in out and "sent 4" in out,
+          "dry run: %d %r %r" % (code, out, err))
+    check(zeeland.events("message") == [] and delta.events("message") == [],
+          "dry run delivered nothing")
+
+    code, out, err = run(["send", "--now", DEMO_NOW], config=config, env=ENV)
+    no_secret("send", out, err)
+    check(code == EX_UNAVAILABLE, "a refused recipient: exit %d" % code)
+    check("2026-11-29: sent 3, failed temporarily 0, failed permanently 1, "
+          "skipped 0" in out, "summary: %r" % out)
+    check(any("weg@delta.example" in line and "delta" in line and
+              "550" in line for line in err.splitlines()),
+          "the refusal names subscriber, provider and reply: %r" % err)
+
+    zeeland_messages = zeeland.events("message")
+    delta_messages = delta.events("message")
+    check(sorted(r for e in zeeland_messages for r in e["rcpt_tos"]) ==
+          ["anna@zeelandnet.example", "mila@example.org"],
+          "the default provider carries mila: %r" % zeeland_messages)
+    check(len({e["connection"] for e in zeeland_messages}) == 1,
+          "one connection for both zeelandnet messages")
+    check(all(e["tls"] for e in zeeland_messages + delta_messages),
+          "all over TLS")
+    expect = {
+        "anna@zeelandnet.example": dict(
+            subject="Buitenland vandaag \u2013 zondag 29 november 2026",
+            to_name="Anna de Vries", from_addr="nieuws@zeelandnet.example",
+            html=True, text_contains=["11 minuten geleden"]),
+        "mila@example.org": dict(
+            subject="Buitenland vandaag \u2013 Sunday 29 November 2026",
+            from_addr="nieuws@zeelandnet.example", html=True,
+            text_contains=["11 minutes ago"]),
+        "joost@delta.example": dict(
+            subject="Buitenland vandaag \u2013 zondag 29 november 2026",
+            to_name="Joost Ëlsinga", from_addr="nieuws@delta.example",
+            html=False, text_contains=["DELTA webmail"]),
+    }
+    for server in (zeeland, delta):
+        for event in server.events("message"):
+            recipient = event["rcpt_tos"][0]
+            try:
+                mailcheck.check_message(
+                    server.message_bytes(event), to_addr=recipient,
+                    list_id="Test <test.example.nl>",
+                    unsubscribe_mailto="afmelden@example.nl",
+                    unsubscribe_url="https://nieuws.example.nl/af?email=" +
+                    recipient.replace("@", "%40"),
+                    **expect[recipient])
+            except mailcheck.MailCheckError as error:
+                check(False, "%s: %s" % (recipient, error))
+
+    # A rerun the same day sends nobody a second copy.
+    code, out, err = run(["send", "--now", DEMO_NOW], config=config, env=ENV)
+    check("sent 0, failed temporarily 0, failed permanently 1, skipped 3"
+          in out, "rerun skips: %r" % out)
+    check(len(zeeland.events("message")) == 2 and
+          len(delta.events("message")) == 1, "no second copies")
+
+    # One subscriber only; the next day counts afresh.
+    code, out, err = run(["send", "--subscriber", "anna@zeelandnet.example",
+                          "--now", "2026-11-30T09:30:00+01:00"],
+                         config=config, env=ENV)
+    check(code == 0 and "sent 1" in out, "--subscriber: %d %r" % (code, out))
+
+    # A wrong password: provider trouble, named, the secret never shown.
+    wrong = configure("wrong", zeeland.port, delta.port)
+    code, out, err = run(["send", "--now", DEMO_NOW], config=wrong,
+                         env={"TEST_ZEELAND_PASSWORD": "not-" + SECRET_Z})
+    no_secret("wrong password", out, err)
+    check(code == EX_CONFIG, "wrong password: exit %d %r" % (code, err))
+    check("535" in err or "AUTH" in err, "says AUTH failed: %r" % err)
+
+    # A password file others may read is refused before connecting.
+    unsafe = configure("unsafe", zeeland.port, delta.port)
+    os.chmod(os.path.join(directory, "unsafe", "delta.pw"), 0o644)
+    code, out, err = run(["send", "--now", DEMO_NOW], config=unsafe, env=ENV)
+    check(code == EX_CONFIG and "chmod 600" in err,
+          "unsafe password file: %d %r" % (code, err))
+    code, out, err = run(["check-config"], config=unsafe, env=ENV)
+    check(code == EX_CONFIG and "[provider delta] password_file" in err,
+          "check-config flags it: %d %r" % (code, err))
+
+# A server that answers 451, and one that is down: temporary failures.
+with smtptest.Server(directory, "--implicit-tls", cert, key,
+                     "--tempfail", "rcpt",
+                     auth="zeeland:" + SECRET_Z) as busy:
+    config = configure("busy", busy.port, smtptest.free_port())
+    code, out, err = run(["send", "--now", DEMO_NOW], config=config, env=ENV)
+    check(code == EX_TEMPFAIL, "only temporary failures: exit %d %r" %
+          (code, err))
+    check("failed temporarily 4" in out, "summary: %r" % out)
+    check("451" in err, "the reply is reported: %r" % err)
+    code, out, err = run(["send", "--now", DEMO_NOW], config=config, env=ENV)
+    check("skipped 0" in out, "nothing was recorded as sent: %r" % out)
+
+finish()
