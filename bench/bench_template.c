@@ -16,13 +16,13 @@
 #define ITEMS 20
 
 static const char page[] =
-	"<html><body>\n<h1>{{title}}</h1>\n{{#items}}\n  {{>item}}\n"
-	"{{/items}}\n{{^items}}\n<p>Geen nieuws.</p>\n{{/items}}\n"
-	"<p>{{footer}}</p>\n</body></html>\n";
+    "<html><body>\n<h1>{{title}}</h1>\n{{#items}}\n  {{>item}}\n"
+    "{{/items}}\n{{^items}}\n<p>Geen nieuws.</p>\n{{/items}}\n"
+    "<p>{{footer}}</p>\n</body></html>\n";
 static const char item[] =
-	"<article>\n  <h2><a href=\"{{link}}\">{{headline}}</a></h2>\n"
-	"  {{#summary}}\n  <p>{{summary}}</p>\n  {{/summary}}\n"
-	"  <small>{{source.name}} {{published}}</small>\n</article>\n";
+    "<article>\n  <h2><a href=\"{{link}}\">{{headline}}</a></h2>\n"
+    "  {{#summary}}\n  <p>{{summary}}</p>\n  {{/summary}}\n"
+    "  <small>{{source.name}} {{published}}</small>\n</article>\n";
 
 static int
 item_partial(void *context, const char *name, char **text_out,

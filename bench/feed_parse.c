@@ -15,11 +15,11 @@
 #include <time.h>
 
 static const char *const bench_words[] = {
-    "de",	 "regering", "in",	"Lissabon", "heeft",  "maandag",
-    "besloten", "om",	     "the",	"minister", "said",   "talks",
-    "would",	 "continue", "zware",	"storm",    "kust",   "haven",
-    "verkiezingen", "opkomst", "parliament", "coalition", "border",
-    "akkoord",	 "graan",    "export",	"schepen",  "weather"};
+    "de",	    "regering", "in",	      "Lissabon",  "heeft",  "maandag",
+    "besloten",	    "om",	"the",	      "minister",  "said",   "talks",
+    "would",	    "continue", "zware",      "storm",	   "kust",   "haven",
+    "verkiezingen", "opkomst",	"parliament", "coalition", "border", "akkoord",
+    "graan",	    "export",	"schepen",    "weather"};
 
 static void
 bench_sentence(struct buf *out, unsigned int *seed, int word_count)
@@ -30,9 +30,9 @@ bench_sentence(struct buf *out, unsigned int *seed, int word_count)
 		*seed = *seed * 1103515245u + 12345u;
 		if (index > 0)
 			buf_putc(out, ' ');
-		buf_puts(out, bench_words[(*seed >> 16) %
-					  (sizeof(bench_words) /
-					   sizeof(bench_words[0]))]);
+		buf_puts(out,
+			 bench_words[(*seed >> 16) % (sizeof(bench_words) /
+						      sizeof(bench_words[0]))]);
 	}
 	buf_putc(out, '.');
 }
@@ -54,14 +54,14 @@ bench_item(struct buf *out, size_t number, unsigned int *seed)
 		buf_puts(&html, "</p>\n");
 	}
 	buf_puts(&html, "<ul><li>een</li><li>twee &amp; drie</li></ul>");
-	buf_printf(out,
-		   "<item>\n<title>Bericht %zu: ", number);
+	buf_printf(out, "<item>\n<title>Bericht %zu: ", number);
 	bench_sentence(out, seed, 8);
-	buf_printf(out, "</title>\n<link>https://nieuws.example.org/"
-			"buitenland/%zu</link>\n"
-			"<guid isPermaLink=\"false\">bench-%zu</guid>\n"
-			"<pubDate>Sun, 29 Nov 2026 07:%02zu:00 +0100</pubDate>\n"
-			"<category>Buitenland</category>\n",
+	buf_printf(out,
+		   "</title>\n<link>https://nieuws.example.org/"
+		   "buitenland/%zu</link>\n"
+		   "<guid isPermaLink=\"false\">bench-%zu</guid>\n"
+		   "<pubDate>Sun, 29 Nov 2026 07:%02zu:00 +0100</pubDate>\n"
+		   "<category>Buitenland</category>\n",
 		   number, number, number % 60);
 	if (number % 2 == 0) {
 		buf_puts(out, "<description><![CDATA[");

@@ -57,11 +57,11 @@ struct parse_state {
 	int collecting;
 	char *first_error;
 	int first_error_line;
+	int first_error_code;
 	/* Entity expansion accounting (see text_collect). */
 	size_t expansion_left;
 	int expansion_exceeded;
 };
-
 
 /* Which vocabulary an element name is looked up in. */
 enum vocabulary {
@@ -101,9 +101,10 @@ feed_on_error(void *context, xmlErrorPtr error)
 	if (state == NULL || error == NULL || !state->collecting ||
 	    state->first_error != NULL || error->level < XML_ERR_ERROR)
 		return;
-	state->first_error = xstrdup(error->message != NULL ? error->message
-							     : "unknown error");
+	state->first_error =
+	    xstrdup(error->message != NULL ? error->message : "unknown error");
 	state->first_error_line = error->line;
+	state->first_error_code = error->code;
 }
 
 static void
@@ -152,7 +153,8 @@ feed_clean_message(const char *message)
 		}
 		if (byte == '\n' || byte == '\r' || byte == '\t')
 			byte = ' ';
-		buf_putc(&clean, byte >= 0x20 && byte < 0x7F ? (char)byte : '?');
+		buf_putc(&clean,
+			 byte >= 0x20 && byte < 0x7F ? (char)byte : '?');
 	}
 	while (clean.length > 0 && clean.data[clean.length - 1] == ' ')
 		clean.data[--clean.length] = '\0';
@@ -174,7 +176,8 @@ feed_looks_like_html(const char *data, size_t size)
 		if (left >= 14 &&
 		    util_strncasecmp(data + index, "<!doctype html", 14) == 0)
 			return 1;
-		if (left >= 5 && util_strncasecmp(data + index, "<html", 5) == 0)
+		if (left >= 5 &&
+		    util_strncasecmp(data + index, "<html", 5) == 0)
 			return 1;
 	}
 	return 0;
@@ -299,9 +302,8 @@ element_text(struct parse_state *state, xmlNodePtr element)
 	if (only != NULL && only->next == NULL &&
 	    (only->type == XML_TEXT_NODE ||
 	     only->type == XML_CDATA_SECTION_NODE))
-		return xstrdup(only->content != NULL
-				   ? (const char *)only->content
-				   : "");
+		return xstrdup(
+		    only->content != NULL ? (const char *)only->content : "");
 	text_collect(state, element->children, 0, &text);
 	return buf_detach(&text);
 }
@@ -329,8 +331,8 @@ element_html(struct parse_state *state, xmlNodePtr element, int single_line)
 
 	if (raw == NULL)
 		return NULL;
-	plain = feed_html_converter_run(state->html, raw, strlen(raw),
-					single_line);
+	plain =
+	    feed_html_converter_run(state->html, raw, strlen(raw), single_line);
 	free(raw);
 	return plain;
 }
@@ -449,9 +451,9 @@ item_add_category(struct item *item, char *category)
 		free(category);
 		return;
 	}
-	item->categories = xreallocarray(item->categories,
-					 item->category_count + 1,
-					 sizeof(*item->categories));
+	item->categories =
+	    xreallocarray(item->categories, item->category_count + 1,
+			  sizeof(*item->categories));
 	item->categories[item->category_count++] = category;
 }
 
@@ -500,13 +502,13 @@ item_set_date(struct item *item, const char *date_text)
  * list.  Takes ownership of item's strings.
  */
 static void
-item_finish(struct parse_state *state, struct item *item,
-	    const char *raw_link, const char *date_text)
+item_finish(struct parse_state *state, struct item *item, const char *raw_link,
+	    const char *date_text)
 {
 	struct item_list *items = &state->items;
 
-	item->source = xstrdup(state->source_name != NULL ? state->source_name
-							  : "");
+	item->source =
+	    xstrdup(state->source_name != NULL ? state->source_name : "");
 	if (item->title == NULL)
 		item->title = xstrdup("");
 	if (item->summary == NULL)
@@ -522,8 +524,8 @@ item_finish(struct parse_state *state, struct item *item,
 	if (item->id == NULL)
 		item->id = item_hash_id(item->title, date_text, item->summary);
 	if (items->count == items->capacity) {
-		items->capacity = items->capacity == 0 ? 16
-						       : items->capacity * 2;
+		items->capacity =
+		    items->capacity == 0 ? 16 : items->capacity * 2;
 		items->items = xreallocarray(items->items, items->capacity,
 					     sizeof(*items->items));
 	}
@@ -570,7 +572,8 @@ rss_read_item(struct parse_state *state, xmlNodePtr element)
 			dc_date = child;
 		else if (node_is(child, VOCAB_RSS, "category") ||
 			 node_is(child, VOCAB_DC, "subject"))
-			item_add_category(&item, element_plain(state, child, 1));
+			item_add_category(&item,
+					  element_plain(state, child, 1));
 	}
 
 	item.title = element_plain(state, title, 1);
@@ -688,7 +691,8 @@ atom_read_entry(struct parse_state *state, xmlNodePtr entry)
 			}
 			item_add_category(&item, label);
 		} else if (node_is(child, VOCAB_DC, "subject"))
-			item_add_category(&item, element_plain(state, child, 1));
+			item_add_category(&item,
+					  element_plain(state, child, 1));
 	}
 
 	item.title = atom_text(state, title, 1);
@@ -728,8 +732,8 @@ item_list_take(struct item_list *list, struct item_list *from)
 	if (from->count == 0)
 		goto out;
 	if (needed > list->capacity) {
-		list->items = xreallocarray(list->items, needed,
-					    sizeof(*list->items));
+		list->items =
+		    xreallocarray(list->items, needed, sizeof(*list->items));
 		list->capacity = needed;
 	}
 	memcpy(list->items + list->count, from->items,
@@ -770,9 +774,10 @@ feed_take_item(struct parse_state *state, xmlNodePtr element)
 		state->kind = feed_kind_of(root);
 	if (parent == NULL || element == root)
 		return 0;
-	if (state->kind == FEED_KIND_RSS && node_is(element, VOCAB_RSS, "item") &&
-	    (parent == root ||
-	     (parent->parent == root && node_is(parent, VOCAB_RSS, "channel")))) {
+	if (state->kind == FEED_KIND_RSS &&
+	    node_is(element, VOCAB_RSS, "item") &&
+	    (parent == root || (parent->parent == root &&
+				node_is(parent, VOCAB_RSS, "channel")))) {
 		rss_read_item(state, element);
 		return 1;
 	}
@@ -840,6 +845,7 @@ feed_read(struct parse_state *state, const char *data, size_t size,
 	free(state->first_error);
 	state->first_error = NULL;
 	state->first_error_line = 0;
+	state->first_error_code = 0;
 	feed_item_list_clear(&state->items);
 	state->kind = FEED_KIND_UNKNOWN;
 	state->document = NULL;
@@ -847,8 +853,7 @@ feed_read(struct parse_state *state, const char *data, size_t size,
 	state->expansion_exceeded = 0;
 	state->collecting = 1;
 
-	parser = xmlCreatePushParserCtxt(NULL, NULL, data, (int)head,
-					 base_url);
+	parser = xmlCreatePushParserCtxt(NULL, NULL, data, (int)head, base_url);
 	if (parser == NULL || parser->sax == NULL) {
 		state->first_error = xstrdup("out of memory");
 		goto out;
@@ -870,15 +875,27 @@ feed_read(struct parse_state *state, const char *data, size_t size,
 	parser->sax->endElementNs = feed_on_end_element;
 
 	for (offset = head; offset < size; offset += chunk_size) {
-		size_t length = size - offset < chunk_size ? size - offset
-							   : chunk_size;
+		size_t length =
+		    size - offset < chunk_size ? size - offset : chunk_size;
 
 		xmlParseChunk(parser, data + offset, (int)length, 0);
 		if (!parser->wellFormed || parser->disableSAX)
 			break;
 	}
-	if (parser->wellFormed && !parser->disableSAX)
+	if (parser->wellFormed && !parser->disableSAX) {
+		xmlParserInputState before = parser->instate;
+
 		xmlParseChunk(parser, NULL, 0, 1);
+		/* libxml2 calls a document that just stops "extra content at
+		 * the end"; say what happened instead. */
+		if (state->first_error_code == XML_ERR_DOCUMENT_END &&
+		    before != XML_PARSER_EPILOG && before != XML_PARSER_EOF) {
+			free(state->first_error);
+			state->first_error = xstrdup("premature end of data, "
+						     "the document is "
+						     "truncated");
+		}
+	}
 	state->collecting = 0;
 	document = parser->myDoc;
 	parser->myDoc = NULL;
@@ -942,8 +959,8 @@ feed_parse(const char *data, size_t size, const char *base_url,
 	if (state.document == NULL && state.first_error != NULL &&
 	    strstr(state.first_error, "not proper UTF-8") != NULL) {
 		/* Undeclared Latin-1 is the commonest lie; cp1252 covers it. */
-		state.document = feed_read(&state, data, size, base_url,
-					   "windows-1252");
+		state.document =
+		    feed_read(&state, data, size, base_url, "windows-1252");
 	}
 	if (state.expansion_exceeded) {
 		status = FEED_EPARSE;

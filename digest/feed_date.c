@@ -51,7 +51,8 @@ date_read_number(struct date_cursor *cursor, int min_digits, int max_digits,
 	int value = 0;
 	int digit_count = 0;
 
-	while (digit_count < max_digits && date_is_digit(cursor->at[digit_count])) {
+	while (digit_count < max_digits &&
+	       date_is_digit(cursor->at[digit_count])) {
 		value = value * 10 + (cursor->at[digit_count] - '0');
 		digit_count++;
 	}
@@ -113,8 +114,9 @@ static int
 date_month_from_name(const char *word)
 {
 	static const char *const names[12] = {
-	    "january", "february", "march",     "april",   "may",      "june",
-	    "july",    "august",   "september", "october", "november", "december"};
+	    "january",	 "february", "march",	 "april",
+	    "may",	 "june",     "july",	 "august",
+	    "september", "october",  "november", "december"};
 	size_t length = strlen(word);
 	int index;
 
@@ -133,8 +135,8 @@ date_month_from_name(const char *word)
 static int
 date_is_weekday(const char *word)
 {
-	static const char *const names[7] = {"monday", "tuesday", "wednesday",
-					     "thursday", "friday", "saturday",
+	static const char *const names[7] = {"monday",	 "tuesday", "wednesday",
+					     "thursday", "friday",  "saturday",
 					     "sunday"};
 	size_t length = strlen(word);
 	int index;
@@ -161,11 +163,10 @@ date_zone_from_name(const char *word, long *offset_out)
 		const char *name;
 		int hours;
 	} zones[] = {
-	    {"GMT", 0},   {"UT", 0},    {"UTC", 0},   {"Z", 0},
-	    {"WET", 0},   {"WEST", 1},  {"BST", 1},   {"CET", 1},
-	    {"MET", 1},   {"CEST", 2},  {"MEST", 2},  {"EET", 2},
-	    {"EEST", 3},  {"EST", -5},  {"EDT", -4},  {"CST", -6},
-	    {"CDT", -5},  {"MST", -7},  {"MDT", -6},  {"PST", -8},
+	    {"GMT", 0},	 {"UT", 0},   {"UTC", 0},  {"Z", 0},	{"WET", 0},
+	    {"WEST", 1}, {"BST", 1},  {"CET", 1},  {"MET", 1},	{"CEST", 2},
+	    {"MEST", 2}, {"EET", 2},  {"EEST", 3}, {"EST", -5}, {"EDT", -4},
+	    {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8},
 	    {"PDT", -7},
 	};
 	size_t index;
@@ -176,8 +177,8 @@ date_zone_from_name(const char *word, long *offset_out)
 			return 0;
 		}
 	}
-	if (strlen(word) == 1 && date_is_alpha(word[0]) &&
-	    word[0] != 'J' && word[0] != 'j') {
+	if (strlen(word) == 1 && date_is_alpha(word[0]) && word[0] != 'J' &&
+	    word[0] != 'j') {
 		*offset_out = 0;
 		return 0;
 	}

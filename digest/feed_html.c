@@ -76,7 +76,8 @@ sink_text(struct text_sink *sink, const char *text, size_t length)
 			continue;
 		}
 		if (sink->out.length > 0 && sink->pending != TEXT_GAP_NONE) {
-			if (sink->single_line || sink->pending == TEXT_GAP_SPACE)
+			if (sink->single_line ||
+			    sink->pending == TEXT_GAP_SPACE)
 				buf_putc(&sink->out, ' ');
 			else if (sink->pending == TEXT_GAP_LINE)
 				buf_putc(&sink->out, '\n');
@@ -122,6 +123,8 @@ feed_text_collapse(const char *text, size_t size, int single_line)
 	struct text_sink sink = {BUF_INIT, TEXT_GAP_NONE, single_line};
 
 	buf_reserve(&sink.out, size + 1);
+	/* buf_reserve() leaves new memory unterminated; text may add none. */
+	buf_reset(&sink.out);
 	sink_text(&sink, text, size);
 	return sink_take(&sink);
 }
@@ -217,8 +220,7 @@ html_on_start(void *context, const xmlChar *name, const xmlChar **attributes)
 	sink_gap(&converter->sink, rule->gap);
 	if (rule->prefix != NULL) {
 		/* The prefix is visible text, so it takes the gap first. */
-		sink_text(&converter->sink, rule->prefix,
-			  strlen(rule->prefix));
+		sink_text(&converter->sink, rule->prefix, strlen(rule->prefix));
 		sink_gap(&converter->sink, TEXT_GAP_SPACE);
 	}
 }
@@ -310,8 +312,8 @@ html_is_plain(const char *html, size_t size)
 }
 
 char *
-feed_html_converter_run(struct feed_html_converter *converter,
-			const char *html, size_t size, int single_line)
+feed_html_converter_run(struct feed_html_converter *converter, const char *html,
+			size_t size, int single_line)
 {
 	htmlDocPtr leftover;
 
@@ -326,11 +328,10 @@ feed_html_converter_run(struct feed_html_converter *converter,
 		return sink_copy(&converter->sink);
 	}
 	converter->parser->_private = converter;
-	leftover = htmlCtxtReadMemory(converter->parser, html, (int)size, NULL,
-				      "UTF-8",
-				      HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-					  HTML_PARSE_NOWARNING |
-					  HTML_PARSE_RECOVER);
+	leftover = htmlCtxtReadMemory(
+	    converter->parser, html, (int)size, NULL, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+		HTML_PARSE_RECOVER);
 	/* Our handler builds no tree, but be safe should one appear. */
 	if (leftover != NULL)
 		xmlFreeDoc(leftover);

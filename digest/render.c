@@ -193,7 +193,7 @@ day_number(const struct tm *tm)
  *   - less than a minute old, or in the future (clock skew): "zojuist";
  *   - less than an hour old: whole minutes, "11 minuten geleden", even
  *     when midnight lies in between ("23:55" seen at "00:10");
- *   - on today's calendar date in timezone: whole elapsed hours, "3 uur
+ *   - on today's calendar date in the zone: whole elapsed hours, "3 uur
  *     geleden" (elapsed, so a DST change day may show "24 uur");
  *   - on the previous calendar date: "gisteren", even when only two
  *     hours old, because that is how a reader remembers it;
@@ -203,7 +203,7 @@ day_number(const struct tm *tm)
  */
 char *
 render_relative_time(time_t published, time_t now, const char *language,
-		     const char *timezone)
+		     const char *zone)
 {
 	const struct language *lang = language_find(language);
 	struct tm published_tm, now_tm;
@@ -219,8 +219,8 @@ render_relative_time(time_t published, time_t now, const char *language,
 			return xstrdup(lang->minute_one);
 		return xasprintf(lang->minutes, elapsed / SECONDS_PER_MINUTE);
 	}
-	break_down(timezone, published, &published_tm);
-	break_down(timezone, now, &now_tm);
+	break_down(zone, published, &published_tm);
+	break_down(zone, now, &now_tm);
 	days = day_number(&now_tm) - day_number(&published_tm);
 	if (days <= 0) {
 		if (elapsed / SECONDS_PER_HOUR == 1)
@@ -240,14 +240,14 @@ render_relative_time(time_t published, time_t now, const char *language,
 }
 
 char *
-render_long_date(time_t when, const char *language, const char *timezone)
+render_long_date(time_t when, const char *language, const char *zone)
 {
 	const struct language *lang = language_find(language);
 	struct tm tm;
 
 	if (lang == NULL)
 		return NULL;
-	break_down(timezone, when, &tm);
+	break_down(zone, when, &tm);
 	return xasprintf("%s %d %s %d", lang->weekdays[tm.tm_wday], tm.tm_mday,
 			 lang->months[tm.tm_mon], tm.tm_year + 1900);
 }

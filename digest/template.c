@@ -85,7 +85,8 @@ struct node {
 	size_t indent_length;
 };
 
-struct template {
+struct template
+{
 	char *text;
 	size_t size;
 	char *origin;
@@ -129,9 +130,8 @@ is_space(char c)
 	       c == '\f';
 }
 
-static void
-parser_error(struct parser *parser, size_t line, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
+static void parser_error(struct parser *parser, size_t line, const char *format,
+			 ...) __attribute__((format(printf, 3, 4)));
 
 static void
 parser_error(struct parser *parser, size_t line, const char *format, ...)
@@ -190,9 +190,8 @@ parser_add(struct parser *parser, enum token_kind kind, size_t start,
 	struct token *token;
 
 	if (parser->token_count == parser->token_capacity) {
-		size_t capacity = parser->token_capacity ?
-					  parser->token_capacity * 2 :
-					  32;
+		size_t capacity =
+		    parser->token_capacity ? parser->token_capacity * 2 : 32;
 
 		parser->tokens = xreallocarray(parser->tokens, capacity,
 					       sizeof(*parser->tokens));
@@ -209,18 +208,31 @@ parser_add(struct parser *parser, enum token_kind kind, size_t start,
 	return token;
 }
 
-/* Finds needle at or after from; returns its position or size when absent. */
+/*
+ * Finds needle at or after from; returns its position or size when absent.
+ * Delimiters are a few bytes, so a memchr() for the first byte and a
+ * compare beats memmem(), whose sanitizer interceptor checks the whole
+ * rest of the text on every call and made sanitized parses quadratic.
+ */
 static size_t
 parser_find(const struct parser *parser, size_t from, const char *needle,
 	    size_t needle_length)
 {
-	const char *found;
+	const char *text = parser->text;
+	size_t size = parser->size;
 
-	if (from > parser->size)
-		return parser->size;
-	found = memmem(parser->text + from, parser->size - from, needle,
-		       needle_length);
-	return found == NULL ? parser->size : (size_t)(found - parser->text);
+	while (from < size && size - from >= needle_length) {
+		const char *found = memchr(text + from, needle[0],
+					   size - from - needle_length + 1);
+
+		if (found == NULL)
+			break;
+		from = (size_t)(found - text);
+		if (memcmp(found, needle, needle_length) == 0)
+			return from;
+		from++;
+	}
+	return size;
 }
 
 /*
@@ -257,8 +269,7 @@ parser_check_name(struct parser *parser, size_t line, size_t *start,
 
 /* Applies a set-delimiter tag whose content is [start, end). */
 static int
-parser_delimiters(struct parser *parser, size_t line, size_t start,
-		  size_t end)
+parser_delimiters(struct parser *parser, size_t line, size_t start, size_t end)
 {
 	size_t open_start;
 	size_t open_end;
@@ -286,8 +297,8 @@ parser_delimiters(struct parser *parser, size_t line, size_t start,
 			goto bad;
 	}
 	parser_set_delimiters(parser, parser->text + open_start,
-			      open_end - open_start,
-			      parser->text + close_start, end - close_start);
+			      open_end - open_start, parser->text + close_start,
+			      end - close_start);
 	return 0;
 bad:
 	parser_error(parser, line,
@@ -546,29 +557,26 @@ parser_build(struct parser *parser, struct template *template)
 		case TOKEN_SECTION:
 		case TOKEN_INVERTED:
 			node_index = template_add_node(
-				template, &node_capacity,
-				token->kind == TOKEN_VARIABLE ? NODE_VARIABLE :
-				token->kind == TOKEN_RAW      ? NODE_RAW :
-				token->kind == TOKEN_SECTION  ? NODE_SECTION :
-								NODE_INVERTED,
-				token->line);
+			    template, &node_capacity,
+			    token->kind == TOKEN_VARIABLE  ? NODE_VARIABLE
+			    : token->kind == TOKEN_RAW	   ? NODE_RAW
+			    : token->kind == TOKEN_SECTION ? NODE_SECTION
+							   : NODE_INVERTED,
+			    token->line);
 			node = &template->nodes[node_index];
 			node->offset = names.length;
 			node->length =
-				names_add_dotted(&names, name, name_length);
+			    names_add_dotted(&names, name, name_length);
 			if (token->kind != TOKEN_SECTION &&
 			    token->kind != TOKEN_INVERTED)
 				break;
 			if (open_count == open_capacity) {
-				open_capacity = open_capacity ?
-							open_capacity * 2 :
-							16;
-				open_tokens = xreallocarray(open_tokens,
-							    open_capacity,
-							    sizeof(size_t));
-				open_nodes = xreallocarray(open_nodes,
-							   open_capacity,
-							   sizeof(size_t));
+				open_capacity =
+				    open_capacity ? open_capacity * 2 : 16;
+				open_tokens = xreallocarray(
+				    open_tokens, open_capacity, sizeof(size_t));
+				open_nodes = xreallocarray(
+				    open_nodes, open_capacity, sizeof(size_t));
 			}
 			open_tokens[open_count] = index;
 			open_nodes[open_count] = node_index;
@@ -597,13 +605,13 @@ parser_build(struct parser *parser, struct template *template)
 			}
 			open_count--;
 			template->nodes[open_nodes[open_count]].end =
-				template->node_count;
+			    template->node_count;
 			break;
 		}
 		case TOKEN_PARTIAL:
-			node_index = template_add_node(template, &node_capacity,
-						       NODE_PARTIAL,
-						       token->line);
+			node_index =
+			    template_add_node(template, &node_capacity,
+					      NODE_PARTIAL, token->line);
 			node = &template->nodes[node_index];
 			node->offset = names.length;
 			node->length = name_length;
@@ -619,7 +627,7 @@ parser_build(struct parser *parser, struct template *template)
 	}
 	if (open_count > 0) {
 		const struct token *opener =
-			&parser->tokens[open_tokens[open_count - 1]];
+		    &parser->tokens[open_tokens[open_count - 1]];
 
 		parser_error(parser, opener->line, "unclosed section '%.*s'",
 			     (int)(opener->end - opener->start),
@@ -719,10 +727,10 @@ struct render {
 	char *errstr;
 };
 
-static void
-render_error(struct render *render, enum template_status status,
-	     const struct template *template, const struct node *node,
-	     const char *format, ...) __attribute__((format(printf, 5, 6)));
+static void render_error(struct render *render, enum template_status status,
+			 const struct template *template,
+			 const struct node *node, const char *format, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static void
 render_error(struct render *render, enum template_status status,
@@ -736,8 +744,8 @@ render_error(struct render *render, enum template_status status,
 	message = xvasprintf(format, args);
 	va_end(args);
 	free(render->errstr);
-	render->errstr = xasprintf("%s:%zu: %s", template->origin, node->line,
-				   message);
+	render->errstr =
+	    xasprintf("%s:%zu: %s", template->origin, node->line, message);
 	render->status = status;
 	free(message);
 }
@@ -746,12 +754,11 @@ static void
 render_push(struct render *render, const struct value *value)
 {
 	if (render->stack_count == render->stack_capacity) {
-		render->stack_capacity = render->stack_capacity ?
-						 render->stack_capacity * 2 :
-						 16;
-		render->stack = xreallocarray(render->stack,
-					      render->stack_capacity,
-					      sizeof(*render->stack));
+		render->stack_capacity =
+		    render->stack_capacity ? render->stack_capacity * 2 : 16;
+		render->stack =
+		    xreallocarray(render->stack, render->stack_capacity,
+				  sizeof(*render->stack));
 	}
 	render->stack[render->stack_count++] = value;
 }
@@ -884,9 +891,8 @@ render_enter(struct render *render, const struct template *template,
 	return 0;
 }
 
-static int render_nodes(struct render *render,
-			const struct template *template, size_t begin,
-			size_t end);
+static int render_nodes(struct render *render, const struct template *template,
+			size_t begin, size_t end);
 
 /* Copies a partial's text with indent put before every line: a standalone
  * partial tag indents the whole partial as the spec asks. */
@@ -898,8 +904,8 @@ indent_text(const char *text, const char *indent)
 
 	while (*line != '\0') {
 		const char *newline = strchr(line, '\n');
-		size_t length = newline ? (size_t)(newline - line) + 1 :
-					  strlen(line);
+		size_t length =
+		    newline ? (size_t)(newline - line) + 1 : strlen(line);
 
 		buf_puts(&indented, indent);
 		buf_append(&indented, line, length);
@@ -915,8 +921,8 @@ render_load_partial(struct render *render, const struct template *template,
 		    const struct node *node)
 {
 	const char *name = template->names + node->offset;
-	char *indent = xstrndup(template->text + node->indent_offset,
-				node->indent_length);
+	char *indent =
+	    xstrndup(template->text + node->indent_offset, node->indent_length);
 	char *text = NULL;
 	char *origin = NULL;
 	char *parse_error = NULL;
@@ -933,8 +939,8 @@ render_load_partial(struct render *render, const struct template *template,
 		}
 	}
 	if (render->partial_fn == NULL ||
-	    render->partial_fn(render->partial_context, name, &text,
-			       &origin) != 0) {
+	    render->partial_fn(render->partial_context, name, &text, &origin) !=
+		0) {
 		render_error(render, TEMPLATE_EPARTIAL, template, node,
 			     "partial '%s' not found", name);
 		goto out;
@@ -945,19 +951,18 @@ render_load_partial(struct render *render, const struct template *template,
 		free(text);
 		text = indented;
 	}
-	if (template_parse(text, strlen(text), origin ? origin : name,
-			   &partial, &parse_error) != TEMPLATE_OK) {
+	if (template_parse(text, strlen(text), origin ? origin : name, &partial,
+			   &parse_error) != TEMPLATE_OK) {
 		render_error(render, TEMPLATE_EPARTIAL, template, node,
 			     "in partial '%s': %s", name, parse_error);
 		goto out;
 	}
 	if (render->partial_count == render->partial_capacity) {
-		render->partial_capacity = render->partial_capacity ?
-						   render->partial_capacity * 2 :
-						   4;
-		render->partials = xreallocarray(render->partials,
-						 render->partial_capacity,
-						 sizeof(*render->partials));
+		render->partial_capacity =
+		    render->partial_capacity ? render->partial_capacity * 2 : 4;
+		render->partials =
+		    xreallocarray(render->partials, render->partial_capacity,
+				  sizeof(*render->partials));
 	}
 	entry = &render->partials[render->partial_count++];
 	entry->name = xstrdup(name);

@@ -111,12 +111,11 @@ value_list_append(struct value *list, struct value *item)
 	if (item == NULL)
 		item = value_new_null();
 	if (list->as.list.count == list->as.list.capacity) {
-		size_t capacity = list->as.list.capacity ?
-					  list->as.list.capacity * 2 :
-					  4;
+		size_t capacity =
+		    list->as.list.capacity ? list->as.list.capacity * 2 : 4;
 
 		list->as.list.items = xreallocarray(
-			list->as.list.items, capacity, sizeof(struct value *));
+		    list->as.list.items, capacity, sizeof(struct value *));
 		list->as.list.capacity = capacity;
 	}
 	list->as.list.items[list->as.list.count++] = item;
@@ -151,10 +150,10 @@ value_map_set(struct value *map, const char *key, struct value *item)
 	}
 	if (map->as.map.count == map->as.map.capacity) {
 		size_t capacity =
-			map->as.map.capacity ? map->as.map.capacity * 2 : 8;
+		    map->as.map.capacity ? map->as.map.capacity * 2 : 8;
 
-		map->as.map.entries = xreallocarray(
-			map->as.map.entries, capacity, sizeof(*entry));
+		map->as.map.entries = xreallocarray(map->as.map.entries,
+						    capacity, sizeof(*entry));
 		map->as.map.capacity = capacity;
 	}
 	entry = &map->as.map.entries[map->as.map.count++];

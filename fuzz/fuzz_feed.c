@@ -31,7 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t index;
 
 		for (index = 0; index < size; index++)
-			text[index] = data[index] != 0 ? (char)data[index] : ' ';
+			text[index] =
+			    data[index] != 0 ? (char)data[index] : ' ';
 		text[size] = '\0';
 		(void)feed_parse_date(text, &when);
 	}

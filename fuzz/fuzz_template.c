@@ -60,7 +60,8 @@ fixed_partial(void *context, const char *name, char **text_out,
 	(void)context;
 	if (strcmp(name, "missing") == 0)
 		return -1;
-	*text_out = xstrdup("[{{name}}\n  {{#items}}\n  {{title}}{{/items}}]\n");
+	*text_out =
+	    xstrdup("[{{name}}\n  {{#items}}\n  {{title}}{{/items}}]\n");
 	*origin_out = xasprintf("%s.mustache", name);
 	return 0;
 }

@@ -23,9 +23,9 @@ feed_test_out(void)
 	return feed_test_log != NULL ? feed_test_log : stderr;
 }
 
-#define CHECK(condition)                                                      \
+#define CHECK(condition)                                                       \
 	feed_test_check((condition) != 0, #condition, __FILE__, __LINE__)
-#define CHECK_STR(actual, expected)                                           \
+#define CHECK_STR(actual, expected)                                            \
 	feed_test_check_str((actual), (expected), #actual, __FILE__, __LINE__)
 
 static inline void
@@ -38,15 +38,15 @@ feed_test_check(int ok, const char *what, const char *file, int line)
 }
 
 static inline void
-feed_test_check_str(const char *actual, const char *expected,
-		    const char *what, const char *file, int line)
+feed_test_check_str(const char *actual, const char *expected, const char *what,
+		    const char *file, int line)
 {
 	if (actual == NULL && expected == NULL)
 		return;
 	if (actual != NULL && expected != NULL && strcmp(actual, expected) == 0)
 		return;
-	fprintf(feed_test_out(), "%s:%d: %s\n  got:  [%s]\n  want: [%s]\n", file, line,
-		what, actual != NULL ? actual : "(null)",
+	fprintf(feed_test_out(), "%s:%d: %s\n  got:  [%s]\n  want: [%s]\n",
+		file, line, what, actual != NULL ? actual : "(null)",
 		expected != NULL ? expected : "(null)");
 	feed_test_failures++;
 }
@@ -56,8 +56,8 @@ static inline char *
 feed_test_load(const char *name, size_t *size_out)
 {
 	const char *root = getenv("DIGEST_TEST_DATA");
-	char *path = xasprintf("%s/feeds/%s", root != NULL ? root : "data",
-			       name);
+	char *path =
+	    xasprintf("%s/feeds/%s", root != NULL ? root : "data", name);
 	char *data = NULL;
 
 	if (util_read_file(path, (size_t)16 << 20, &data, size_out) != 0) {
@@ -90,7 +90,8 @@ static inline int
 feed_test_result(void)
 {
 	if (feed_test_failures > 0) {
-		fprintf(feed_test_out(), "%d check(s) failed\n", feed_test_failures);
+		fprintf(feed_test_out(), "%d check(s) failed\n",
+			feed_test_failures);
 		return 1;
 	}
 	return 0;

@@ -70,8 +70,8 @@ test_basic(void)
 	item = &list.items[3];
 	CHECK_STR(item->title, "");
 	CHECK(item->link == NULL);
-	CHECK(item->id != NULL && strncmp(item->id, "urn:digest:item:", 16) ==
-				      0);
+	CHECK(item->id != NULL &&
+	      strncmp(item->id, "urn:digest:item:", 16) == 0);
 	CHECK_STR(item->summary, "Alleen een beschrijving, zonder titel of "
 				 "link.");
 out:
@@ -193,7 +193,37 @@ test_encodings(void)
 		  "de bond.");
 	/* Latin-1 bytes without any declaration: read as windows-1252. */
 	check_one("rss2-undeclared-latin1.xml",
-		  "Na\xc3\xaf" "ef Latin-1 zonder declaratie", "");
+		  "Na\xc3\xaf"
+		  "ef Latin-1 zonder declaratie",
+		  "");
+}
+
+/*
+ * Regression (found by fuzz_feed): text made only of whitespace came back
+ * from feed_text_collapse() unterminated, and the id hash read past it.
+ */
+static void
+test_blank_fields(void)
+{
+	static const char feed[] =
+	    "<rss version=\"2.0\"><channel><item><title> \n\t </title>"
+	    "<category>   </category><guid>  </guid><pubDate> </pubDate>"
+	    "<description>\t</description></item></channel></rss>";
+	struct item_list list = {NULL, 0, 0};
+	char *errstr = NULL;
+
+	CHECK(feed_parse(feed, sizeof(feed) - 1, NULL, "blank", &list,
+			 &errstr) == FEED_OK);
+	CHECK(list.count == 1);
+	if (list.count == 1) {
+		CHECK_STR(list.items[0].title, "");
+		CHECK_STR(list.items[0].summary, "");
+		CHECK(list.items[0].category_count == 0);
+		CHECK(!list.items[0].has_published);
+		CHECK(strncmp(list.items[0].id, "urn:digest:item:", 16) == 0);
+	}
+	feed_item_list_clear(&list);
+	free(errstr);
 }
 
 int
@@ -203,5 +233,6 @@ main(void)
 	test_append_and_copy();
 	test_xml_base();
 	test_encodings();
+	test_blank_fields();
 	return feed_test_result();
 }

@@ -11,8 +11,8 @@ main(void)
 	char *errstr = NULL;
 	struct item *item;
 
-	CHECK(feed_test_parse("rss1.xml", "https://rdf.example.org/rss",
-			      &list, &errstr) == FEED_OK);
+	CHECK(feed_test_parse("rss1.xml", "https://rdf.example.org/rss", &list,
+			      &errstr) == FEED_OK);
 	CHECK(errstr == NULL);
 	CHECK(list.count == 2);
 	if (list.count != 2)

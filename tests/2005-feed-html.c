@@ -29,14 +29,16 @@ static const struct html_case html_cases[] = {
     {"<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr>"
      "</table>",
      "a b\nc d"},
-    {"vooraf<script>var x = '<p>niet</p>';</script>achteraf",
-     "voorafachteraf"},
+    {"vooraf<script>var x = '<p>niet</p>';</script>achteraf", "voorafachteraf"},
     {"<style>p { color: red; }</style><p>Zichtbaar</p>", "Zichtbaar"},
     {"<p>Tom &amp; Jerry &lt;3 &quot;zo&quot; &#233;&#xE9; &euro;10</p>",
-     "Tom & Jerry <3 \"zo\" \xc3\xa9\xc3\xa9 \xe2\x82\xac" "10"},
+     "Tom & Jerry <3 \"zo\" \xc3\xa9\xc3\xa9 \xe2\x82\xac"
+     "10"},
     {"a&nbsp;&nbsp;b", "a b"},
-    {"caf\xc3\xa9 &mdash; na\xc3\xaf" "ef", "caf\xc3\xa9 \xe2\x80\x94 na\xc3\xaf"
-					   "ef"},
+    {"caf\xc3\xa9 &mdash; na\xc3\xaf"
+     "ef",
+     "caf\xc3\xa9 \xe2\x80\x94 na\xc3\xaf"
+     "ef"},
     {"<b>vet</b> en <i>schuin</i> en <a href=\"x\">link</a>",
      "vet en schuin en link"},
     {"<p>niet gesloten <b>vet", "niet gesloten vet"},

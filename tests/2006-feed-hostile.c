@@ -51,19 +51,19 @@ expect_failure(const char *what, const char *data, size_t size,
 	enum feed_status status;
 
 	reset_list();
-	status = feed_parse(data, size, "https://example.org/", "x", &list,
-			    &errstr);
+	status =
+	    feed_parse(data, size, "https://example.org/", "x", &list, &errstr);
 	if (status != want) {
-		fprintf(feed_test_out(), "%s: status %d, want %d (%s)\n", what, status,
-			want, errstr != NULL ? errstr : "no message");
+		fprintf(feed_test_out(), "%s: status %d, want %d (%s)\n", what,
+			status, want, errstr != NULL ? errstr : "no message");
 		feed_test_failures++;
 	}
 	CHECK(list.count == 1);
 	CHECK(errstr != NULL);
 	if (errstr != NULL && message_start != NULL &&
 	    strncmp(errstr, message_start, strlen(message_start)) != 0) {
-		fprintf(feed_test_out(), "%s: message [%s], want [%s...]\n", what,
-			errstr, message_start);
+		fprintf(feed_test_out(), "%s: message [%s], want [%s...]\n",
+			what, errstr, message_start);
 		feed_test_failures++;
 	}
 	free(errstr);
@@ -146,8 +146,8 @@ test_entity_bombs(void)
 	for (copy = 0; copy < 40; copy++)
 		buf_puts(&bomb, "&big;");
 	buf_puts(&bomb, "</description></item></channel></rss>\n");
-	expect_failure("quadratic blow-up", bomb.data, bomb.length,
-		       FEED_EPARSE, "not well-formed XML");
+	expect_failure("quadratic blow-up", bomb.data, bomb.length, FEED_EPARSE,
+		       "not well-formed XML");
 	buf_free(&bomb);
 	expect_fixture_failure("hostile-amplify.xml", FEED_EPARSE,
 			       "not well-formed XML");
@@ -163,6 +163,20 @@ test_broken_documents(void)
 
 	expect_fixture_failure("truncated.xml", FEED_EPARSE,
 			       "not well-formed XML at line ");
+	{
+		/* A download cut off between two items. */
+		size_t size;
+		char *data = feed_test_load("rss2-basic.xml", &size);
+		char *cut = strstr(data, "</item>");
+
+		CHECK(cut != NULL);
+		if (cut != NULL)
+			expect_failure("cut after an item", data,
+				       (size_t)(cut - data) + 7, FEED_EPARSE,
+				       "not well-formed XML at line 17: "
+				       "premature end of data");
+		free(data);
+	}
 	expect_fixture_failure("rss2-bad-nesting.xml", FEED_EPARSE,
 			       "not well-formed XML at line 6: ");
 	expect_fixture_failure("page.html", FEED_ENOTFEED,
@@ -265,8 +279,8 @@ main(void)
 		rewind(capture);
 		length = fread(text, 1, sizeof(text) - 1, capture);
 		text[length] = '\0';
-		fprintf(feed_test_out(), "stderr received %ld bytes:\n%s\n", captured,
-			text);
+		fprintf(feed_test_out(), "stderr received %ld bytes:\n%s\n",
+			captured, text);
 		feed_test_failures++;
 	}
 	fclose(capture);

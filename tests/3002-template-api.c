@@ -13,13 +13,13 @@
 
 static int failures;
 
-#define CHECK(condition)                                                   \
-	do {                                                               \
-		if (!(condition)) {                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n",       \
-				__FILE__, __LINE__, #condition);           \
-			failures++;                                        \
-		}                                                          \
+#define CHECK(condition)                                                       \
+	do {                                                                   \
+		if (!(condition)) {                                            \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #condition);                         \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 static void
@@ -107,8 +107,8 @@ render(const char *text, const struct value *data, enum template_escape escape,
 	if (status == TEMPLATE_OK) {
 		buf_puts(&out, "pre:");
 		status = template_render(template, data, escape,
-					 source ? fixed_partials : NULL,
-					 source, &out, errstr_out);
+					 source ? fixed_partials : NULL, source,
+					 &out, errstr_out);
 	} else {
 		CHECK(template == NULL);
 	}
@@ -122,8 +122,8 @@ render(const char *text, const struct value *data, enum template_escape escape,
 }
 
 static void
-expect(const char *text, const struct value *data,
-       enum template_escape escape, const char *want)
+expect(const char *text, const struct value *data, enum template_escape escape,
+       const char *want)
 {
 	struct partial_source source = {0};
 	enum template_status status;
@@ -147,8 +147,8 @@ expect_error(const char *text, enum template_status want_status,
 	struct partial_source source = {0};
 	enum template_status status;
 	char *errstr;
-	char *got = render(text, NULL, TEMPLATE_ESCAPE_HTML, &source, &status,
-			   &errstr);
+	char *got =
+	    render(text, NULL, TEMPLATE_ESCAPE_HTML, &source, &status, &errstr);
 
 	CHECK(got == NULL);
 	CHECK(status == want_status);
@@ -256,11 +256,10 @@ test_partial_from_dir(void)
 	free(origin);
 	CHECK(template_partial_from_dir(directory, "../partials/p", &text,
 					&origin) == -1);
-	CHECK(template_partial_from_dir(directory, ".p", &text, &origin) ==
-	      -1);
+	CHECK(template_partial_from_dir(directory, ".p", &text, &origin) == -1);
 	CHECK(template_partial_from_dir(directory, "", &text, &origin) == -1);
-	CHECK(template_partial_from_dir(directory, "absent", &text,
-					&origin) == -1);
+	CHECK(template_partial_from_dir(directory, "absent", &text, &origin) ==
+	      -1);
 	CHECK(text == NULL && origin == NULL);
 	free(directory);
 }

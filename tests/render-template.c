@@ -47,14 +47,13 @@ json_to_value(const cJSON *json)
 	if (cJSON_IsObject(json)) {
 		value = value_new_map();
 		cJSON_ArrayForEach(child, json)
-			value_map_set(value, child->string,
-				      json_to_value(child));
+		    value_map_set(value, child->string, json_to_value(child));
 		return value;
 	}
 	if (cJSON_IsArray(json)) {
 		value = value_new_list();
 		cJSON_ArrayForEach(child, json)
-			value_list_append(value, json_to_value(child));
+		    value_list_append(value, json_to_value(child));
 		return value;
 	}
 	if (cJSON_IsString(json))
@@ -98,8 +97,8 @@ main(int argc, char **argv)
 		status = EX_NOINPUT;
 		goto out;
 	}
-	if (util_read_file(argv[2], MAX_INPUT_SIZE, &json_text,
-			   &json_size) != 0) {
+	if (util_read_file(argv[2], MAX_INPUT_SIZE, &json_text, &json_size) !=
+	    0) {
 		fprintf(stderr, "render-template: %s: %s\n", argv[2],
 			strerror(errno));
 		status = EX_NOINPUT;
