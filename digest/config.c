@@ -353,6 +353,7 @@ load_source(struct loader *loader, const char *section, const char *id)
 	source = &config->sources[config->source_count++];
 	memset(source, 0, sizeof *source);
 	check_keys(loader, section, source_keys);
+	source->id = xstrdup(id);
 	source->name = get_string(loader, section, "name", id);
 	source->url = get_required(loader, section, "url");
 	if (source->url && strncmp(source->url, "file:", 5) == 0 &&
@@ -481,7 +482,7 @@ load_sections(struct loader *loader)
 		else
 			problem(loader, section, NULL,
 				"unknown section (expected digest, fetch, "
-				"mail, \"source NAME\" or \"provider ID\")");
+				"mail, \"source ID\" or \"provider ID\")");
 	}
 }
 
@@ -493,7 +494,7 @@ check_whole(struct loader *loader)
 	if (iniparser_find_entry(loader->ini, "digest") == 0)
 		problem(loader, "digest", NULL, "missing section");
 	if (config->source_count == 0)
-		problem(loader, "source NAME", NULL,
+		problem(loader, "source ID", NULL,
 			"no news source configured");
 	if (config->default_provider &&
 	    config_find_provider(config, config->default_provider) == NULL)
@@ -612,7 +613,7 @@ const struct source *
 config_find_source(const struct config *config, const char *name)
 {
 	for (size_t i = 0; i < config->source_count; i++)
-		if (strcmp(config->sources[i].name, name) == 0)
+		if (strcmp(config->sources[i].id, name) == 0)
 			return &config->sources[i];
 	return NULL;
 }
@@ -692,6 +693,7 @@ config_read_password(const struct provider *provider, char **password_out,
 static void
 free_source(struct source *source)
 {
+	free(source->id);
 	free(source->name);
 	free(source->url);
 	free(source->category);

@@ -29,7 +29,8 @@ enum transport_kind {
 
 /* A news feed: [source NAME]. */
 struct source {
-	char *name;	/* the section's name, as in "anp-buitenland" */
+	char *id;	/* the section's name, as in "anp-buitenland" */
+	char *name;	/* shown in the digest; the id unless name is set */
 	char *url;	/* http://, https:// or file:// */
 	char *category; /* keep only items in this category; NULL: all */
 };
@@ -97,7 +98,7 @@ enum config_status config_load(const char *path, struct config **config_out,
 const struct provider *config_find_provider(const struct config *config,
 					    const char *id);
 
-/* Returns the source with this name, or NULL. */
+/* Returns the source whose section is [source ID], or NULL. */
 const struct source *config_find_source(const struct config *config,
 					const char *name);
 

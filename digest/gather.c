@@ -147,13 +147,13 @@ take_source(const struct source *source, const struct fetch_result *result,
 	const char *base;
 
 	if (result->status != FETCH_OK) {
-		add_problem(report, source->name, result->errstr);
+		add_problem(report, source->id, result->errstr);
 		return -1;
 	}
 	base = result->effective_url ? result->effective_url : source->url;
 	if (feed_parse(result->body, result->size, base, source->name,
 		       &parsed, &errstr) != FEED_OK) {
-		add_problem(report, source->name, errstr);
+		add_problem(report, source->id, errstr);
 		free(errstr);
 		return -1;
 	}

@@ -12,7 +12,7 @@
 
 /* One source that could not be used, for the caller to report. */
 struct gather_problem {
-	char *source; /* the source's name */
+	char *source; /* the source's id: [source ID] */
 	char *reason; /* "HTTP 404", "not a feed: ..." */
 };
 
