@@ -73,7 +73,7 @@ until /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1',
 done
 
 now=2026-11-29T09:30:00+01:00
-/usr/bin/time -f "%e %U %S %M" -o "$work/time" \
+/usr/bin/time -f "%e %U %S %M" -o "$work/time" ${BENCH_WRAPPER:-} \
 	"$digest" --config "$work/digest.ini" send --now "$now" >"$work/out" 2>"$work/err" || {
 	echo "bench/send: digest send failed:" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
 read -r elapsed user sys rss_kb <"$work/time"

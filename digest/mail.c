@@ -250,6 +250,32 @@ make_message_id(const char *domain)
 	return xasprintf("%s@%s", hex, domain);
 }
 
+/*
+ * Returns a new reference to the named zone (g_time_zone_unref()), or NULL
+ * when it is unknown.  GLib parses the zone file on every
+ * g_time_zone_new_identifier(), which cost more than the rest of composing
+ * a message; a run uses one zone, so the last one is kept.
+ */
+static GTimeZone *
+cached_time_zone(const char *zone)
+{
+	static GTimeZone *cached;
+	static char *cached_name;
+
+	if (cached == NULL || strcmp(cached_name, zone) != 0) {
+		GTimeZone *fresh = g_time_zone_new_identifier(zone);
+
+		if (fresh == NULL)
+			return NULL;
+		if (cached != NULL)
+			g_time_zone_unref(cached);
+		free(cached_name);
+		cached = fresh;
+		cached_name = xstrdup(zone);
+	}
+	return g_time_zone_ref(cached);
+}
+
 /* Returns the Date value in zone (NULL: UTC), or NULL if it is unknown. */
 static char *
 format_date(time_t when, const char *zone)
@@ -264,7 +290,7 @@ format_date(time_t when, const char *zone)
 	if (utc == NULL)
 		goto out;
 	if (zone != NULL && *zone != '\0') {
-		tz = g_time_zone_new_identifier(zone);
+		tz = cached_time_zone(zone);
 		if (tz == NULL)
 			goto out;
 		local = g_date_time_to_timezone(utc, tz);

@@ -143,9 +143,33 @@ static const struct language languages[] = {
     },
 };
 
+/* A partial's text, read from the template directory once. */
+struct partial_text {
+	char *name;
+	char *text;
+	char *origin;
+};
+
+/*
+ * The items part of the data tree depends only on the items, the language,
+ * the clock and the zone: every subscriber of one language shares it, so it
+ * is built once and lent to each render (render once per variant).
+ */
+struct items_cache {
+	const struct item_list *items; /* NULL: empty */
+	size_t count;
+	const struct language *lang;
+	time_t now;
+	char *timezone;
+	struct value *list;
+};
+
 struct renderer {
 	char *directory;
 	struct template *templates[2]; /* indexed by enum render_format */
+	struct partial_text *partials;
+	size_t partial_count;
+	struct items_cache cache[2];   /* one per language */
 };
 
 static const char *const template_names[2] = {
@@ -555,11 +579,11 @@ map_set_wrapped(struct value *map, const char *key, const char *text)
 /* Returns the whole data tree (value_free()). */
 static struct value *
 digest_value(const struct render_context *context,
-	     const struct item_list *items, const struct language *lang)
+	     const struct item_list *items, const struct language *lang,
+	     struct value *list)
 {
 	struct value *data = value_new_map();
 	struct value *ui = value_new_map();
-	struct value *list = value_new_list();
 	size_t count = items != NULL ? items->count : 0;
 	char *text;
 
@@ -624,12 +648,86 @@ digest_value(const struct render_context *context,
 	for (const struct ui_string *s = lang->ui; s->key != NULL; s++)
 		value_map_set_string(ui, s->key, s->text);
 	value_map_set(data, "t", ui);
-
-	for (size_t i = 0; i < count; i++)
-		value_list_append(
-		    list, item_value(&items->items[i], i + 1, lang, context));
 	value_map_set(data, "items", list);
 	return data;
+}
+
+static int
+cache_matches(const struct items_cache *cache,
+	      const struct render_context *context,
+	      const struct item_list *items, const struct language *lang)
+{
+	const char *zone = context->timezone ? context->timezone : "";
+	size_t count = items != NULL ? items->count : 0;
+
+	return cache->list != NULL && cache->items == items &&
+	       cache->count == count && cache->lang == lang &&
+	       cache->now == context->now && strcmp(cache->timezone, zone) == 0;
+}
+
+/*
+ * Returns the items list for this render, built on first use; the renderer
+ * keeps it, and render_digest() takes it back out of the data tree.
+ */
+static struct value *
+items_list(struct renderer *renderer, const struct render_context *context,
+	   const struct item_list *items, const struct language *lang)
+{
+	size_t slot = (size_t)(lang - languages);
+	struct items_cache *cache = &renderer->cache[slot < 2 ? slot : 0];
+	size_t count = items != NULL ? items->count : 0;
+
+	if (cache_matches(cache, context, items, lang))
+		return cache->list;
+	if (cache->list != NULL)
+		value_free(cache->list);
+	free(cache->timezone);
+	cache->items = items;
+	cache->count = count;
+	cache->lang = lang;
+	cache->now = context->now;
+	cache->timezone = xstrdup(context->timezone ? context->timezone : "");
+	cache->list = value_new_list();
+	for (size_t i = 0; i < count; i++)
+		value_list_append(cache->list,
+				  item_value(&items->items[i], i + 1, lang,
+					     context));
+	return cache->list;
+}
+
+/*
+ * The partial_fn for the engine: serves partials from the renderer's
+ * memory, reading each file of the template directory only the first time.
+ */
+static int
+cached_partial(void *context, const char *name, char **text_out,
+	       char **origin_out)
+{
+	struct renderer *renderer = context;
+	struct partial_text *slot;
+	char *text = NULL, *origin = NULL;
+
+	for (size_t i = 0; i < renderer->partial_count; i++) {
+		slot = &renderer->partials[i];
+		if (strcmp(slot->name, name) == 0) {
+			*text_out = xstrdup(slot->text);
+			*origin_out = xstrdup(slot->origin);
+			return 0;
+		}
+	}
+	if (template_partial_from_dir(renderer->directory, name, &text,
+				      &origin) < 0)
+		return -1;
+	renderer->partials = xreallocarray(renderer->partials,
+					   renderer->partial_count + 1,
+					   sizeof *renderer->partials);
+	slot = &renderer->partials[renderer->partial_count++];
+	slot->name = xstrdup(name);
+	slot->text = text;
+	slot->origin = origin;
+	*text_out = xstrdup(text);
+	*origin_out = xstrdup(origin);
+	return 0;
 }
 
 enum render_status
@@ -686,6 +784,7 @@ render_digest(struct renderer *renderer, enum render_format format,
 	struct value *data = NULL;
 	struct buf out = BUF_INIT;
 	enum render_status status = RENDER_OK;
+	enum template_status rendered;
 	char *error = NULL;
 	size_t which = format == RENDER_HTML ? 1 : 0;
 
@@ -699,12 +798,15 @@ render_digest(struct renderer *renderer, enum render_format format,
 		status = RENDER_ELANGUAGE;
 		goto out;
 	}
-	data = digest_value(context, items, lang);
-	if (template_render(renderer->templates[which], data,
-			    format == RENDER_HTML ? TEMPLATE_ESCAPE_HTML
-						  : TEMPLATE_ESCAPE_NONE,
-			    template_partial_from_dir, renderer->directory,
-			    &out, &error) != TEMPLATE_OK) {
+	data = digest_value(context, items, lang,
+			    items_list(renderer, context, items, lang));
+	rendered = template_render(renderer->templates[which], data,
+				   format == RENDER_HTML ? TEMPLATE_ESCAPE_HTML
+							 : TEMPLATE_ESCAPE_NONE,
+				   cached_partial, renderer, &out, &error);
+	/* The items list is the renderer's: take it back before freeing. */
+	value_map_take(data, "items");
+	if (rendered != TEMPLATE_OK) {
 		*errstr_out = error != NULL ? error
 					    : xasprintf("%s/%s: cannot render",
 							renderer->directory,
@@ -726,9 +828,19 @@ render_close(struct renderer *renderer)
 {
 	if (renderer == NULL)
 		return;
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < 2; i++) {
 		if (renderer->templates[i] != NULL)
 			template_free(renderer->templates[i]);
+		if (renderer->cache[i].list != NULL)
+			value_free(renderer->cache[i].list);
+		free(renderer->cache[i].timezone);
+	}
+	for (size_t i = 0; i < renderer->partial_count; i++) {
+		free(renderer->partials[i].name);
+		free(renderer->partials[i].text);
+		free(renderer->partials[i].origin);
+	}
+	free(renderer->partials);
 	free(renderer->directory);
 	free(renderer);
 }

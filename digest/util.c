@@ -403,10 +403,11 @@ util_localtime(const char *zone, time_t when, struct tm *tm_out)
 
 	if (zone == NULL || *zone == '\0' || strcmp(zone, "UTC") == 0)
 		return gmtime_r(&when, tm_out) ? 0 : -1;
-	if (!util_timezone_exists(zone))
-		return -1;
-	/* The C library reads zones only from TZ; switch only on change. */
+	/* The C library reads zones only from TZ; switch only on change, so
+	 * that the hot path (every relative time) makes no system call. */
 	if (!have_current || strcmp(current, zone) != 0) {
+		if (!util_timezone_exists(zone))
+			return -1;
 		if (setenv("TZ", zone, 1) < 0)
 			return -1;
 		tzset();

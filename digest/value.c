@@ -161,6 +161,28 @@ value_map_set(struct value *map, const char *key, struct value *item)
 	entry->item = item;
 }
 
+struct value *
+value_map_take(struct value *map, const char *key)
+{
+	struct value_entry *entry;
+	struct value *item;
+	size_t index;
+
+	if (map == NULL || map->kind != VALUE_MAP)
+		value_misuse("take on a non-map");
+	entry = value_map_find(map, key);
+	if (entry == NULL)
+		return NULL;
+	item = entry->item;
+	free(entry->key);
+	/* Keep insertion order for the keys that remain. */
+	index = (size_t)(entry - map->as.map.entries);
+	memmove(entry, entry + 1,
+		(map->as.map.count - index - 1) * sizeof *entry);
+	map->as.map.count--;
+	return item;
+}
+
 void
 value_map_set_string(struct value *map, const char *key, const char *text)
 {

@@ -30,6 +30,12 @@ struct value *value_new_map(void);
 void value_list_append(struct value *list, struct value *item);
 /* Takes ownership of item; replaces an earlier value for the same key. */
 void value_map_set(struct value *map, const char *key, struct value *item);
+/*
+ * Removes key from map and returns its value, now owned by the caller
+ * (value_free()), or NULL when the key is absent.  Lets a caller lend a
+ * subtree to a map for one render and take it back.
+ */
+struct value *value_map_take(struct value *map, const char *key);
 /* Shorthands for value_map_set() with a new string or boolean. */
 void value_map_set_string(struct value *map, const char *key,
 			  const char *text);
