@@ -1,3 +1,3 @@
-# bench_template: renders a digest-sized template 100,000 times.
-add_executable(bench_template ${CMAKE_CURRENT_LIST_DIR}/bench_template.c)
-target_link_libraries(bench_template PRIVATE digestcore)
+# bench-template: renders a digest-sized template 100,000 times.
+add_executable(bench-template ${CMAKE_CURRENT_LIST_DIR}/bench_template.c)
+target_link_libraries(bench-template PRIVATE digestcore)

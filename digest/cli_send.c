@@ -5,12 +5,16 @@
  */
 #include "cli_send.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli_common.h"
 #include "letter.h"
@@ -43,6 +47,40 @@ struct send_run {
 	size_t bytes;
 	int record_failed;
 };
+
+/*
+ * Two overlapping runs (a slow one and the next cron start, or an operator
+ * by hand) would both see a subscriber as not yet sent: only one run may
+ * deliver at a time.  Returns the lock's descriptor, or -1 after printing
+ * why; the lock is released when the descriptor closes (or the process
+ * dies).
+ */
+static int
+take_run_lock(const char *state_path, int *code_out)
+{
+	char *path = xasprintf("%s.lock", state_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		cli_warn("cannot open the run lock %s: %s", path,
+			 strerror(errno));
+		*code_out = EX_CANTCREAT;
+	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK) {
+			cli_warn("another digest send holds %s: not sending "
+				 "twice; try again when it has finished",
+				 path);
+			*code_out = EX_TEMPFAIL;
+		} else {
+			cli_warn("cannot lock %s: %s", path, strerror(errno));
+			*code_out = EX_IOERR;
+		}
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
 
 static int
 parse_options(int argc, char **argv, struct send_run *run,
@@ -346,6 +384,7 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 	struct subscriber_list list = {0};
 	const char *only = NULL;
 	char *errstr = NULL;
+	int lock_fd = -1;
 	int code;
 
 	run.cli = cli;
@@ -357,6 +396,9 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 	run.routes = xcalloc(cli->config->provider_count + 1,
 			     sizeof *run.routes);
 	letter_digest_date(cli->config, run.now, run.digest_date);
+	if (!run.dry_run &&
+	    (lock_fd = take_run_lock(cli->config->state_path, &code)) < 0)
+		goto out;
 	code = EX_CONFIG;
 	if (render_open(cli->config->template_dir, &run.renderer, &errstr) !=
 	    RENDER_OK)
@@ -382,5 +424,7 @@ out:
 	}
 	state_subscriber_list_clear(&list);
 	close_run(&run);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return code;
 }

@@ -121,6 +121,8 @@ buf_reserve(struct buf *buffer, size_t extra)
 			buffer->capacity *= 2;
 	}
 	buffer->data = xrealloc(buffer->data, buffer->capacity);
+	/* A fresh buffer must read as "" too, as the header promises. */
+	buffer->data[buffer->length] = '\0';
 }
 
 void

@@ -127,6 +127,18 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
     check(len(zeeland.events("message")) == 2 and
           len(delta.events("message")) == 1, "no second copies")
 
+    # An overlapping run (the lock held, as a running send holds it) does
+    # not deliver at all.
+    import fcntl
+    with open(os.path.join(directory, "main", "state.sqlite.lock"),
+              "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        code, out, err = run(["send", "--now", "2026-11-30T09:30:00+01:00"],
+                             config=config, env=ENV)
+    check(code == EX_TEMPFAIL and "another digest send" in err,
+          "overlapping run refused: %d %r" % (code, err))
+    check(len(zeeland.events("message")) == 2, "nothing sent by it")
+
     # One subscriber only; the next day counts afresh.
     code, out, err = run(["send", "--subscriber", "anna@zeelandnet.example",
                           "--now", "2026-11-30T09:30:00+01:00"],
