@@ -43,13 +43,13 @@ static int cmd_items(struct cli *cli, int argc, char **argv);
 static int cmd_subscribers(struct cli *cli, int argc, char **argv);
 
 static const struct command commands[] = {
-	{"send", cli_send_main, "mail today's digest to every subscriber"},
-	{"preview", cli_preview_main, "show the digest (or one message)"},
-	{"items", cmd_items, "list the gathered foreign-news items"},
-	{"subscribers", cmd_subscribers,
-	 "add, remove, list, set or import subscribers"},
-	{"check-config", cmd_check_config, "validate the configuration"},
-	{NULL, NULL, NULL}};
+    {"send", cli_send_main, "mail today's digest to every subscriber"},
+    {"preview", cli_preview_main, "show the digest (or one message)"},
+    {"items", cmd_items, "list the gathered foreign-news items"},
+    {"subscribers", cmd_subscribers,
+     "add, remove, list, set or import subscribers"},
+    {"check-config", cmd_check_config, "validate the configuration"},
+    {NULL, NULL, NULL}};
 
 static void
 usage(FILE *stream)
@@ -118,53 +118,27 @@ cli_finish_output(void)
 	return EX_OK;
 }
 
-/* Writes text as a JSON string, quotes included. */
-static void
-put_json_string(const char *text)
-{
-	if (text == NULL) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		switch (*c) {
-		case '"': fputs("\\\"", stdout); break;
-		case '\\': fputs("\\\\", stdout); break;
-		case '\n': fputs("\\n", stdout); break;
-		case '\r': fputs("\\r", stdout); break;
-		case '\t': fputs("\\t", stdout); break;
-		default:
-			if (*c < 0x20)
-				printf("\\u%04x", *c);
-			else
-				putchar(*c);
-		}
-	}
-	putchar('"');
-}
-
 static void
 print_item_json(const struct item *item)
 {
+	struct buf line = BUF_INIT;
 	char published[21];
 
-	fputs("{\"source\":", stdout);
-	put_json_string(item->source);
-	fputs(",\"title\":", stdout);
-	put_json_string(item->title);
-	fputs(",\"link\":", stdout);
-	put_json_string(item->link);
-	fputs(",\"published\":", stdout);
-	if (item->has_published) {
+	buf_puts(&line, "{\"source\":");
+	buf_put_json_string(&line, item->source);
+	buf_puts(&line, ",\"title\":");
+	buf_put_json_string(&line, item->title);
+	buf_puts(&line, ",\"link\":");
+	buf_put_json_string(&line, item->link);
+	buf_puts(&line, ",\"published\":");
+	if (item->has_published)
 		util_format_rfc3339(item->published_at, published);
-		put_json_string(published);
-	} else {
-		fputs("null", stdout);
-	}
-	fputs(",\"summary\":", stdout);
-	put_json_string(item->summary);
-	fputs("}\n", stdout);
+	buf_put_json_string(&line, item->has_published ? published : NULL);
+	buf_puts(&line, ",\"summary\":");
+	buf_put_json_string(&line, item->summary);
+	buf_puts(&line, "}\n");
+	fputs(line.data, stdout);
+	buf_free(&line);
 }
 
 static void
@@ -175,8 +149,8 @@ print_item_text(const struct item *item)
 	if (item->has_published)
 		util_format_rfc3339(item->published_at, published);
 	printf("%-20s  %s\n", published, item->source);
-	printf("    %s\n", item->title && *item->title ? item->title
-						 : "(untitled)");
+	printf("    %s\n",
+	       item->title && *item->title ? item->title : "(untitled)");
 	if (item->link)
 		printf("    %s\n", item->link);
 }
@@ -243,13 +217,13 @@ static int
 cmd_items(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"source", required_argument, NULL, 's'},
-		{"now", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	    {"json", no_argument, NULL, 'j'},
+	    {"source", required_argument, NULL, 's'},
+	    {"now", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	static const char synopsis[] =
-		"usage: digest items [--json] [--source URL] [--now TIME]\n";
+	    "usage: digest items [--json] [--source URL] [--now TIME]\n";
 	const char *source_url = NULL;
 	struct item_list items;
 	time_t now = time(NULL);
@@ -259,14 +233,22 @@ cmd_items(struct cli *cli, int argc, char **argv)
 
 	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (option) {
-		case 'j': json = 1; break;
-		case 's': source_url = optarg; break;
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			source_url = optarg;
+			break;
 		case 'n':
 			if ((code = cli_parse_now(optarg, &now)) != EX_OK)
 				return code;
 			break;
-		case 'h': fputs(synopsis, stdout); return EX_OK;
-		default: fputs(synopsis, stderr); return EX_USAGE;
+		case 'h':
+			fputs(synopsis, stdout);
+			return EX_OK;
+		default:
+			fputs(synopsis, stderr);
+			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
@@ -427,10 +409,10 @@ int
 cli_main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
 	struct cli cli = {0};
 	const struct command *command;
 	int option;
@@ -443,10 +425,18 @@ cli_main(int argc, char **argv)
 	while ((option = getopt_long(argc, argv, "+c:hV", options, NULL)) !=
 	       -1) {
 		switch (option) {
-		case 'c': cli.config_path = optarg; break;
-		case 'h': usage(stdout); return EX_OK;
-		case 'V': printf("digest %s\n", DIGEST_VERSION); return EX_OK;
-		default: usage(stderr); return EX_USAGE;
+		case 'c':
+			cli.config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'V':
+			printf("digest %s\n", DIGEST_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
 		}
 	}
 	if (optind >= argc) {

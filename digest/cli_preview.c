@@ -19,9 +19,9 @@
 #include "util.h"
 
 static const char synopsis[] =
-	"usage: digest preview [--format text|html|eml] [--lang nl|en] "
-	"[--now TIME]\n"
-	"                      [--subscriber EMAIL]\n";
+    "usage: digest preview [--format text|html|eml] [--lang nl|en] "
+    "[--now TIME]\n"
+    "                      [--subscriber EMAIL]\n";
 
 struct preview_options {
 	const char *format; /* "text", "html" or "eml" */
@@ -34,12 +34,12 @@ static int
 parse_options(int argc, char **argv, struct preview_options *options)
 {
 	static const struct option long_options[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"lang", required_argument, NULL, 'l'},
-		{"now", required_argument, NULL, 'n'},
-		{"subscriber", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	    {"format", required_argument, NULL, 'f'},
+	    {"lang", required_argument, NULL, 'l'},
+	    {"now", required_argument, NULL, 'n'},
+	    {"subscriber", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	int option;
 	int code;
 
@@ -48,16 +48,26 @@ parse_options(int argc, char **argv, struct preview_options *options)
 	while ((option = getopt_long(argc, argv, "+", long_options, NULL)) !=
 	       -1) {
 		switch (option) {
-		case 'f': options->format = optarg; break;
-		case 'l': options->language = optarg; break;
-		case 's': options->subscriber = optarg; break;
+		case 'f':
+			options->format = optarg;
+			break;
+		case 'l':
+			options->language = optarg;
+			break;
+		case 's':
+			options->subscriber = optarg;
+			break;
 		case 'n':
 			code = cli_parse_now(optarg, &options->now);
 			if (code != EX_OK)
 				return code;
 			break;
-		case 'h': fputs(synopsis, stdout); return -1;
-		default: fputs(synopsis, stderr); return EX_USAGE;
+		case 'h':
+			fputs(synopsis, stdout);
+			return -1;
+		default:
+			fputs(synopsis, stderr);
+			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
@@ -134,8 +144,7 @@ print_preview(struct cli *cli, struct renderer *renderer,
 
 	if (strcmp(options->format, "eml") == 0) {
 		if (letter_build(cli->config, renderer, items, subscriber,
-				 options->now, &letter,
-				 &errstr) != LETTER_OK) {
+				 options->now, &letter, &errstr) != LETTER_OK) {
 			cli_warn("subscriber %s: %s", subscriber->email,
 				 errstr);
 			free(errstr);
@@ -145,11 +154,10 @@ print_preview(struct cli *cli, struct renderer *renderer,
 		letter_clear(&letter);
 		return cli_finish_output();
 	}
-	format = strcmp(options->format, "html") == 0 ? RENDER_HTML
-						       : RENDER_TEXT;
-	if (letter_render_part(cli->config, renderer, items, subscriber,
-			       format, options->now, &output,
-			       &errstr) != RENDER_OK) {
+	format =
+	    strcmp(options->format, "html") == 0 ? RENDER_HTML : RENDER_TEXT;
+	if (letter_render_part(cli->config, renderer, items, subscriber, format,
+			       options->now, &output, &errstr) != RENDER_OK) {
 		cli_warn("%s", errstr);
 		free(errstr);
 		return EX_DATAERR;

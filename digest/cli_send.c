@@ -25,7 +25,7 @@
 #include "util.h"
 
 static const char synopsis[] =
-	"usage: digest send [--dry-run] [--subscriber EMAIL] [--now TIME]\n";
+    "usage: digest send [--dry-run] [--subscriber EMAIL] [--now TIME]\n";
 
 /* One provider's connection, opened on its first message. */
 struct route {
@@ -38,8 +38,8 @@ struct send_run {
 	struct state *state;
 	struct renderer *renderer;
 	struct item_list items;
-	struct route *routes;	   /* one per config provider */
-	struct transport *shared;  /* maildir or stdout, for everyone */
+	struct route *routes;	  /* one per config provider */
+	struct transport *shared; /* maildir or stdout, for everyone */
 	time_t now;
 	char digest_date[11];
 	int dry_run;
@@ -87,25 +87,33 @@ parse_options(int argc, char **argv, struct send_run *run,
 	      const char **subscriber_out)
 {
 	static const struct option options[] = {
-		{"dry-run", no_argument, NULL, 'd'},
-		{"subscriber", required_argument, NULL, 's'},
-		{"now", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	    {"dry-run", no_argument, NULL, 'd'},
+	    {"subscriber", required_argument, NULL, 's'},
+	    {"now", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	int option;
 	int code;
 
 	run->now = time(NULL);
 	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (option) {
-		case 'd': run->dry_run = 1; break;
-		case 's': *subscriber_out = optarg; break;
+		case 'd':
+			run->dry_run = 1;
+			break;
+		case 's':
+			*subscriber_out = optarg;
+			break;
 		case 'n':
 			if ((code = cli_parse_now(optarg, &run->now)) != EX_OK)
 				return code;
 			break;
-		case 'h': fputs(synopsis, stdout); return -1;
-		default: fputs(synopsis, stderr); return EX_USAGE;
+		case 'h':
+			fputs(synopsis, stdout);
+			return -1;
+		default:
+			fputs(synopsis, stderr);
+			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
@@ -201,8 +209,8 @@ deliver_one(struct send_run *run, const struct subscriber *subscriber)
 	}
 	if (letter_build(config, run->renderer, &run->items, subscriber,
 			 run->now, &letter, &errstr) != LETTER_OK) {
-		count_failure(run, subscriber, letter_provider(config,
-							       subscriber),
+		count_failure(run, subscriber,
+			      letter_provider(config, subscriber),
 			      TRANSPORT_EPERM, errstr);
 		free(errstr);
 		return;
@@ -244,8 +252,8 @@ load_subscribers(struct send_run *run, const char *email,
 
 	memset(list_out, 0, sizeof *list_out);
 	if (email == NULL) {
-		status = state_subscriber_list(run->state, 1, list_out,
-					       &errstr);
+		status =
+		    state_subscriber_list(run->state, 1, list_out, &errstr);
 		if (status == STATE_OK)
 			return EX_OK;
 		cli_warn("%s", errstr);
@@ -258,8 +266,8 @@ load_subscribers(struct send_run *run, const char *email,
 		return EX_USAGE;
 	}
 	list_out->subscribers = xcalloc(1, sizeof *list_out->subscribers);
-	status = state_subscriber_get(run->state, normal,
-				      list_out->subscribers, &errstr);
+	status = state_subscriber_get(run->state, normal, list_out->subscribers,
+				      &errstr);
 	free(normal);
 	if (status == STATE_OK) {
 		list_out->count = 1;
@@ -328,8 +336,8 @@ static void
 print_summary(const struct send_run *run)
 {
 	FILE *stream = run->cli->config->transport == TRANSPORT_KIND_STDOUT
-			       ? stderr
-			       : stdout;
+			   ? stderr
+			   : stdout;
 
 	fprintf(stream,
 		"%s%s: sent %zu, failed temporarily %zu, failed permanently "
@@ -393,8 +401,8 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 		return code < 0 ? EX_OK : code;
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
-	run.routes = xcalloc(cli->config->provider_count + 1,
-			     sizeof *run.routes);
+	run.routes =
+	    xcalloc(cli->config->provider_count + 1, sizeof *run.routes);
 	letter_digest_date(cli->config, run.now, run.digest_date);
 	if (!run.dry_run &&
 	    (lock_fd = take_run_lock(cli->config->state_path, &code)) < 0)

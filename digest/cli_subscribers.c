@@ -486,27 +486,6 @@ put_cell(struct buf *out, const char *text, size_t width, int last)
 }
 
 static void
-put_json_string(struct buf *out, const char *text)
-{
-	const unsigned char *cursor;
-
-	if (text == NULL) {
-		buf_puts(out, "null");
-		return;
-	}
-	buf_putc(out, '"');
-	for (cursor = (const unsigned char *)text; *cursor; cursor++) {
-		if (*cursor == '"' || *cursor == '\\')
-			buf_printf(out, "\\%c", *cursor);
-		else if (*cursor < 0x20)
-			buf_printf(out, "\\u%04x", *cursor);
-		else
-			buf_putc(out, (char)*cursor);
-	}
-	buf_putc(out, '"');
-}
-
-static void
 format_json(struct buf *out, const struct subscriber_list *list)
 {
 	const struct subscriber *sub;
@@ -515,15 +494,15 @@ format_json(struct buf *out, const struct subscriber_list *list)
 	for (index = 0; index < list->count; index++) {
 		sub = &list->subscribers[index];
 		buf_puts(out, "{\"email\":");
-		put_json_string(out, sub->email);
+		buf_put_json_string(out, sub->email);
 		buf_puts(out, ",\"name\":");
-		put_json_string(out, sub->name);
+		buf_put_json_string(out, sub->name);
 		buf_puts(out, ",\"provider\":");
-		put_json_string(out, sub->provider);
+		buf_put_json_string(out, sub->provider);
 		buf_puts(out, ",\"language\":");
-		put_json_string(out, sub->language);
+		buf_put_json_string(out, sub->language);
 		buf_puts(out, ",\"format\":");
-		put_json_string(out, state_format_name(sub->format));
+		buf_put_json_string(out, state_format_name(sub->format));
 		buf_printf(out, ",\"active\":%s}\n",
 			   sub->active ? "true" : "false");
 	}

@@ -34,9 +34,9 @@ struct loader {
 	size_t problem_count;
 };
 
-static void problem(struct loader *loader, const char *section,
-		    const char *key, const char *format, ...)
-	__attribute__((format(printf, 4, 5)));
+static void problem(struct loader *loader, const char *section, const char *key,
+		    const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Records one problem as "FILE: [SECTION] KEY: text". */
 static void
@@ -117,8 +117,8 @@ get_required(struct loader *loader, const char *section, const char *key)
 }
 
 static void
-get_long(struct loader *loader, const char *section, const char *key,
-	 long min, long max, long *value_out)
+get_long(struct loader *loader, const char *section, const char *key, long min,
+	 long max, long *value_out)
 {
 	const char *value = ini_get(loader, section, key);
 
@@ -200,19 +200,24 @@ check_address(struct loader *loader, const char *section, const char *key,
 }
 
 /* The keys each kind of section may hold; NULL-terminated. */
-static const char *const digest_keys[] = {
-	"title", "language", "timezone", "max_items", "max_age",
-	"templates", "state", NULL};
-static const char *const fetch_keys[] = {
-	"connect_timeout", "timeout", "max_size", "max_redirects",
-	"user_agent", NULL};
-static const char *const mail_keys[] = {
-	"transport", "outbox", "default_provider", "list_id",
-	"unsubscribe_mailto", "unsubscribe_url", NULL};
+static const char *const digest_keys[] = {"title",     "language", "timezone",
+					  "max_items", "max_age",  "templates",
+					  "state",     NULL};
+static const char *const fetch_keys[] = {"connect_timeout", "timeout",
+					 "max_size",	    "max_redirects",
+					 "user_agent",	    NULL};
+static const char *const mail_keys[] = {"transport",
+					"outbox",
+					"default_provider",
+					"list_id",
+					"unsubscribe_mailto",
+					"unsubscribe_url",
+					NULL};
 static const char *const source_keys[] = {"url", "category", "name", NULL};
 static const char *const provider_keys[] = {
-	"name", "smtp_url", "tls", "user", "password_env", "password_file",
-	"ca_file", "from", "from_name", "timeout", NULL};
+    "name",	    "smtp_url",	     "tls",	"user",
+    "password_env", "password_file", "ca_file", "from",
+    "from_name",    "timeout",	     NULL};
 
 static int
 key_known(const char *key, const char *const *known)
@@ -225,8 +230,7 @@ key_known(const char *key, const char *const *known)
 
 /* Reports every key of section that is not in known. */
 static void
-check_keys(struct loader *loader, const char *section,
-	   const char *const *known)
+check_keys(struct loader *loader, const char *section, const char *const *known)
 {
 	int key_count = iniparser_getsecnkeys(loader->ini, section);
 	const char **keys;
@@ -261,7 +265,7 @@ load_digest(struct loader *loader)
 			"\"%s\" is not a language we have (nl, en)",
 			config->language);
 	config->timezone =
-		get_string(loader, section, "timezone", "Europe/Amsterdam");
+	    get_string(loader, section, "timezone", "Europe/Amsterdam");
 	if (!util_timezone_exists(config->timezone))
 		problem(loader, section, "timezone",
 			"\"%s\" is not a known time zone (as in "
@@ -270,10 +274,10 @@ load_digest(struct loader *loader)
 	get_long(loader, section, "max_items", 1, 1000, &config->max_items);
 	get_duration(loader, section, "max_age", 60, 366L * 86400,
 		     &config->max_age);
-	config->template_dir = get_path(loader, section, "templates",
-					DIGEST_DATADIR "/templates");
+	config->template_dir =
+	    get_path(loader, section, "templates", DIGEST_DATADIR "/templates");
 	config->state_path =
-		get_path(loader, section, "state", "digest.sqlite");
+	    get_path(loader, section, "state", "digest.sqlite");
 }
 
 static void
@@ -329,14 +333,14 @@ load_mail(struct loader *loader)
 		problem(loader, section, "outbox",
 			"missing (required with transport = maildir)");
 	config->default_provider =
-		get_string(loader, section, "default_provider", NULL);
+	    get_string(loader, section, "default_provider", NULL);
 	config->list_id = get_string(loader, section, "list_id", NULL);
 	config->unsubscribe_mailto =
-		get_string(loader, section, "unsubscribe_mailto", NULL);
+	    get_string(loader, section, "unsubscribe_mailto", NULL);
 	check_address(loader, section, "unsubscribe_mailto",
 		      config->unsubscribe_mailto);
 	config->unsubscribe_url =
-		get_string(loader, section, "unsubscribe_url", NULL);
+	    get_string(loader, section, "unsubscribe_url", NULL);
 	check_url(loader, section, "unsubscribe_url", config->unsubscribe_url,
 		  "https");
 }
@@ -347,9 +351,8 @@ load_source(struct loader *loader, const char *section, const char *id)
 	struct config *config = loader->config;
 	struct source *source;
 
-	config->sources = xreallocarray(config->sources,
-					config->source_count + 1,
-					sizeof *config->sources);
+	config->sources = xreallocarray(
+	    config->sources, config->source_count + 1, sizeof *config->sources);
 	source = &config->sources[config->source_count++];
 	memset(source, 0, sizeof *source);
 	check_keys(loader, section, source_keys);
@@ -359,9 +362,8 @@ load_source(struct loader *loader, const char *section, const char *id)
 	if (source->url && strncmp(source->url, "file:", 5) == 0 &&
 	    source->url[5] != '/') {
 		/* "file:demo/feed.xml": relative to this file, as paths are. */
-		char *absolute = xasprintf("file://%s/%s",
-					   loader->config->base_dir,
-					   source->url + 5);
+		char *absolute = xasprintf(
+		    "file://%s/%s", loader->config->base_dir, source->url + 5);
 
 		free(source->url);
 		source->url = absolute;
@@ -375,8 +377,8 @@ static void
 load_tls(struct loader *loader, const char *section, struct provider *provider)
 {
 	const char *tls = ini_get(loader, section, "tls");
-	char *scheme = provider->smtp_url ? url_scheme(provider->smtp_url)
-					  : NULL;
+	char *scheme =
+	    provider->smtp_url ? url_scheme(provider->smtp_url) : NULL;
 	int implicit_url = scheme && util_strcasecmp(scheme, "smtps") == 0;
 
 	if (tls == NULL || *tls == '\0')
@@ -410,9 +412,9 @@ load_provider(struct loader *loader, const char *section, const char *id)
 	struct config *config = loader->config;
 	struct provider *provider;
 
-	config->providers = xreallocarray(config->providers,
-					  config->provider_count + 1,
-					  sizeof *config->providers);
+	config->providers =
+	    xreallocarray(config->providers, config->provider_count + 1,
+			  sizeof *config->providers);
 	provider = &config->providers[config->provider_count++];
 	memset(provider, 0, sizeof *provider);
 	provider->id = xstrdup(id);
@@ -425,9 +427,9 @@ load_provider(struct loader *loader, const char *section, const char *id)
 	load_tls(loader, section, provider);
 	provider->user = get_string(loader, section, "user", NULL);
 	provider->password_env =
-		get_string(loader, section, "password_env", NULL);
+	    get_string(loader, section, "password_env", NULL);
 	provider->password_file =
-		get_path(loader, section, "password_file", NULL);
+	    get_path(loader, section, "password_file", NULL);
 	if (provider->user && !provider->password_env &&
 	    !provider->password_file)
 		problem(loader, section, "user",
@@ -494,8 +496,7 @@ check_whole(struct loader *loader)
 	if (iniparser_find_entry(loader->ini, "digest") == 0)
 		problem(loader, "digest", NULL, "missing section");
 	if (config->source_count == 0)
-		problem(loader, "source ID", NULL,
-			"no news source configured");
+		problem(loader, "source ID", NULL, "no news source configured");
 	if (config->default_provider &&
 	    config_find_provider(config, config->default_provider) == NULL)
 		problem(loader, "mail", "default_provider",
@@ -546,8 +547,8 @@ check_readable(const char *path, char **problems_out)
 	struct stat info;
 
 	if (stat(path, &info) < 0 || access(path, R_OK) < 0) {
-		*problems_out = xasprintf("%s: cannot read: %s", path,
-					  strerror(errno));
+		*problems_out =
+		    xasprintf("%s: cannot read: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(info.st_mode)) {
@@ -558,8 +559,7 @@ check_readable(const char *path, char **problems_out)
 }
 
 enum config_status
-config_load(const char *path, struct config **config_out,
-	    char **problems_out)
+config_load(const char *path, struct config **config_out, char **problems_out)
 {
 	struct loader loader = {0};
 	enum config_status status = CONFIG_EINVALID;
@@ -575,9 +575,9 @@ config_load(const char *path, struct config **config_out,
 	iniparser_set_error_callback(capture_ini_error);
 	loader.ini = iniparser_load(path);
 	if (loader.ini == NULL) {
-		*problems_out = xasprintf("%s: %s\n", path,
-					  ini_error[0] ? ini_error
-						       : "cannot be parsed");
+		*problems_out =
+		    xasprintf("%s: %s\n", path,
+			      ini_error[0] ? ini_error : "cannot be parsed");
 		goto out;
 	}
 	load_digest(&loader);
@@ -630,9 +630,9 @@ read_password_file(const struct provider *provider, char **password_out,
 
 	fd = open(provider->password_file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &info) < 0) {
-		*errstr_out = xasprintf("provider %s: password_file %s: %s",
-					provider->id, provider->password_file,
-					strerror(errno));
+		*errstr_out =
+		    xasprintf("provider %s: password_file %s: %s", provider->id,
+			      provider->password_file, strerror(errno));
 		goto fail;
 	}
 	if (info.st_mode & (S_IRWXG | S_IRWXO)) {
@@ -644,9 +644,9 @@ read_password_file(const struct provider *provider, char **password_out,
 	close(fd);
 	fd = -1;
 	if (util_read_file(provider->password_file, 4096, &data, &size) < 0) {
-		*errstr_out = xasprintf("provider %s: password_file %s: %s",
-					provider->id, provider->password_file,
-					strerror(errno));
+		*errstr_out =
+		    xasprintf("provider %s: password_file %s: %s", provider->id,
+			      provider->password_file, strerror(errno));
 		goto fail;
 	}
 	data[strcspn(data, "\r\n")] = '\0';
@@ -678,12 +678,11 @@ config_read_password(const struct provider *provider, char **password_out,
 		return read_password_file(provider, password_out, errstr_out);
 	value = provider->password_env ? getenv(provider->password_env) : NULL;
 	if (value == NULL || *value == '\0') {
-		*errstr_out = xasprintf("provider %s: environment variable %s "
-					"(password_env) is not set",
-					provider->id,
-					provider->password_env
-						? provider->password_env
-						: "(none)");
+		*errstr_out = xasprintf(
+		    "provider %s: environment variable %s "
+		    "(password_env) is not set",
+		    provider->id,
+		    provider->password_env ? provider->password_env : "(none)");
 		return -1;
 	}
 	*password_out = xstrdup(value);

@@ -12,7 +12,7 @@
 enum config_status {
 	CONFIG_OK = 0,
 	CONFIG_ENOENT,	/* the file cannot be read */
-	CONFIG_EINVALID	/* the file was read but has problems */
+	CONFIG_EINVALID /* the file was read but has problems */
 };
 
 enum tls_mode {
@@ -37,9 +37,9 @@ struct source {
 
 /* A webmail provider's SMTP settings: [provider ID]. */
 struct provider {
-	char *id;	     /* the section's name: "zeelandnet" */
-	char *name;	     /* display name: "ZeelandNet webmail" */
-	char *smtp_url;	     /* smtp://host:587 or smtps://host:465 */
+	char *id;	/* the section's name: "zeelandnet" */
+	char *name;	/* display name: "ZeelandNet webmail" */
+	char *smtp_url; /* smtp://host:587 or smtps://host:465 */
 	enum tls_mode tls;
 	char *user;	     /* AUTH user; NULL: no AUTH */
 	char *password_env;  /* environment variable holding the password */
@@ -56,12 +56,12 @@ struct config {
 
 	/* [digest] */
 	char *title;
-	char *language;	     /* "nl" or "en" */
-	char *timezone;	     /* IANA zone, "Europe/Amsterdam" */
-	long max_items;	     /* how many items a digest shows */
-	long max_age;	     /* seconds: older items are left out */
-	char *template_dir;  /* absolute */
-	char *state_path;    /* absolute: the SQLite database */
+	char *language;	    /* "nl" or "en" */
+	char *timezone;	    /* IANA zone, "Europe/Amsterdam" */
+	long max_items;	    /* how many items a digest shows */
+	long max_age;	    /* seconds: older items are left out */
+	char *template_dir; /* absolute */
+	char *state_path;   /* absolute: the SQLite database */
 
 	/* [fetch] */
 	long connect_timeout; /* seconds */
@@ -72,9 +72,9 @@ struct config {
 
 	/* [mail] */
 	enum transport_kind transport;
-	char *outbox_dir;	  /* absolute; for TRANSPORT_KIND_MAILDIR */
-	char *default_provider;	  /* id of a provider */
-	char *list_id;		  /* "Buitenland digest <buitenland.example.nl>" */
+	char *outbox_dir;	/* absolute; for TRANSPORT_KIND_MAILDIR */
+	char *default_provider; /* id of a provider */
+	char *list_id; /* "Buitenland digest <buitenland.example.nl>" */
 	char *unsubscribe_mailto; /* address for List-Unsubscribe mailto: */
 	char *unsubscribe_url;	  /* https base for one-click; NULL: none */
 
@@ -109,8 +109,8 @@ const struct source *config_find_source(const struct config *config,
  * to a message that names the provider but never the secret.  A provider
  * without a user needs no password: 0 with *password_out NULL.
  */
-int config_read_password(const struct provider *provider,
-			 char **password_out, char **errstr_out);
+int config_read_password(const struct provider *provider, char **password_out,
+			 char **errstr_out);
 
 void config_free(struct config *config);
 

@@ -12,9 +12,9 @@
 
 enum feed_status {
 	FEED_OK = 0,
-	FEED_EPARSE,	/* not well-formed XML, or truncated */
-	FEED_ENOTFEED,	/* XML, but not RSS or Atom (an HTML page, say) */
-	FEED_ETOOBIG	/* larger than the parser accepts */
+	FEED_EPARSE,   /* not well-formed XML, or truncated */
+	FEED_ENOTFEED, /* XML, but not RSS or Atom (an HTML page, say) */
+	FEED_ETOOBIG   /* larger than the parser accepts */
 };
 
 struct item {
@@ -24,8 +24,8 @@ struct item {
 	char *id;	     /* guid / atom:id, else the link; never NULL */
 	time_t published_at; /* UTC; meaningful when has_published */
 	int has_published;
-	char *summary;	     /* plain text from the (HTML) description */
-	char **categories;   /* as the feed names them */
+	char *summary;	   /* plain text from the (HTML) description */
+	char **categories; /* as the feed names them */
 	size_t category_count;
 };
 
@@ -42,9 +42,9 @@ struct item_list {
  * failure nothing is appended and *errstr_out (free()) says why in a few
  * words ("not a feed: the document is HTML").
  */
-enum feed_status feed_parse(const char *data, size_t size,
-			    const char *base_url, const char *source_name,
-			    struct item_list *list, char **errstr_out);
+enum feed_status feed_parse(const char *data, size_t size, const char *base_url,
+			    const char *source_name, struct item_list *list,
+			    char **errstr_out);
 
 /*
  * Parses a date as feeds write it: RFC 822/2822 (named or numeric zones,

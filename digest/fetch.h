@@ -11,9 +11,9 @@
 enum fetch_status {
 	FETCH_OK = 0,
 	FETCH_EHTTP,	/* the server answered with a status >= 400 */
-	FETCH_ETIMEOUT,	/* connect or total timeout */
+	FETCH_ETIMEOUT, /* connect or total timeout */
 	FETCH_ETOOBIG,	/* the body exceeded max_size */
-	FETCH_ECONNECT,	/* no connection (refused, DNS, TLS ...) */
+	FETCH_ECONNECT, /* no connection (refused, DNS, TLS ...) */
 	FETCH_EOTHER	/* anything else libcurl reports */
 };
 
@@ -28,7 +28,7 @@ struct fetch_options {
 
 struct fetch_result {
 	enum fetch_status status;
-	char *body;	     /* NUL-terminated after size bytes; NULL on error */
+	char *body; /* NUL-terminated after size bytes; NULL on error */
 	size_t size;
 	long http_status;    /* 0 for file:// */
 	char *content_type;  /* as the server said, or NULL */

@@ -15,9 +15,9 @@ add_problem(struct gather_report *report, const char *source,
 {
 	struct gather_problem *slot;
 
-	report->problems = xreallocarray(report->problems,
-					 report->problem_count + 1,
-					 sizeof *report->problems);
+	report->problems =
+	    xreallocarray(report->problems, report->problem_count + 1,
+			  sizeof *report->problems);
 	slot = &report->problems[report->problem_count++];
 	slot->source = xstrdup(source);
 	slot->reason = xstrdup(reason);
@@ -44,8 +44,8 @@ keep_category(struct item_list *list, const char *category)
 		int match = 0;
 
 		for (size_t c = 0; c < item->category_count && !match; c++)
-			match = util_strcasecmp(item->categories[c],
-						category) == 0;
+			match =
+			    util_strcasecmp(item->categories[c], category) == 0;
 		if (match)
 			list->items[kept++] = *item;
 		else
@@ -71,9 +71,8 @@ compare_newest_first(const void *a, const void *b)
 		return left->item.has_published ? -1 : 1;
 	if (left->item.has_published &&
 	    left->item.published_at != right->item.published_at)
-		return left->item.published_at > right->item.published_at
-			       ? -1
-			       : 1;
+		return left->item.published_at > right->item.published_at ? -1
+									  : 1;
 	return left->order < right->order ? -1 : left->order > right->order;
 }
 
@@ -151,8 +150,8 @@ take_source(const struct source *source, const struct fetch_result *result,
 		return -1;
 	}
 	base = result->effective_url ? result->effective_url : source->url;
-	if (feed_parse(result->body, result->size, base, source->name,
-		       &parsed, &errstr) != FEED_OK) {
+	if (feed_parse(result->body, result->size, base, source->name, &parsed,
+		       &errstr) != FEED_OK) {
 		add_problem(report, source->id, errstr);
 		free(errstr);
 		return -1;
@@ -169,8 +168,8 @@ take_source(const struct source *source, const struct fetch_result *result,
 }
 
 enum gather_status
-gather_run(const struct config *config, time_t now,
-	   struct item_list *items_out, struct gather_report *report_out)
+gather_run(const struct config *config, time_t now, struct item_list *items_out,
+	   struct gather_report *report_out)
 {
 	struct fetch_options options;
 	struct fetch_result *results;
@@ -196,8 +195,7 @@ gather_run(const struct config *config, time_t now,
 	sort_newest_first(items_out);
 	drop_duplicates_and_trim(items_out, now - config->max_age,
 				 (size_t)config->max_items);
-	return report_out->source_ok_count > 0 ? GATHER_OK
-					       : GATHER_ENOSOURCE;
+	return report_out->source_ok_count > 0 ? GATHER_OK : GATHER_ENOSOURCE;
 }
 
 int

@@ -23,8 +23,8 @@ struct gather_report {
 };
 
 enum gather_status {
-	GATHER_OK = 0,	   /* at least one source could be used */
-	GATHER_ENOSOURCE   /* none could: the digest would be empty */
+	GATHER_OK = 0,	 /* at least one source could be used */
+	GATHER_ENOSOURCE /* none could: the digest would be empty */
 };
 
 /*

@@ -72,8 +72,8 @@ fill_context(const struct config *config, const struct subscriber *subscriber,
 {
 	memset(context, 0, sizeof *context);
 	context->title = config->title;
-	context->language = subscriber->language ? subscriber->language
-						 : config->language;
+	context->language =
+	    subscriber->language ? subscriber->language : config->language;
 	context->timezone = config->timezone;
 	context->now = now;
 	context->provider_name = provider ? provider->name : NULL;
@@ -112,9 +112,8 @@ address_domain(const char *address)
 
 enum letter_status
 letter_build(const struct config *config, struct renderer *renderer,
-	     const struct item_list *items,
-	     const struct subscriber *subscriber, time_t now,
-	     struct letter *letter_out, char **errstr_out)
+	     const struct item_list *items, const struct subscriber *subscriber,
+	     time_t now, struct letter *letter_out, char **errstr_out)
 {
 	const struct provider *provider = letter_provider(config, subscriber);
 	struct render_context context;
@@ -124,10 +123,9 @@ letter_build(const struct config *config, struct renderer *renderer,
 
 	memset(letter_out, 0, sizeof *letter_out);
 	if (provider == NULL) {
-		*errstr_out = xasprintf("provider \"%s\" is not configured",
-					subscriber->provider
-						? subscriber->provider
-						: "(default)");
+		*errstr_out = xasprintf(
+		    "provider \"%s\" is not configured",
+		    subscriber->provider ? subscriber->provider : "(default)");
 		return LETTER_EPROVIDER;
 	}
 	url = unsubscribe_url(config, subscriber->email);

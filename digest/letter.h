@@ -17,16 +17,16 @@
 
 enum letter_status {
 	LETTER_OK = 0,
-	LETTER_ERENDER,	  /* a template failed */
-	LETTER_ECOMPOSE,  /* the message could not be built (bad address) */
-	LETTER_EPROVIDER  /* the subscriber's provider is not configured */
+	LETTER_ERENDER,	 /* a template failed */
+	LETTER_ECOMPOSE, /* the message could not be built (bad address) */
+	LETTER_EPROVIDER /* the subscriber's provider is not configured */
 };
 
 struct letter {
 	const struct provider *provider; /* the one it goes through */
 	char *message;			 /* CRLF, ready for SMTP (free()) */
 	size_t size;
-	char *message_id;		 /* without <> (free()) */
+	char *message_id; /* without <> (free()) */
 };
 
 /*
@@ -41,8 +41,7 @@ const struct provider *letter_provider(const struct config *config,
  * The day the digest of now is for, in the config's time zone, as
  * "2026-11-29" into out[11].  One subscriber gets one digest per such day.
  */
-void letter_digest_date(const struct config *config, time_t now,
-			char out[11]);
+void letter_digest_date(const struct config *config, time_t now, char out[11]);
 
 /*
  * The subject line: the title and the long date of now in the language.
@@ -58,9 +57,8 @@ char *letter_subject(const struct config *config, const char *language,
 enum letter_status letter_build(const struct config *config,
 				struct renderer *renderer,
 				const struct item_list *items,
-				const struct subscriber *subscriber,
-				time_t now, struct letter *letter_out,
-				char **errstr_out);
+				const struct subscriber *subscriber, time_t now,
+				struct letter *letter_out, char **errstr_out);
 
 /*
  * Renders just one part for the subscriber (for `preview --format

@@ -10,25 +10,25 @@
 #include <time.h>
 
 struct mail_input {
-	const char *from_address;      /* provider's From address */
-	const char *from_name;	       /* its display name; may be NULL */
-	const char *to_address;	       /* the subscriber */
-	const char *to_name;	       /* may be NULL */
-	const char *subject;	       /* UTF-8; RFC 2047-encoded if needed */
-	time_t date;		       /* the Date header */
-	const char *timezone;	       /* IANA zone for Date; NULL: UTC */
-	const char *text_body;	       /* UTF-8 plain text; required */
-	const char *html_body;	       /* UTF-8 HTML; NULL: text only */
-	const char *list_id;	       /* List-Id value; NULL: none */
+	const char *from_address;	/* provider's From address */
+	const char *from_name;		/* its display name; may be NULL */
+	const char *to_address;		/* the subscriber */
+	const char *to_name;		/* may be NULL */
+	const char *subject;		/* UTF-8; RFC 2047-encoded if needed */
+	time_t date;			/* the Date header */
+	const char *timezone;		/* IANA zone for Date; NULL: UTC */
+	const char *text_body;		/* UTF-8 plain text; required */
+	const char *html_body;		/* UTF-8 HTML; NULL: text only */
+	const char *list_id;		/* List-Id value; NULL: none */
 	const char *unsubscribe_mailto; /* address for List-Unsubscribe */
-	const char *unsubscribe_url;   /* https URL: adds one-click (RFC 8058) */
+	const char *unsubscribe_url; /* https URL: adds one-click (RFC 8058) */
 	const char *message_id_domain; /* right side of the Message-ID */
 };
 
 enum mail_status {
 	MAIL_OK = 0,
-	MAIL_EADDRESS,	/* an address does not parse */
-	MAIL_EINPUT	/* a required field is missing */
+	MAIL_EADDRESS, /* an address does not parse */
+	MAIL_EINPUT    /* a required field is missing */
 };
 
 /*

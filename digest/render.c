@@ -169,7 +169,7 @@ struct renderer {
 	struct template *templates[2]; /* indexed by enum render_format */
 	struct partial_text *partials;
 	size_t partial_count;
-	struct items_cache cache[2];   /* one per language */
+	struct items_cache cache[2]; /* one per language */
 };
 
 static const char *const template_names[2] = {
@@ -689,9 +689,9 @@ items_list(struct renderer *renderer, const struct render_context *context,
 	cache->timezone = xstrdup(context->timezone ? context->timezone : "");
 	cache->list = value_new_list();
 	for (size_t i = 0; i < count; i++)
-		value_list_append(cache->list,
-				  item_value(&items->items[i], i + 1, lang,
-					     context));
+		value_list_append(
+		    cache->list,
+		    item_value(&items->items[i], i + 1, lang, context));
 	return cache->list;
 }
 
@@ -718,9 +718,9 @@ cached_partial(void *context, const char *name, char **text_out,
 	if (template_partial_from_dir(renderer->directory, name, &text,
 				      &origin) < 0)
 		return -1;
-	renderer->partials = xreallocarray(renderer->partials,
-					   renderer->partial_count + 1,
-					   sizeof *renderer->partials);
+	renderer->partials =
+	    xreallocarray(renderer->partials, renderer->partial_count + 1,
+			  sizeof *renderer->partials);
 	slot = &renderer->partials[renderer->partial_count++];
 	slot->name = xstrdup(name);
 	slot->text = text;

@@ -10,10 +10,7 @@
 
 #include "feed.h"
 
-enum render_format {
-	RENDER_TEXT = 0,
-	RENDER_HTML
-};
+enum render_format { RENDER_TEXT = 0, RENDER_HTML };
 
 enum render_status {
 	RENDER_OK = 0,
@@ -24,13 +21,13 @@ enum render_status {
 /* What a digest is rendered for: the same for every subscriber of a
  * variant (language x format), except the recipient fields. */
 struct render_context {
-	const char *title;		/* the digest's title */
-	const char *language;		/* "nl" or "en" */
-	const char *timezone;		/* IANA zone for dates and times */
-	time_t now;			/* relative times count back from here */
-	const char *provider_name;	/* "ZeelandNet webmail"; may be NULL */
-	const char *recipient_name;	/* may be NULL */
-	const char *unsubscribe_url;	/* one-click URL; may be NULL */
+	const char *title;	     /* the digest's title */
+	const char *language;	     /* "nl" or "en" */
+	const char *timezone;	     /* IANA zone for dates and times */
+	time_t now;		     /* relative times count back from here */
+	const char *provider_name;   /* "ZeelandNet webmail"; may be NULL */
+	const char *recipient_name;  /* may be NULL */
+	const char *unsubscribe_url; /* one-click URL; may be NULL */
 	const char *unsubscribe_mailto; /* address; may be NULL */
 };
 
@@ -71,8 +68,7 @@ char *render_relative_time(time_t published, time_t now, const char *language,
  * The long date of when in language and timezone: "zondag 29 november 2026"
  * or "Sunday 29 November 2026".  Returns a new string (free()), or NULL.
  */
-char *render_long_date(time_t when, const char *language,
-		       const char *timezone);
+char *render_long_date(time_t when, const char *language, const char *timezone);
 
 /*
  * Word-wraps text for the plain-text part: lines of at most width columns

@@ -13,10 +13,10 @@
 
 enum state_status {
 	STATE_OK = 0,
-	STATE_ENOTFOUND,  /* no such subscriber */
-	STATE_EEXISTS,	  /* a subscriber with that address exists */
-	STATE_EINVALID,	  /* a value is not acceptable (address, format) */
-	STATE_EIO	  /* the database cannot be opened, read or written */
+	STATE_ENOTFOUND, /* no such subscriber */
+	STATE_EEXISTS,	 /* a subscriber with that address exists */
+	STATE_EINVALID,	 /* a value is not acceptable (address, format) */
+	STATE_EIO	 /* the database cannot be opened, read or written */
 };
 
 enum state_format {

@@ -13,15 +13,12 @@
 
 enum template_status {
 	TEMPLATE_OK = 0,
-	TEMPLATE_ESYNTAX,   /* unclosed or mismatched section, bad tag */
-	TEMPLATE_EPARTIAL   /* a partial could not be found or parsed */
+	TEMPLATE_ESYNTAX, /* unclosed or mismatched section, bad tag */
+	TEMPLATE_EPARTIAL /* a partial could not be found or parsed */
 };
 
 /* How {{name}} escapes: HTML entities, or nothing (plain text). */
-enum template_escape {
-	TEMPLATE_ESCAPE_HTML = 0,
-	TEMPLATE_ESCAPE_NONE
-};
+enum template_escape { TEMPLATE_ESCAPE_HTML = 0, TEMPLATE_ESCAPE_NONE };
 
 struct template;
 
@@ -50,12 +47,10 @@ enum template_status template_parse(const char *text, size_t size,
  * error) and parsed once per render.  On error out may hold a part of the
  * output: the caller discards it.  *errstr_out (free()) as for parse.
  */
-enum template_status template_render(const struct template *template,
-				     const struct value *data,
-				     enum template_escape escape,
-				     template_partial_fn partial_fn,
-				     void *partial_context, struct buf *out,
-				     char **errstr_out);
+enum template_status
+template_render(const struct template *template, const struct value *data,
+		enum template_escape escape, template_partial_fn partial_fn,
+		void *partial_context, struct buf *out, char **errstr_out);
 
 /*
  * A partial_fn that reads NAME.mustache from the directory given as

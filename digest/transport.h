@@ -43,9 +43,8 @@ struct transport *transport_open_stdout(void);
  */
 enum transport_status transport_send(struct transport *transport,
 				     const char *envelope_from,
-				     const char *recipient,
-				     const char *message, size_t size,
-				     char **errstr_out);
+				     const char *recipient, const char *message,
+				     size_t size, char **errstr_out);
 
 /* Ends the session (QUIT) and frees the transport.  NULL is fine. */
 void transport_close(struct transport *transport);

@@ -36,7 +36,8 @@ scheme_allowed(const char *scheme, const char *schemes)
 		const char *end = strchr(cursor, ',');
 		size_t item = end ? (size_t)(end - cursor) : strlen(cursor);
 
-		if (item == length && util_strncasecmp(cursor, scheme, item) == 0)
+		if (item == length &&
+		    util_strncasecmp(cursor, scheme, item) == 0)
 			return 1;
 		if (end == NULL)
 			break;
@@ -56,7 +57,8 @@ url_check(const char *url, const char *schemes, char **errstr_out)
 
 	handle = parse_url(url, &code);
 	if (handle == NULL) {
-		*errstr_out = xasprintf("not a URL (%s)", curl_url_strerror(code));
+		*errstr_out =
+		    xasprintf("not a URL (%s)", curl_url_strerror(code));
 		goto out;
 	}
 	if (curl_url_get(handle, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
@@ -64,8 +66,8 @@ url_check(const char *url, const char *schemes, char **errstr_out)
 		goto out;
 	}
 	if (!scheme_allowed(scheme, schemes)) {
-		*errstr_out = xasprintf("scheme \"%s\" is not one of %s", scheme,
-					schemes);
+		*errstr_out = xasprintf("scheme \"%s\" is not one of %s",
+					scheme, schemes);
 		goto out;
 	}
 	if (util_strcasecmp(scheme, "file") != 0 &&
@@ -112,7 +114,7 @@ url_host_port(const char *url)
 		return NULL;
 	if (curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 	    curl_url_get(handle, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
-		    CURLUE_OK)
+		CURLUE_OK)
 		result = xasprintf("%s:%s", host, port);
 	curl_free(host);
 	curl_free(port);

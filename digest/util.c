@@ -198,6 +198,29 @@ buf_free(struct buf *buffer)
 	buffer->capacity = 0;
 }
 
+void
+buf_put_json_string(struct buf *buffer, const char *text)
+{
+	if (text == NULL) {
+		buf_puts(buffer, "null");
+		return;
+	}
+	buf_putc(buffer, '"');
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			buf_printf(buffer, "\\%c", *c);
+		else if (*c == '\n')
+			buf_puts(buffer, "\\n");
+		else if (*c == '\t')
+			buf_puts(buffer, "\\t");
+		else if (*c < 0x20 || *c == 0x7f)
+			buf_printf(buffer, "\\u%04x", *c);
+		else
+			buf_putc(buffer, (char)*c);
+	}
+	buf_putc(buffer, '"');
+}
+
 int
 util_parse_long(const char *text, long min, long max, long *value_out)
 {
@@ -251,11 +274,21 @@ util_parse_size(const char *text, size_t *value_out)
 	if (split_number_unit(text, &number, &unit) < 0)
 		return -1;
 	switch (unit) {
-	case '\0': case 'b': shift = 0; break;
-	case 'k': shift = 10; break;
-	case 'm': shift = 20; break;
-	case 'g': shift = 30; break;
-	default: return -1;
+	case '\0':
+	case 'b':
+		shift = 0;
+		break;
+	case 'k':
+		shift = 10;
+		break;
+	case 'm':
+		shift = 20;
+		break;
+	case 'g':
+		shift = 30;
+		break;
+	default:
+		return -1;
 	}
 	if ((unsigned long)number > (SIZE_MAX >> shift))
 		return -1;
@@ -273,11 +306,21 @@ util_parse_duration(const char *text, long *seconds_out)
 	if (split_number_unit(text, &number, &unit) < 0)
 		return -1;
 	switch (unit) {
-	case '\0': case 's': scale = 1; break;
-	case 'm': scale = 60; break;
-	case 'h': scale = 3600; break;
-	case 'd': scale = 86400; break;
-	default: return -1;
+	case '\0':
+	case 's':
+		scale = 1;
+		break;
+	case 'm':
+		scale = 60;
+		break;
+	case 'h':
+		scale = 3600;
+		break;
+	case 'd':
+		scale = 86400;
+		break;
+	default:
+		return -1;
 	}
 	if (number > LONG_MAX / scale)
 		return -1;
@@ -348,11 +391,11 @@ util_parse_rfc3339(const char *text, time_t *time_out)
 	} else {
 		return -1;
 	}
-	if (*cursor != '\0' || month < 1 || month > 12 || day < 1 ||
-	    day > 31 || hour > 23 || minute > 59 || second > 60)
+	if (*cursor != '\0' || month < 1 || month > 12 || day < 1 || day > 31 ||
+	    hour > 23 || minute > 59 || second > 60)
 		return -1;
-	*time_out = util_timegm(year, month, day, hour, minute, second) -
-		    offset;
+	*time_out =
+	    util_timegm(year, month, day, hour, minute, second) - offset;
 	return 0;
 }
 

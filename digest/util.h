@@ -20,10 +20,9 @@ void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t count, size_t size);
 char *xstrdup(const char *text);
 char *xstrndup(const char *text, size_t length);
-char *xasprintf(const char *format, ...)
-	__attribute__((format(printf, 1, 2)));
+char *xasprintf(const char *format, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *format, va_list args)
-	__attribute__((format(printf, 1, 0)));
+    __attribute__((format(printf, 1, 0)));
 
 /*
  * A growable, always NUL-terminated byte buffer.  Initialise with
@@ -34,18 +33,27 @@ struct buf {
 	size_t length;
 	size_t capacity;
 };
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                               \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void buf_reserve(struct buf *buffer, size_t extra);
 void buf_append(struct buf *buffer, const char *bytes, size_t length);
 void buf_puts(struct buf *buffer, const char *text);
 void buf_putc(struct buf *buffer, char c);
 void buf_printf(struct buf *buffer, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *buffer);
 /* Returns the bytes (never NULL); the caller frees them with free(). */
 char *buf_detach(struct buf *buffer);
 void buf_free(struct buf *buffer);
+
+/*
+ * Appends text as a JSON string, quotes included, or null when text is
+ * NULL.  Bytes of 0x80 and above pass through: the input is UTF-8.
+ */
+void buf_put_json_string(struct buf *buffer, const char *text);
 
 /*
  * Parses a whole decimal integer in [min, max] into *value_out.  Leading or

@@ -37,12 +37,11 @@ void value_map_set(struct value *map, const char *key, struct value *item);
  */
 struct value *value_map_take(struct value *map, const char *key);
 /* Shorthands for value_map_set() with a new string or boolean. */
-void value_map_set_string(struct value *map, const char *key,
-			  const char *text);
+void value_map_set_string(struct value *map, const char *key, const char *text);
 void value_map_set_bool(struct value *map, const char *key, int truth);
 
 enum value_kind value_kind(const struct value *value);
-int value_bool(const struct value *value);	   /* VALUE_BOOL */
+int value_bool(const struct value *value);	     /* VALUE_BOOL */
 const char *value_string(const struct value *value); /* VALUE_STRING */
 size_t value_list_count(const struct value *value);  /* VALUE_LIST */
 const struct value *value_list_get(const struct value *value, size_t index);
@@ -55,8 +54,7 @@ size_t value_string_length(const struct value *value);
  * an index (NULL when out of range or not a map). */
 size_t value_map_count(const struct value *value);
 const char *value_map_key_at(const struct value *value, size_t index);
-const struct value *value_map_value_at(const struct value *value,
-				       size_t index);
+const struct value *value_map_value_at(const struct value *value, size_t index);
 
 /* Frees value and everything it holds; NULL is allowed. */
 void value_free(struct value *value);

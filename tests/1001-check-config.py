@@ -95,6 +95,24 @@ bad("several", good.replace("max_items = 10", "max_items = -1")
     .replace("language = nl", "language = xx"),
     ["[digest] max_items:", "[digest] language:"])
 
+# A provider that subscribers chose but the config no longer has strands
+# them: check-config says which and how many.
+stranded_dir = os.path.join(directory, "stranded")
+os.makedirs(stranded_dir)
+with_delta = write(os.path.join(stranded_dir, "with.ini"),
+                   demo_config_text(stranded_dir))
+for address in ("a@example.nl", "b@example.nl"):
+    code, out, err = run(["subscribers", "add", address, "--provider",
+                          "delta"], config=with_delta)
+    check(code == 0, "add %s: %d %r" % (address, code, err))
+text = demo_config_text(stranded_dir)
+without = write(os.path.join(stranded_dir, "without.ini"),
+                text[:text.index("[provider delta]")])
+code, out, err = run(["check-config"], config=without)
+check(code == EX_CONFIG and "[provider delta]" in err and
+      "2 subscribers" in err and without in err,
+      "stranded subscribers: %d %r" % (code, err))
+
 # A syntax error names the file.
 config = write(os.path.join(directory, "syntax.ini"),
                "[digest\ntitle = x\n")
