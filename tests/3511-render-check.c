@@ -46,6 +46,29 @@ find_ascii_nocase(const char *haystack, const char *needle)
 	return NULL;
 }
 
+/*
+ * One <style> block is allowed, in <head>, holding only the dark-mode
+ * media query: clients that drop it still get the inline styles.
+ */
+static void
+check_style_block(const char *name, const char *html)
+{
+	const char *style = find_ascii_nocase(html, "<style");
+	const char *head_end = find_ascii_nocase(html, "</head>");
+
+	if (style == NULL) {
+		fail(name, "missing", "the dark-mode <style> block");
+		return;
+	}
+	if (head_end == NULL || style > head_end)
+		fail(name, "a <style> block outside <head>", NULL);
+	else if (find_ascii_nocase(style + 1, "<style") != NULL)
+		fail(name, "more than one <style> block", NULL);
+	else if (find_ascii_nocase(style, "prefers-color-scheme: dark") ==
+		 NULL)
+		fail(name, "the <style> block lacks", "prefers-color-scheme");
+}
+
 static void
 check_html(const char *name, const char *html)
 {
@@ -57,8 +80,8 @@ check_html(const char *name, const char *html)
 	    "max-width:600px",
 	};
 	static const char *const forbidden[] = {
-	    "<script", "javascript:",  "<style",      "<link",	 "<img",
-	    "@import", "<ontevreden>", "<oneerlijk>", "<b>bold",
+	    "<script", "javascript:",  "<link",	 "<img",
+	    "@import", "url(", "<ontevreden>", "<oneerlijk>", "<b>bold",
 	};
 	xmlDocPtr document;
 
@@ -79,6 +102,7 @@ check_html(const char *name, const char *html)
 	for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++)
 		if (find_ascii_nocase(html, forbidden[i]) != NULL)
 			fail(name, "contains", forbidden[i]);
+	check_style_block(name, html);
 }
 
 static size_t
