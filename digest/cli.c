@@ -245,7 +245,7 @@ cmd_items(struct cli *cli, int argc, char **argv)
 			break;
 		case 'h':
 			fputs(synopsis, stdout);
-			return EX_OK;
+			return cli_finish_output();
 		default:
 			fputs(synopsis, stderr);
 			return EX_USAGE;
@@ -276,21 +276,68 @@ cmd_subscribers(struct cli *cli, int argc, char **argv)
 	return cli_subscribers_main(cli->config, argc, argv);
 }
 
-/* Beyond the file itself: the templates must parse. */
+/*
+ * Beyond the file itself: the templates must parse, and so must the
+ * partials they include, which the engine reads only when a render reaches
+ * them.  Trial renders in each language and format, with one sample item
+ * and with none, reach them as a real run would, so that a broken partial
+ * shows here and not as a failure for every subscriber at send time.
+ */
 static size_t
 check_templates(const struct config *config)
 {
+	static const char *const languages[] = {"nl", "en"};
+	char source[] = "Voorbeeld";
+	char title[] = "Voorbeeldbericht";
+	char link[] = "https://example.org/voorbeeld";
+	char summary[] = "Een voorbeeld.\n\nTweede alinea.";
+	struct item sample = {0};
+	struct item_list items = {0};
+	struct render_context context = {0};
 	struct renderer *renderer = NULL;
+	char *output = NULL;
 	char *errstr = NULL;
+	size_t problems = 0;
 
-	if (render_open(config->template_dir, &renderer, &errstr) ==
+	if (render_open(config->template_dir, &renderer, &errstr) !=
 	    RENDER_OK) {
-		render_close(renderer);
-		return 0;
+		problems = 1;
+		goto out;
 	}
-	fprintf(stderr, "%s: [digest] templates: %s\n", config->path, errstr);
+	sample.source = source;
+	sample.title = title;
+	sample.link = link;
+	sample.id = link;
+	sample.summary = summary;
+	sample.published_at = time(NULL) - 3600;
+	sample.has_published = 1;
+	items.items = &sample;
+	context.title = config->title;
+	context.timezone = config->timezone;
+	context.now = sample.published_at + 3600;
+	context.provider_name = "webmail";
+	context.recipient_name = "Lezer";
+	context.unsubscribe_url = "https://example.org/afmelden";
+	context.unsubscribe_mailto = "afmelden@example.org";
+	for (size_t trial = 0; trial < 8 && problems == 0; trial++) {
+		enum render_format format =
+		    trial % 2 ? RENDER_HTML : RENDER_TEXT;
+
+		context.language = languages[trial / 4];
+		items.count = trial / 2 % 2 == 0 ? 1 : 0;
+		if (render_digest(renderer, format, &context, &items, &output,
+				  &errstr) != RENDER_OK)
+			problems = 1;
+		free(output);
+		output = NULL;
+	}
+out:
+	if (problems > 0)
+		fprintf(stderr, "%s: [digest] templates: %s\n", config->path,
+			errstr);
 	free(errstr);
-	return 1;
+	render_close(renderer);
+	return problems;
 }
 
 /*
@@ -378,7 +425,7 @@ cmd_check_config(struct cli *cli, int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		fputs(synopsis, stdout);
-		return EX_OK;
+		return cli_finish_output();
 	}
 	if (argc != 1) {
 		fputs(synopsis, stderr);
@@ -430,10 +477,10 @@ cli_main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return EX_OK;
+			return cli_finish_output();
 		case 'V':
 			printf("digest %s\n", DIGEST_VERSION);
-			return EX_OK;
+			return cli_finish_output();
 		default:
 			usage(stderr);
 			return EX_USAGE;

@@ -179,7 +179,7 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 
 	code = parse_options(argc, argv, &options);
 	if (code != EX_OK)
-		return code < 0 ? EX_OK : code;
+		return code < 0 ? cli_finish_output() : code;
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
 	if ((code = load_subscriber(cli, options.subscriber, &subscriber)) !=

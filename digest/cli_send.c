@@ -44,8 +44,18 @@ struct send_run {
 	char digest_date[11];
 	int dry_run;
 	size_t sent, temporary, permanent, skipped, config_trouble;
+	size_t data_errors; /* the letter could not be made (EX_DATAERR) */
+	size_t held_back;   /* not tried once deliveries went unrecorded */
 	size_t bytes;
 	int record_failed;
+};
+
+/* Why one subscriber got nothing; each kind has its own exit code. */
+enum failure {
+	FAILURE_TEMPORARY, /* 4xx, connection trouble: a rerun may work */
+	FAILURE_PERMANENT, /* 5xx, a refused address */
+	FAILURE_CONFIG,	   /* the provider's settings, or no such provider */
+	FAILURE_DATA	   /* the letter could not be rendered or composed */
 };
 
 /*
@@ -134,7 +144,9 @@ route_for(struct send_run *run, const struct provider *provider)
 
 	if (config->transport != TRANSPORT_KIND_SMTP)
 		return run->shared;
-	if (route->transport || route->broken)
+	if (route->broken)
+		return NULL;
+	if (route->transport)
 		return route->transport;
 	if (config_read_password(provider, &password, &errstr) < 0) {
 		route->broken = errstr;
@@ -144,33 +156,51 @@ route_for(struct send_run *run, const struct provider *provider)
 	route->transport = transport_open_smtp(provider, password);
 	if (password) {
 		/* Do not leave the secret lying in freed memory. */
-		memset(password, 0, strlen(password));
+		explicit_bzero(password, strlen(password));
 		free(password);
 	}
 	return route->transport;
 }
 
+static enum failure
+failure_of(enum transport_status status)
+{
+	if (status == TRANSPORT_ETEMP)
+		return FAILURE_TEMPORARY;
+	if (status == TRANSPORT_ECONFIG)
+		return FAILURE_CONFIG;
+	return FAILURE_PERMANENT;
+}
+
 static void
 count_failure(struct send_run *run, const struct subscriber *subscriber,
-	      const struct provider *provider, enum transport_status status,
+	      const struct provider *provider, enum failure failure,
 	      const char *reason)
 {
 	const char *kind = "failed permanently";
 
-	if (status == TRANSPORT_ETEMP) {
+	switch (failure) {
+	case FAILURE_TEMPORARY:
 		run->temporary++;
 		kind = "failed temporarily";
-	} else if (status == TRANSPORT_ECONFIG) {
+		break;
+	case FAILURE_CONFIG:
 		run->config_trouble++;
 		kind = "not sent (provider settings)";
-	} else {
+		break;
+	case FAILURE_DATA:
+		run->data_errors++;
+		kind = "not sent (the message could not be made)";
+		break;
+	case FAILURE_PERMANENT:
 		run->permanent++;
+		break;
 	}
 	cli_warn("subscriber %s (provider %s): %s: %s", subscriber->email,
 		 provider ? provider->id : "?", kind, reason);
 }
 
-/* Records a delivery; a failure here risks a second copy tomorrow. */
+/* Records a delivery; a failure here risks a second copy on a rerun. */
 static void
 record(struct send_run *run, const struct subscriber *subscriber,
        const struct letter *letter)
@@ -193,13 +223,14 @@ deliver_one(struct send_run *run, const struct subscriber *subscriber)
 	const struct config *config = run->cli->config;
 	struct transport *transport;
 	struct letter letter;
+	enum letter_status letter_status;
 	enum transport_status status;
 	char *errstr = NULL;
 	int sent = 0;
 
 	if (state_was_sent(run->state, subscriber->email, run->digest_date,
 			   &sent, &errstr) != STATE_OK) {
-		count_failure(run, subscriber, NULL, TRANSPORT_ETEMP, errstr);
+		count_failure(run, subscriber, NULL, FAILURE_TEMPORARY, errstr);
 		free(errstr);
 		return;
 	}
@@ -207,11 +238,23 @@ deliver_one(struct send_run *run, const struct subscriber *subscriber)
 		run->skipped++;
 		return;
 	}
-	if (letter_build(config, run->renderer, &run->items, subscriber,
-			 run->now, &letter, &errstr) != LETTER_OK) {
+	/*
+	 * Once a delivery went unrecorded, each further one would be sent
+	 * again by the rerun: hold the rest back (one warning at the end).
+	 */
+	if (run->record_failed) {
+		run->temporary++;
+		run->held_back++;
+		return;
+	}
+	letter_status = letter_build(config, run->renderer, &run->items,
+				     subscriber, run->now, &letter, &errstr);
+	if (letter_status != LETTER_OK) {
 		count_failure(run, subscriber,
 			      letter_provider(config, subscriber),
-			      TRANSPORT_EPERM, errstr);
+			      letter_status == LETTER_EPROVIDER ? FAILURE_CONFIG
+								: FAILURE_DATA,
+			      errstr);
 		free(errstr);
 		return;
 	}
@@ -222,8 +265,7 @@ deliver_one(struct send_run *run, const struct subscriber *subscriber)
 	}
 	transport = route_for(run, letter.provider);
 	if (transport == NULL) {
-		count_failure(run, subscriber, letter.provider,
-			      TRANSPORT_ECONFIG,
+		count_failure(run, subscriber, letter.provider, FAILURE_CONFIG,
 			      "the provider cannot be used (see above)");
 		goto out;
 	}
@@ -233,10 +275,21 @@ deliver_one(struct send_run *run, const struct subscriber *subscriber)
 	if (status == TRANSPORT_OK) {
 		run->sent++;
 		record(run, subscriber, &letter);
-	} else {
-		count_failure(run, subscriber, letter.provider, status, errstr);
-		free(errstr);
+		goto out;
 	}
+	count_failure(run, subscriber, letter.provider, failure_of(status),
+		      errstr);
+	/*
+	 * Wrong settings (AUTH, TLS, the sender) fail for every subscriber
+	 * of the provider alike; trying each would only repeat the line and
+	 * could get the account locked for too many failed logins.
+	 */
+	if (status == TRANSPORT_ECONFIG &&
+	    config->transport == TRANSPORT_KIND_SMTP)
+		run->routes[letter.provider - config->providers].broken =
+		    errstr;
+	else
+		free(errstr);
 out:
 	letter_clear(&letter);
 }
@@ -288,11 +341,22 @@ load_subscribers(struct send_run *run, const char *email,
 /* Sorted by provider, so that each connection serves a run of messages. */
 static const struct config *sort_config;
 
+/* The provider's index in the config; past the end when there is none. */
+static size_t
+provider_rank(const struct subscriber *subscriber)
+{
+	const struct provider *provider =
+	    letter_provider(sort_config, subscriber);
+
+	return provider ? (size_t)(provider - sort_config->providers)
+			: sort_config->provider_count;
+}
+
 static int
 compare_by_provider(const void *a, const void *b)
 {
-	const struct provider *left = letter_provider(sort_config, a);
-	const struct provider *right = letter_provider(sort_config, b);
+	size_t left = provider_rank(a);
+	size_t right = provider_rank(b);
 
 	if (left == right)
 		return 0;
@@ -325,6 +389,8 @@ exit_code(const struct send_run *run)
 		return EX_IOERR;
 	if (run->config_trouble)
 		return EX_CONFIG;
+	if (run->data_errors)
+		return EX_DATAERR;
 	if (run->permanent)
 		return EX_UNAVAILABLE;
 	if (run->temporary)
@@ -344,7 +410,8 @@ print_summary(const struct send_run *run)
 		"%zu, skipped %zu\n",
 		run->dry_run ? "dry run (nothing delivered) " : "",
 		run->digest_date, run->sent, run->temporary,
-		run->permanent + run->config_trouble, run->skipped);
+		run->permanent + run->config_trouble + run->data_errors,
+		run->skipped);
 }
 
 static int
@@ -359,11 +426,19 @@ send_all(struct send_run *run, struct subscriber_list *list)
 	      compare_by_provider);
 	for (size_t i = 0; i < list->count; i++) {
 		if (!list->subscribers[i].active) {
+			/* Only --subscriber can name one: say why nothing. */
+			cli_warn("subscriber %s is not active: not sent",
+				 list->subscribers[i].email);
 			run->skipped++;
 			continue;
 		}
 		deliver_one(run, &list->subscribers[i]);
 	}
+	if (run->held_back > 0)
+		cli_warn("%zu subscribers not sent: deliveries can no longer "
+			 "be recorded (see above); rerun once the state "
+			 "database works",
+			 run->held_back);
 	print_summary(run);
 	code = cli_finish_output();
 	return code != EX_OK ? code : exit_code(run);

@@ -935,8 +935,10 @@ run_import(const struct config *config, const struct options *opts)
 	import.path = opts->operands[0];
 	import.config = config;
 	if (util_read_file(import.path, IMPORT_MAX_SIZE, &data, &size) != 0) {
-		warn_line("%s: %s", import.path, strerror(errno));
-		code = errno == EFBIG ? EX_DATAERR : EX_NOINPUT;
+		int error = errno; /* printing may change errno */
+
+		warn_line("%s: %s", import.path, strerror(error));
+		code = error == EFBIG ? EX_DATAERR : EX_NOINPUT;
 		goto out;
 	}
 	csv_reader_init(&reader, data, size);

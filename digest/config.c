@@ -38,48 +38,82 @@ static void problem(struct loader *loader, const char *section, const char *key,
 		    const char *format, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * Appends text with control characters (a CR or a newline in a value, say)
+ * shown as '?', so that every problem stays one line that the terminal
+ * shows as written.
+ */
+static void
+put_visible(struct buf *out, const char *text)
+{
+	for (; *text != '\0'; text++)
+		buf_putc(out, (unsigned char)*text < 0x20 || *text == 0x7F
+				  ? '?'
+				  : *text);
+}
+
 /* Records one problem as "FILE: [SECTION] KEY: text". */
 static void
 problem(struct loader *loader, const char *section, const char *key,
 	const char *format, ...)
 {
 	va_list args;
+	char *text;
 
-	buf_printf(&loader->problems, "%s: [%s]", loader->file, section);
-	if (key)
-		buf_printf(&loader->problems, " %s", key);
+	buf_printf(&loader->problems, "%s: [", loader->file);
+	put_visible(&loader->problems, section);
+	buf_putc(&loader->problems, ']');
+	if (key) {
+		buf_putc(&loader->problems, ' ');
+		put_visible(&loader->problems, key);
+	}
 	buf_puts(&loader->problems, ": ");
 	va_start(args, format);
-	{
-		char *text = xvasprintf(format, args);
-
-		buf_puts(&loader->problems, text);
-		free(text);
-	}
+	text = xvasprintf(format, args);
 	va_end(args);
+	put_visible(&loader->problems, text);
+	free(text);
 	buf_putc(&loader->problems, '\n');
 	loader->problem_count++;
 }
 
 /*
- * iniparser reports syntax errors through a printf-like callback; keep the
- * first one so it can be turned into one line of our own.
+ * iniparser reports syntax errors through a printf-like callback, one call
+ * per bad line, and then loads nothing.  Each becomes a line of our own
+ * naming the file and the line number.  The offending line itself is left
+ * out: it may be a password pasted into the wrong file.
  */
-static char ini_error[512];
+static struct buf ini_errors = BUF_INIT;
+static const char *ini_file;
 
 static int
 capture_ini_error(const char *format, ...)
 {
+	static const char syntax[] = "iniparser: syntax error in %s (%d):\n"
+				     "-> %s\n";
+	static const char too_long[] = "iniparser: input line too long in %s "
+				       "(%d)\n";
+	int is_syntax = strcmp(format, syntax) == 0;
 	va_list args;
+	char *text;
 
-	if (ini_error[0] != '\0')
-		return 0;
 	va_start(args, format);
-	vsnprintf(ini_error, sizeof ini_error, format, args);
+	if (is_syntax || strcmp(format, too_long) == 0) {
+		/* Both pass the file name, then the line number. */
+		(void)va_arg(args, const char *);
+		buf_printf(&ini_errors, "%s: line %d: %s\n", ini_file,
+			   va_arg(args, int),
+			   is_syntax ? "syntax error (want [section] or "
+				       "key = value)"
+				     : "line too long");
+	} else {
+		text = xvasprintf(format, args);
+		buf_printf(&ini_errors, "%s: ", ini_file);
+		put_visible(&ini_errors, text);
+		buf_putc(&ini_errors, '\n');
+		free(text);
+	}
 	va_end(args);
-	for (char *c = ini_error; *c; c++)
-		if (*c == '\n')
-			*c = ' ';
 	return 0;
 }
 
@@ -178,7 +212,16 @@ check_url(struct loader *loader, const char *section, const char *key,
 {
 	char *errstr = NULL;
 
-	if (url && url_check(url, schemes, &errstr) < 0) {
+	if (url == NULL)
+		return;
+	if (url_has_userinfo(url)) {
+		/* Never echo it: the part before '@' may be a password. */
+		problem(loader, section, key,
+			"holds a user or password; put the user in \"user\" "
+			"and the password in password_env or password_file");
+		return;
+	}
+	if (url_check(url, schemes, &errstr) < 0) {
 		problem(loader, section, key, "\"%s\": %s", url, errstr);
 		free(errstr);
 	}
@@ -361,10 +404,14 @@ load_source(struct loader *loader, const char *section, const char *id)
 	source->url = get_required(loader, section, "url");
 	if (source->url && strncmp(source->url, "file:", 5) == 0 &&
 	    source->url[5] != '/') {
-		/* "file:demo/feed.xml": relative to this file, as paths are. */
-		char *absolute = xasprintf(
-		    "file://%s/%s", loader->config->base_dir, source->url + 5);
+		/* "file:demo/feed.xml": relative to this file, as paths are,
+		 * and encoded, since the directory may hold a space or '#'. */
+		char *path = resolve_path(config, source->url + 5);
+		char *absolute = url_from_file_path(path);
 
+		if (absolute == NULL)
+			absolute = xasprintf("file://%s", path);
+		free(path);
 		free(source->url);
 		source->url = absolute;
 	}
@@ -488,6 +535,22 @@ load_sections(struct loader *loader)
 	}
 }
 
+/*
+ * Reports keys written before the first section: iniparser files them
+ * under no section, where nothing would ever read them.
+ */
+static void
+check_stray_keys(struct loader *loader)
+{
+	const dictionary *ini = loader->ini;
+
+	for (ssize_t i = 0; i < ini->size; i++)
+		if (ini->key[i] != NULL && ini->key[i][0] == ':')
+			problem(loader, "", ini->key[i] + 1,
+				"outside any section (put it under the "
+				"[section] it belongs to)");
+}
+
 static void
 check_whole(struct loader *loader)
 {
@@ -571,15 +634,19 @@ config_load(const char *path, struct config **config_out, char **problems_out)
 	loader.config = xcalloc(1, sizeof *loader.config);
 	loader.file = path;
 	set_defaults(loader.config, path);
-	ini_error[0] = '\0';
+	buf_reset(&ini_errors);
+	ini_file = path;
 	iniparser_set_error_callback(capture_ini_error);
 	loader.ini = iniparser_load(path);
 	if (loader.ini == NULL) {
-		*problems_out =
-		    xasprintf("%s: %s\n", path,
-			      ini_error[0] ? ini_error : "cannot be parsed");
+		*problems_out = ini_errors.length > 0
+				    ? xstrdup(ini_errors.data)
+				    : xasprintf("%s: cannot be parsed\n", path);
+		buf_free(&ini_errors);
 		goto out;
 	}
+	buf_free(&ini_errors);
+	check_stray_keys(&loader);
 	load_digest(&loader);
 	load_fetch(&loader);
 	load_mail(&loader);

@@ -97,12 +97,15 @@ sort_newest_first(struct item_list *list)
 /*
  * Two items are the same story when they share an id or a link, or carry
  * the same title: agencies syndicate one item to several feeds under
- * different guids.
+ * different guids.  Many feeds number their guids ("12345"), so such a
+ * bare id names a story only within its own feed; an id with a scheme
+ * ("https://...", "urn:...", "tag:...") is taken as global.
  */
 static int
 same_story(const struct item *a, const struct item *b)
 {
-	if (strcmp(a->id, b->id) == 0)
+	if (strcmp(a->id, b->id) == 0 &&
+	    (strchr(a->id, ':') != NULL || strcmp(a->source, b->source) == 0))
 		return 1;
 	if (a->link && b->link && strcmp(a->link, b->link) == 0)
 		return 1;
@@ -158,10 +161,14 @@ take_source(const struct source *source, const struct fetch_result *result,
 	}
 	if (source->category)
 		keep_category(&parsed, source->category);
-	for (size_t i = 0; i < parsed.count; i++) {
-		items->items = xreallocarray(items->items, items->count + 1,
-					     sizeof *items->items);
-		items->items[items->count++] = parsed.items[i];
+	/* One step per source, not per item: a feed may hold thousands. */
+	if (parsed.count > 0) {
+		items->items =
+		    xreallocarray(items->items, items->count + parsed.count,
+				  sizeof *items->items);
+		memcpy(items->items + items->count, parsed.items,
+		       parsed.count * sizeof *parsed.items);
+		items->count += parsed.count;
 	}
 	free(parsed.items);
 	return 0;

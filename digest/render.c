@@ -150,18 +150,30 @@ struct partial_text {
 	char *origin;
 };
 
+/* What item_value() reads of one item: the items cache's key. */
+struct item_key {
+	char *source;
+	char *title;
+	char *link;
+	char *summary;
+	time_t published_at;
+	int has_published;
+};
+
 /*
  * The items part of the data tree depends only on the items, the language,
  * the clock and the zone: every subscriber of one language shares it, so it
- * is built once and lent to each render (render once per variant).
+ * is built once and lent to each render (render once per variant).  The key
+ * is a copy of the items' contents, not the list's address: a caller may
+ * refill the same list, or get a new one at a freed one's address.
  */
 struct items_cache {
-	const struct item_list *items; /* NULL: empty */
+	struct item_key *keys;
 	size_t count;
 	const struct language *lang;
 	time_t now;
 	char *timezone;
-	struct value *list;
+	struct value *list; /* NULL: nothing cached */
 };
 
 struct renderer {
@@ -386,6 +398,11 @@ render_wrap(const char *text, size_t width, const char *first_indent,
 				    width > column ? width - column : 1;
 				size_t cut = utf8_prefix(word, length, fit);
 
+				/* An indent as wide as the line leaves room
+				 * for nothing: keep the rest here rather
+				 * than start empty lines forever. */
+				if (cut >= length)
+					break;
 				for (size_t i = cut; i > 1; i--) {
 					if (word[i - 1] == '-') {
 						cut = i;
@@ -427,10 +444,11 @@ shorten(const char *text, size_t max)
 	}
 	if (text[i] == '\0')
 		return xstrdup(text);
-	if (cut == 0)
-		cut = i;
 	while (cut > 0 && (is_blank(text[cut - 1]) || text[cut - 1] == '\n'))
 		cut--;
+	/* No blank after the first word: cut inside it, at a code point. */
+	if (cut == 0)
+		cut = i;
 	return xasprintf("%.*s \xE2\x80\xA6", (int)cut, text);
 }
 
@@ -652,6 +670,36 @@ digest_value(const struct render_context *context,
 	return data;
 }
 
+static char *
+copy_or_null(const char *text)
+{
+	return text != NULL ? xstrdup(text) : NULL;
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static void
+cache_clear(struct items_cache *cache)
+{
+	for (size_t i = 0; i < cache->count; i++) {
+		free(cache->keys[i].source);
+		free(cache->keys[i].title);
+		free(cache->keys[i].link);
+		free(cache->keys[i].summary);
+	}
+	free(cache->keys);
+	free(cache->timezone);
+	value_free(cache->list);
+	memset(cache, 0, sizeof *cache);
+}
+
+/* Compares contents: cheap next to building the tree (wrapping, dates). */
 static int
 cache_matches(const struct items_cache *cache,
 	      const struct render_context *context,
@@ -660,9 +708,24 @@ cache_matches(const struct items_cache *cache,
 	const char *zone = context->timezone ? context->timezone : "";
 	size_t count = items != NULL ? items->count : 0;
 
-	return cache->list != NULL && cache->items == items &&
-	       cache->count == count && cache->lang == lang &&
-	       cache->now == context->now && strcmp(cache->timezone, zone) == 0;
+	if (cache->list == NULL || cache->count != count ||
+	    cache->lang != lang || cache->now != context->now ||
+	    strcmp(cache->timezone, zone) != 0)
+		return 0;
+	for (size_t i = 0; i < count; i++) {
+		const struct item_key *key = &cache->keys[i];
+		const struct item *item = &items->items[i];
+
+		if (key->has_published != item->has_published ||
+		    (item->has_published &&
+		     key->published_at != item->published_at) ||
+		    !same_text(key->source, item->source) ||
+		    !same_text(key->title, item->title) ||
+		    !same_text(key->link, item->link) ||
+		    !same_text(key->summary, item->summary))
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -679,19 +742,26 @@ items_list(struct renderer *renderer, const struct render_context *context,
 
 	if (cache_matches(cache, context, items, lang))
 		return cache->list;
-	if (cache->list != NULL)
-		value_free(cache->list);
-	free(cache->timezone);
-	cache->items = items;
+	cache_clear(cache);
+	cache->keys = xcalloc(count > 0 ? count : 1, sizeof *cache->keys);
 	cache->count = count;
 	cache->lang = lang;
 	cache->now = context->now;
 	cache->timezone = xstrdup(context->timezone ? context->timezone : "");
 	cache->list = value_new_list();
-	for (size_t i = 0; i < count; i++)
-		value_list_append(
-		    cache->list,
-		    item_value(&items->items[i], i + 1, lang, context));
+	for (size_t i = 0; i < count; i++) {
+		const struct item *item = &items->items[i];
+		struct item_key *key = &cache->keys[i];
+
+		key->source = copy_or_null(item->source);
+		key->title = copy_or_null(item->title);
+		key->link = copy_or_null(item->link);
+		key->summary = copy_or_null(item->summary);
+		key->published_at = item->published_at;
+		key->has_published = item->has_published;
+		value_list_append(cache->list,
+				  item_value(item, i + 1, lang, context));
+	}
 	return cache->list;
 }
 
@@ -831,9 +901,7 @@ render_close(struct renderer *renderer)
 	for (size_t i = 0; i < 2; i++) {
 		if (renderer->templates[i] != NULL)
 			template_free(renderer->templates[i]);
-		if (renderer->cache[i].list != NULL)
-			value_free(renderer->cache[i].list);
-		free(renderer->cache[i].timezone);
+		cache_clear(&renderer->cache[i]);
 	}
 	for (size_t i = 0; i < renderer->partial_count; i++) {
 		free(renderer->partials[i].name);

@@ -109,9 +109,14 @@ take_reply_line(struct smtp_transport *smtp, const char *text, size_t length)
 	}
 	if (smtp->reply.length == 0)
 		buf_printf(&smtp->reply, "%d", parsed.code);
-	/* A multi-line reply is quoted as one line, its parts joined. */
-	buf_puts(&smtp->reply, smtp->reply.length > 3 ? " / " : " ");
-	append_printable(&smtp->reply, parsed.text, parsed.text_length);
+	/*
+	 * A multi-line reply is quoted as one line, its parts joined; past
+	 * the cap nothing is added, however many lines a server sends.
+	 */
+	if (smtp->reply.length < SMTP_REPLY_MAX) {
+		buf_puts(&smtp->reply, smtp->reply.length > 3 ? " / " : " ");
+		append_printable(&smtp->reply, parsed.text, parsed.text_length);
+	}
 	if (!parsed.is_last)
 		return;
 	free(smtp->last_reply);
@@ -476,6 +481,49 @@ reset_capture(struct smtp_transport *smtp)
 	smtp->error_buffer[0] = '\0';
 }
 
+/*
+ * A server may close an idle connection, or end it with 421, between two
+ * messages; libcurl only finds out when it next uses it.  Such a failure
+ * on a reused connection before DATA delivered nothing, so one try on a
+ * fresh connection is safe.  Returns 1 when that try is worth making.
+ */
+static int
+stale_connection_failed(struct smtp_transport *smtp, CURLcode result)
+{
+	long new_connections = -1;
+
+	if (curl_easy_getinfo(smtp->curl, CURLINFO_NUM_CONNECTS,
+			      &new_connections) != CURLE_OK ||
+	    new_connections != 0)
+		return 0;
+	/* After DATA the server may hold the message: never send it twice. */
+	if (strcmp(smtp->last_command, "DATA") == 0)
+		return 0;
+	if (smtp->last_code == 421)
+		return 1;
+	return smtp->last_code < 400 &&
+	       (result == CURLE_SEND_ERROR || result == CURLE_RECV_ERROR ||
+		result == CURLE_GOT_NOTHING);
+}
+
+/* One transfer; once more on a fresh connection if a kept one had died. */
+static CURLcode
+perform(struct smtp_transport *smtp)
+{
+	CURLcode result;
+
+	smtp->upload.offset = 0;
+	result = curl_easy_perform(smtp->curl);
+	if (result == CURLE_OK || !stale_connection_failed(smtp, result))
+		return result;
+	reset_capture(smtp);
+	smtp->upload.offset = 0;
+	curl_easy_setopt(smtp->curl, CURLOPT_FRESH_CONNECT, 1L);
+	result = curl_easy_perform(smtp->curl);
+	curl_easy_setopt(smtp->curl, CURLOPT_FRESH_CONNECT, 0L);
+	return result;
+}
+
 static enum transport_status
 smtp_send(struct transport *transport, const char *envelope_from,
 	  const char *recipient, const char *message, size_t size,
@@ -507,12 +555,11 @@ smtp_send(struct transport *transport, const char *envelope_from,
 	}
 	smtp->upload.data = message;
 	smtp->upload.size = size;
-	smtp->upload.offset = 0;
 	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_FROM, mail_from);
 	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, recipients);
 	curl_easy_setopt(smtp->curl, CURLOPT_INFILESIZE_LARGE,
 			 (curl_off_t)size);
-	result = curl_easy_perform(smtp->curl);
+	result = perform(smtp);
 	if (result != CURLE_OK) {
 		status = classify(smtp, result, envelope_from, recipient,
 				  errstr_out);

@@ -84,6 +84,29 @@ out:
 	return result;
 }
 
+int
+url_has_userinfo(const char *url)
+{
+	CURLUcode code;
+	CURLU *handle = parse_url(url, &code);
+	char *user = NULL;
+	char *password = NULL;
+	int found;
+
+	if (handle == NULL)
+		/* Unparsed: judge by the text, before any path. */
+		return strchr(url, '@') != NULL &&
+		       (strchr(url, '/') == NULL ||
+			strchr(url, '@') < strchr(strchr(url, '/') + 1, '/'));
+	found = curl_url_get(handle, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+		curl_url_get(handle, CURLUPART_PASSWORD, &password, 0) ==
+			CURLUE_OK;
+	curl_free(user);
+	curl_free(password);
+	curl_url_cleanup(handle);
+	return found;
+}
+
 char *
 url_scheme(const char *url)
 {
@@ -136,6 +159,25 @@ url_resolve(const char *base, const char *reference)
 	    curl_url_get(handle, CURLUPART_URL, &resolved, 0) == CURLUE_OK)
 		copy = xstrdup(resolved);
 	curl_free(resolved);
+	curl_url_cleanup(handle);
+	return copy;
+}
+
+char *
+url_from_file_path(const char *path)
+{
+	CURLU *handle = curl_url();
+	char *url = NULL;
+	char *copy = NULL;
+
+	if (handle == NULL)
+		return NULL;
+	if (curl_url_set(handle, CURLUPART_SCHEME, "file", 0) == CURLUE_OK &&
+	    curl_url_set(handle, CURLUPART_PATH, path, CURLU_URLENCODE) ==
+		CURLUE_OK &&
+	    curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK)
+		copy = xstrdup(url);
+	curl_free(url);
 	curl_url_cleanup(handle);
 	return copy;
 }

@@ -13,6 +13,12 @@
 int url_check(const char *url, const char *schemes, char **errstr_out);
 
 /*
+ * Returns 1 when url carries a user or password ("smtp://u:p@host"), so
+ * that callers neither accept nor echo it; 0 otherwise.
+ */
+int url_has_userinfo(const char *url);
+
+/*
  * Returns the scheme of url in lowercase (free()), or NULL when it does not
  * parse.
  */
@@ -29,5 +35,12 @@ char *url_host_port(const char *url);
  * (free()), or NULL when either does not parse.
  */
 char *url_resolve(const char *base, const char *reference);
+
+/*
+ * Returns the file:// URL of an absolute path, percent-encoding what a URL
+ * may not hold as it is (a space, '#', '?'), or NULL when libcurl refuses
+ * it.  The caller frees the result with free().
+ */
+char *url_from_file_path(const char *path);
 
 #endif

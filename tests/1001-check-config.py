@@ -59,6 +59,14 @@ bad("bad-source-url", good.replace("url = file://", "url = gopher://"),
     ["[source nzw-buitenland] url:"])
 bad("no-scheme", good.replace("url = file://", "url = "),
     ["url:"])
+# A URL holding credentials is refused, and the password is never echoed.
+config = write(os.path.join(directory, "userinfo.ini"),
+               good.replace("smtps://127.0.0.1:1",
+                            "smtps://bob:Hunter2secret@127.0.0.1:1"))
+code, out, err = run(["check-config"], config=config)
+check(code == EX_CONFIG and "[provider zeelandnet] smtp_url: holds a user"
+      in err and "Hunter2secret" not in err,
+      "credentials in smtp_url: %d %r" % (code, err))
 bad("bad-smtp-url", good.replace("smtps://127.0.0.1:1", "http://x"),
     ["[provider zeelandnet] smtp_url:"])
 bad("tls-mismatch", good.replace("tls = implicit", "tls = starttls"),
@@ -119,6 +127,47 @@ config = write(os.path.join(directory, "syntax.ini"),
 code, out, err = run(["check-config"], config=config)
 check(code == EX_CONFIG and config in err and len(err.splitlines()) == 1,
       "syntax error: %d %r" % (code, err))
+
+# Regression: only the first of several syntax errors was reported, and it
+# quoted the bad line, which may be a password pasted into the wrong file.
+config = write(os.path.join(directory, "syntax2.ini"),
+               "[digest]\ntitle = x\nhunter2\n[source a]\nS3cret!\n")
+code, out, err = run(["check-config"], config=config)
+lines = err.splitlines()
+check(code == EX_CONFIG and len(lines) == 2 and
+      all(config in line for line in lines) and "line 3" in lines[0] and
+      "line 5" in lines[1] and "hunter2" not in err and "S3cret" not in err,
+      "two syntax errors, two lines, no line text: %d %r" % (code, err))
+
+# Regression: a key above the first section was silently ignored.
+bad("stray-key", "title = Elders\n" + good,
+    ["[] title: outside any section"])
+
+# Regression: a control character in a value (a CR) went out raw, so the
+# terminal showed the problem line garbled.
+config = write(os.path.join(directory, "cr.ini"),
+               good.replace("max_items = 10", "max_items = 1\r0"))
+code, out, err = run(["check-config"], config=config)
+check(code == EX_CONFIG and "\r" not in err and
+      "[digest] max_items: \"1?0\"" in err and len(err.splitlines()) == 1,
+      "control character shown as ?: %d %r" % (code, err))
+
+# Regression: "file:PATH" sources broke when the config's directory held a
+# space ("not a URL (Bad path)"): the path is now percent-encoded.
+spaced = os.path.join(directory, "met spatie")
+os.makedirs(os.path.join(spaced, "feeds"))
+with open(os.path.join(SRC, "config", "demo", "wereld.atom"), "rb") as feed:
+    with open(os.path.join(spaced, "feeds", "wereld atom.xml"), "wb") as out:
+        out.write(feed.read())
+config = write(os.path.join(spaced, "spaced.ini"),
+               "[digest]\ntitle = x\nstate = %s/s.sqlite\n\n"
+               "[source w]\nurl = file:feeds/wereld atom.xml\n" % spaced)
+code, out, err = run(["check-config"], config=config)
+check(code == 0, "file: path with spaces: %d %r" % (code, err))
+code, out, err = run(["items", "--now", "2026-11-29T09:30:00+01:00"],
+                     config=config)
+check(code == 0 and err == "" and out != "",
+      "file: path with spaces is read: %d %r" % (code, err))
 
 # A missing file is EX_NOINPUT.
 code, out, err = run(["check-config"], config=directory + "/none.ini")

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "render.h"
 #include "util.h"
@@ -109,6 +110,9 @@ main(void)
 	    "opnieuw onderhandelen over de begroting.";
 	char *text;
 
+	/* A wrapping loop that makes no progress fails here, not by hanging
+	 * until the memory runs out. */
+	alarm(60);
 	expect("empty", render_wrap("", 72, "", ""), "");
 	expect("NULL", render_wrap(NULL, 72, NULL, NULL), "");
 	expect("blanks only", render_wrap("  \t \n\n ", 72, "> ", "> "), "");
@@ -161,6 +165,13 @@ main(void)
 	expect("hanging fits",
 	       render_wrap("alpha beta gamma delta", 15, "10. ", "    "),
 	       "10. alpha beta\n    gamma delta");
+	/* Regression: an indent wider than the width left no room on a
+	 * line, and the cut of a long word then looped for ever. */
+	expect("indent wider than width", render_wrap("abc", 2, "", "    "),
+	       "ab\n    c");
+	expect("indents wider than width",
+	       render_wrap("ab cde", 2, "      ", "    "),
+	       "      a\n    b\n    c\n    d\n    e");
 	expect("hard break", render_wrap("a\nb", 72, "", ""), "a\nb");
 	expect("paragraphs", render_wrap("a\n\n\n\nb c", 72, "  ", "  "),
 	       "  a\n\n  b c");

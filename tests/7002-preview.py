@@ -106,4 +106,23 @@ code, out, err = run(["check-config"], config=broken)
 check(code == EX_CONFIG and "digest.txt.mustache:" in err,
       "check-config sees the broken template: %d %r" % (code, err))
 
+# Regression: a partial is read only when a render reaches it, so
+# check-config passed a broken item partial and every send then failed.
+# It now renders a sample digest, so it names the partial's file and line.
+shutil.copy(os.path.join(SRC, "templates", "digest.txt.mustache"), templates)
+code, out, err = run(["check-config"], config=broken)
+check(code == 0, "check-config with the templates repaired: %d %r"
+      % (code, err))
+for partial in ("item.txt.mustache", "item.html.mustache"):
+    path = os.path.join(templates, partial)
+    shutil.copy(os.path.join(SRC, "templates", partial), path)
+    with open(path, "a") as handle:
+        handle.write("\n{{#oops}}\n")
+    code, out, err = run(["check-config"], config=broken)
+    check(code == EX_CONFIG and partial + ":" in err and "oops" in err
+          and broken in err,
+          "check-config sees the broken partial %s: %d %r"
+          % (partial, code, err))
+    shutil.copy(os.path.join(SRC, "templates", partial), path)
+
 finish()

@@ -12,7 +12,7 @@ from digesttest import DEMO_NOW, check, demo_config_text, finish, run, write
 import mailcheck
 import smtptest
 
-EX_UNAVAILABLE, EX_TEMPFAIL, EX_CONFIG = 69, 75, 78
+EX_UNAVAILABLE, EX_IOERR, EX_TEMPFAIL, EX_CONFIG = 69, 74, 75, 78
 SECRET_Z = "zeeland-Secret-42"
 SECRET_D = "delta-Secret-17"
 directory = smtptest.workdir()
@@ -147,11 +147,64 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
 
     # A wrong password: provider trouble, named, the secret never shown.
     wrong = configure("wrong", zeeland.port, delta.port)
+    connects = len(zeeland.events("connect"))
     code, out, err = run(["send", "--now", DEMO_NOW], config=wrong,
                          env={"TEST_ZEELAND_PASSWORD": "not-" + SECRET_Z})
     no_secret("wrong password", out, err)
     check(code == EX_CONFIG, "wrong password: exit %d %r" % (code, err))
     check("535" in err or "AUTH" in err, "says AUTH failed: %r" % err)
+    # Regression: each of the provider's subscribers used to log in again
+    # with the wrong password (an account lockout waiting to happen).
+    check(len(zeeland.events("connect")) == connects + 1,
+          "one failed login, not one per subscriber: %d" %
+          (len(zeeland.events("connect")) - connects))
+    check("sent 1, failed temporarily 0, failed permanently 3" in out,
+          "wrong password summary: %r" % out)
+
+    # A provider the config lost: a settings problem (78), not a refusal.
+    # Regression: it used to exit 69 as if a server had refused the mail.
+    lost = configure("lost", zeeland.port, delta.port)
+    with open(lost, encoding="utf-8") as handle:
+        text = handle.read()
+    write(lost, text[:text.index("[provider delta]")])
+    code, out, err = run(["send", "--now", DEMO_NOW], config=lost, env=ENV)
+    check(code == EX_CONFIG, "lost provider: exit %d %r" % (code, err))
+    check("sent 2, failed temporarily 0, failed permanently 2, skipped 0"
+          in out, "lost provider summary: %r" % out)
+    check("joost@delta.example" in err and "not configured" in err,
+          "lost provider named: %r" % err)
+
+    # An inactive subscriber named with --subscriber: said, not silent.
+    code, out, err = run(["subscribers", "set", "anna@zeelandnet.example",
+                          "--active", "no"], config=lost)
+    code, out, err = run(["send", "--subscriber", "anna@zeelandnet.example",
+                          "--now", "2026-11-30T09:30:00+01:00"],
+                         config=lost, env=ENV)
+    check(code == 0 and "skipped 1" in out and "not active" in err,
+          "inactive --subscriber: %d %r %r" % (code, out, err))
+
+    # Deliveries that cannot be recorded: the first one sent is reported,
+    # and the rest are held back, or a rerun would send them twice.
+    # Regression: the run used to go on sending unrecorded messages.
+    norecord = configure("norecord", zeeland.port, delta.port)
+    import sqlite3
+    database = sqlite3.connect(os.path.join(directory, "norecord",
+                                            "state.sqlite"))
+    database.execute("CREATE TRIGGER no_record BEFORE INSERT ON deliveries "
+                     "BEGIN SELECT RAISE(FAIL, 'test: disk full'); END")
+    database.commit()
+    database.close()
+    before = len(zeeland.events("message")) + len(delta.events("message"))
+    code, out, err = run(["send", "--now", "2026-12-01T09:30:00+01:00"],
+                         config=norecord, env=ENV)
+    after = len(zeeland.events("message")) + len(delta.events("message"))
+    check(code == EX_IOERR, "unrecorded delivery: exit %d %r" % (code, err))
+    check(after == before + 1, "sent %d after a record failed" %
+          (after - before))
+    check("sent 1, failed temporarily 3, failed permanently 0, skipped 0"
+          in out, "unrecorded summary: %r" % out)
+    check("sent, but not recorded" in err and "3 subscribers not sent" in
+          err, "unrecorded warnings: %r" % err)
 
     # A password file others may read is refused before connecting.
     unsafe = configure("unsafe", zeeland.port, delta.port)

@@ -133,6 +133,14 @@ check(code == EX_NOINPUT and err == "digest: %s: No such file or "
       "directory\n" % missing, "missing file: %d %r" % (code, err))
 code, out, err = subs(["import"])
 check(code == 64, "import without a file: %d" % code)
+# A file over the 64 MiB cap is bad data (65), not a missing input (66):
+# the exit code is picked from errno as it was before the warning printed.
+huge = os.path.join(directory, "huge.csv")
+with open(huge, "wb") as handle:
+    handle.truncate(65 * 1024 * 1024)
+code, out, err = subs(["import", huge])
+check(code == EX_DATAERR and huge in err, "huge file: %d %r" % (code, err))
+os.unlink(huge)
 
 # A big file goes in as one transaction.
 big = os.path.join(directory, "big.csv")

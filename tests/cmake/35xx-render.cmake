@@ -6,5 +6,7 @@ digest_c_test(3510-render-golden 3510-render-golden.c)
 # HTML well-formed (libxml2), text within 72 columns and entity-free.
 digest_c_test(3511-render-check 3511-render-check.c)
 digest_c_test(3512-render-errors 3512-render-errors.c)
+# One renderer, many renders: the items cache against fresh renderers.
+digest_c_test(3513-render-cache 3513-render-cache.c)
 # The shipped templates on the demo feeds through `digest preview`.
 digest_script_test(3520-preview-golden 3520-preview-golden.py)

@@ -1,0 +1,2 @@
+# Gathering (digest/gather.c): sources fetched, merged, deduplicated, sorted.
+digest_c_test(2601-gather 2601-gather.c)
