@@ -355,6 +355,16 @@ expect_char(const char **cursor, const char *allowed)
 	return 0;
 }
 
+static int
+days_in_month(int year, int month)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return days[month - 1] + (month == 2 && leap);
+}
+
 int
 util_parse_rfc3339(const char *text, time_t *time_out)
 {
@@ -391,8 +401,9 @@ util_parse_rfc3339(const char *text, time_t *time_out)
 	} else {
 		return -1;
 	}
-	if (*cursor != '\0' || month < 1 || month > 12 || day < 1 || day > 31 ||
-	    hour > 23 || minute > 59 || second > 60)
+	if (*cursor != '\0' || month < 1 || month > 12 || day < 1 ||
+	    day > days_in_month(year, month) || hour > 23 || minute > 59 ||
+	    second > 60)
 		return -1;
 	*time_out =
 	    util_timegm(year, month, day, hour, minute, second) - offset;

@@ -47,6 +47,7 @@ check(code == 0, "preview without --now: %d %r" % (code, err))
 # Usage errors.
 for args in (["preview", "--format", "pdf"], ["preview", "--lang", "de"],
              ["preview", "--format", "eml"], ["preview", "--now", "today"],
+             ["preview", "--now", "2026-02-31T09:00:00Z"],
              ["preview", "extra"]):
     code, out, err = run(args, config=config)
     check(code == EX_USAGE and out == "", "%r: exit %d" % (args, code))
