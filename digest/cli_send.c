@@ -27,10 +27,20 @@
 static const char synopsis[] =
     "usage: digest send [--dry-run] [--subscriber EMAIL] [--now TIME]\n";
 
+/*
+ * After this many temporary failures in a row and no success in between,
+ * a provider is taken to be down for this run: trying each of its
+ * remaining subscribers would only wait out one connect timeout after
+ * another.  They stay unsent, so the next run (EX_TEMPFAIL) tries them.
+ */
+#define SEND_PAUSE_AFTER 5
+
 /* One provider's connection, opened on its first message. */
 struct route {
 	struct transport *transport;
-	char *broken; /* why this provider cannot be used, or NULL */
+	char *broken;		 /* why this provider cannot be used, or NULL */
+	size_t temporary_streak; /* temporary failures since the last success */
+	size_t paused;		 /* subscribers not tried since it paused */
 };
 
 struct send_run {
@@ -46,7 +56,6 @@ struct send_run {
 	size_t sent, temporary, permanent, skipped, config_trouble;
 	size_t data_errors; /* the letter could not be made (EX_DATAERR) */
 	size_t held_back;   /* not tried once deliveries went unrecorded */
-	size_t bytes;
 	int record_failed;
 };
 
@@ -222,6 +231,7 @@ deliver_one(struct send_run *run, const struct subscriber *subscriber)
 {
 	const struct config *config = run->cli->config;
 	struct transport *transport;
+	struct route *route;
 	struct letter letter;
 	enum letter_status letter_status;
 	enum transport_status status;
@@ -258,9 +268,14 @@ deliver_one(struct send_run *run, const struct subscriber *subscriber)
 		free(errstr);
 		return;
 	}
-	run->bytes += letter.size;
 	if (run->dry_run) {
 		run->sent++;
+		goto out;
+	}
+	route = &run->routes[letter.provider - config->providers];
+	if (route->temporary_streak >= SEND_PAUSE_AFTER) {
+		run->temporary++;
+		route->paused++;
 		goto out;
 	}
 	transport = route_for(run, letter.provider);
@@ -274,11 +289,17 @@ deliver_one(struct send_run *run, const struct subscriber *subscriber)
 				&errstr);
 	if (status == TRANSPORT_OK) {
 		run->sent++;
+		route->temporary_streak = 0;
 		record(run, subscriber, &letter);
 		goto out;
 	}
 	count_failure(run, subscriber, letter.provider, failure_of(status),
 		      errstr);
+	if (status == TRANSPORT_ETEMP &&
+	    ++route->temporary_streak == SEND_PAUSE_AFTER)
+		cli_warn("provider %s: %d temporary failures in a row; its "
+			 "other subscribers are left for the next run",
+			 letter.provider->id, SEND_PAUSE_AFTER);
 	/*
 	 * Wrong settings (AUTH, TLS, the sender) fail for every subscriber
 	 * of the provider alike; trying each would only repeat the line and
@@ -434,6 +455,12 @@ send_all(struct send_run *run, struct subscriber_list *list)
 		}
 		deliver_one(run, &list->subscribers[i]);
 	}
+	for (size_t i = 0; i < run->cli->config->provider_count; i++)
+		if (run->routes[i].paused > 0)
+			cli_warn("provider %s: %zu subscribers not tried "
+				 "(left for the next run)",
+				 run->cli->config->providers[i].id,
+				 run->routes[i].paused);
 	if (run->held_back > 0)
 		cli_warn("%zu subscribers not sent: deliveries can no longer "
 			 "be recorded (see above); rerun once the state "

@@ -229,4 +229,23 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
     code, out, err = run(["send", "--now", DEMO_NOW], config=config, env=ENV)
     check("skipped 0" in out, "nothing was recorded as sent: %r" % out)
 
+# A provider that is down: five tries, then its other subscribers are left
+# for the next run instead of each waiting out a connect timeout.
+config = configure("down", smtptest.free_port(), smtptest.free_port())
+many = write(os.path.join(directory, "down", "many.csv"),
+             "email,provider\n" + "".join(
+                 "lezer%d@delta.example,delta\n" % i for i in range(8)))
+code, out, err = run(["subscribers", "import", many], config=config)
+check(code == 0, "import many: %d %r" % (code, err))
+code, out, err = run(["send", "--subscriber", "lezer0@delta.example",
+                      "--now", DEMO_NOW], config=config, env=ENV)
+check(code == EX_TEMPFAIL, "one to a down server: exit %d" % code)
+code, out, err = run(["send", "--now", DEMO_NOW], config=config, env=ENV)
+tries = [line for line in err.splitlines() if "(provider delta)" in line]
+check(code == EX_TEMPFAIL, "down provider: exit %d %r" % (code, err))
+check(len(tries) == 5, "five tries on delta, got %d: %r" % (len(tries), err))
+check("provider delta: 5 subscribers not tried" in err,
+      "the rest are left for the next run: %r" % err)
+check("failed temporarily 12" in out, "summary counts them: %r" % out)
+
 finish()
