@@ -162,18 +162,17 @@ static char *
 body_to_lf(const char *body)
 {
 	struct buf normalised = BUF_INIT;
-	const char *p;
+	const char *p = body;
+	const char *cr;
 
 	buf_reserve(&normalised, strlen(body) + 1);
-	for (p = body; *p != '\0'; p++) {
-		if (*p == '\r') {
-			buf_putc(&normalised, '\n');
-			if (p[1] == '\n')
-				p++;
-			continue;
-		}
-		buf_putc(&normalised, *p);
+	/* Copy the runs between CRs whole: bodies are mostly plain lines. */
+	while ((cr = strchr(p, '\r')) != NULL) {
+		buf_append(&normalised, p, (size_t)(cr - p));
+		buf_putc(&normalised, '\n');
+		p = cr[1] == '\n' ? cr + 2 : cr + 1;
 	}
+	buf_puts(&normalised, p);
 	return buf_detach(&normalised);
 }
 
@@ -225,28 +224,37 @@ make_text_part(const char *subtype, const char *body)
 	return part;
 }
 
-/* Returns "<hex>@domain" without brackets (free()). */
-static char *
-make_message_id(const char *domain)
+/* Fills hex with 2 * count random hex digits and a NUL. */
+static void
+random_hex(char *hex, size_t count)
 {
-	unsigned char random_bytes[16];
-	char hex[sizeof random_bytes * 2 + 1];
+	unsigned char random_bytes[32];
 	size_t filled = 0;
-	size_t i;
 
-	while (filled < sizeof random_bytes) {
-		ssize_t got = getrandom(random_bytes + filled,
-					sizeof random_bytes - filled, 0);
+	if (count > sizeof random_bytes)
+		count = sizeof random_bytes;
+	while (filled < count) {
+		ssize_t got = getrandom(random_bytes + filled, count - filled,
+					0);
 
 		if (got < 0)
 			continue; /* EINTR; the pool never fails otherwise */
 		filled += (size_t)got;
 	}
-	for (i = 0; i < sizeof random_bytes; i++) {
+	for (size_t i = 0; i < count; i++) {
 		hex[2 * i] = "0123456789abcdef"[random_bytes[i] >> 4];
 		hex[2 * i + 1] = "0123456789abcdef"[random_bytes[i] & 15];
 	}
-	hex[sizeof hex - 1] = '\0';
+	hex[2 * count] = '\0';
+}
+
+/* Returns "<hex>@domain" without brackets (free()). */
+static char *
+make_message_id(const char *domain)
+{
+	char hex[33];
+
+	random_hex(hex, 16);
 	return xasprintf("%s@%s", hex, domain);
 }
 

@@ -144,7 +144,9 @@ buf_puts(struct buf *buffer, const char *text)
 void
 buf_putc(struct buf *buffer, char c)
 {
-	buf_reserve(buffer, 1);
+	/* The common case, room to spare, skips buf_reserve's checks. */
+	if (buffer->length + 2 > buffer->capacity)
+		buf_reserve(buffer, 1);
 	buffer->data[buffer->length++] = c;
 	buffer->data[buffer->length] = '\0';
 }
