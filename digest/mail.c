@@ -234,8 +234,8 @@ random_hex(char *hex, size_t count)
 	if (count > sizeof random_bytes)
 		count = sizeof random_bytes;
 	while (filled < count) {
-		ssize_t got = getrandom(random_bytes + filled, count - filled,
-					0);
+		ssize_t got =
+		    getrandom(random_bytes + filled, count - filled, 0);
 
 		if (got < 0)
 			continue; /* EINTR; the pool never fails otherwise */

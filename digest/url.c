@@ -98,9 +98,9 @@ url_has_userinfo(const char *url)
 		return strchr(url, '@') != NULL &&
 		       (strchr(url, '/') == NULL ||
 			strchr(url, '@') < strchr(strchr(url, '/') + 1, '/'));
-	found = curl_url_get(handle, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-		curl_url_get(handle, CURLUPART_PASSWORD, &password, 0) ==
-			CURLUE_OK;
+	found =
+	    curl_url_get(handle, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(handle, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK;
 	curl_free(user);
 	curl_free(password);
 	curl_url_cleanup(handle);

@@ -64,8 +64,7 @@ check_style_block(const char *name, const char *html)
 		fail(name, "a <style> block outside <head>", NULL);
 	else if (find_ascii_nocase(style + 1, "<style") != NULL)
 		fail(name, "more than one <style> block", NULL);
-	else if (find_ascii_nocase(style, "prefers-color-scheme: dark") ==
-		 NULL)
+	else if (find_ascii_nocase(style, "prefers-color-scheme: dark") == NULL)
 		fail(name, "the <style> block lacks", "prefers-color-scheme");
 }
 
@@ -80,8 +79,8 @@ check_html(const char *name, const char *html)
 	    "max-width:600px",
 	};
 	static const char *const forbidden[] = {
-	    "<script", "javascript:",  "<link",	 "<img",
-	    "@import", "url(", "<ontevreden>", "<oneerlijk>", "<b>bold",
+	    "<script", "javascript:",  "<link",	      "<img",	 "@import",
+	    "url(",    "<ontevreden>", "<oneerlijk>", "<b>bold",
 	};
 	xmlDocPtr document;
 
