@@ -217,10 +217,10 @@ static int
 cmd_items(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"source", required_argument, NULL, 's'},
-	    {"now", required_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},
+	    {"json", no_argument, NULL, CLI_OPT_JSON},
+	    {"source", required_argument, NULL, CLI_OPT_SOURCE},
+	    {"now", required_argument, NULL, CLI_OPT_NOW},
+	    {"help", no_argument, NULL, CLI_OPT_HELP},
 	    {NULL, 0, NULL, 0}};
 	static const char synopsis[] =
 	    "usage: digest items [--json] [--source URL] [--now TIME]\n";
@@ -233,17 +233,17 @@ cmd_items(struct cli *cli, int argc, char **argv)
 
 	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (option) {
-		case 'j':
+		case CLI_OPT_JSON:
 			json = 1;
 			break;
-		case 's':
+		case CLI_OPT_SOURCE:
 			source_url = optarg;
 			break;
-		case 'n':
+		case CLI_OPT_NOW:
 			if ((code = cli_parse_now(optarg, &now)) != EX_OK)
 				return code;
 			break;
-		case 'h':
+		case CLI_OPT_HELP:
 			fputs(synopsis, stdout);
 			return cli_finish_output();
 		default:

@@ -11,6 +11,18 @@
 #include "feed.h"
 #include "gather.h"
 
+/* Long-only options of the commands, numbered from 256 (STYLE.md). */
+enum cli_option {
+	CLI_OPT_HELP = 256,
+	CLI_OPT_NOW,
+	CLI_OPT_JSON,
+	CLI_OPT_SOURCE,
+	CLI_OPT_FORMAT,
+	CLI_OPT_LANG,
+	CLI_OPT_SUBSCRIBER,
+	CLI_OPT_DRY_RUN
+};
+
 struct cli {
 	const char *config_path;
 	struct config *config; /* after cli_load_config() */

@@ -34,11 +34,11 @@ static int
 parse_options(int argc, char **argv, struct preview_options *options)
 {
 	static const struct option long_options[] = {
-	    {"format", required_argument, NULL, 'f'},
-	    {"lang", required_argument, NULL, 'l'},
-	    {"now", required_argument, NULL, 'n'},
-	    {"subscriber", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
+	    {"format", required_argument, NULL, CLI_OPT_FORMAT},
+	    {"lang", required_argument, NULL, CLI_OPT_LANG},
+	    {"now", required_argument, NULL, CLI_OPT_NOW},
+	    {"subscriber", required_argument, NULL, CLI_OPT_SUBSCRIBER},
+	    {"help", no_argument, NULL, CLI_OPT_HELP},
 	    {NULL, 0, NULL, 0}};
 	int option;
 	int code;
@@ -48,21 +48,21 @@ parse_options(int argc, char **argv, struct preview_options *options)
 	while ((option = getopt_long(argc, argv, "+", long_options, NULL)) !=
 	       -1) {
 		switch (option) {
-		case 'f':
+		case CLI_OPT_FORMAT:
 			options->format = optarg;
 			break;
-		case 'l':
+		case CLI_OPT_LANG:
 			options->language = optarg;
 			break;
-		case 's':
+		case CLI_OPT_SUBSCRIBER:
 			options->subscriber = optarg;
 			break;
-		case 'n':
+		case CLI_OPT_NOW:
 			code = cli_parse_now(optarg, &options->now);
 			if (code != EX_OK)
 				return code;
 			break;
-		case 'h':
+		case CLI_OPT_HELP:
 			fputs(synopsis, stdout);
 			return -1;
 		default:

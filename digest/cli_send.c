@@ -106,10 +106,10 @@ parse_options(int argc, char **argv, struct send_run *run,
 	      const char **subscriber_out)
 {
 	static const struct option options[] = {
-	    {"dry-run", no_argument, NULL, 'd'},
-	    {"subscriber", required_argument, NULL, 's'},
-	    {"now", required_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},
+	    {"dry-run", no_argument, NULL, CLI_OPT_DRY_RUN},
+	    {"subscriber", required_argument, NULL, CLI_OPT_SUBSCRIBER},
+	    {"now", required_argument, NULL, CLI_OPT_NOW},
+	    {"help", no_argument, NULL, CLI_OPT_HELP},
 	    {NULL, 0, NULL, 0}};
 	int option;
 	int code;
@@ -117,17 +117,17 @@ parse_options(int argc, char **argv, struct send_run *run,
 	run->now = time(NULL);
 	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (option) {
-		case 'd':
+		case CLI_OPT_DRY_RUN:
 			run->dry_run = 1;
 			break;
-		case 's':
+		case CLI_OPT_SUBSCRIBER:
 			*subscriber_out = optarg;
 			break;
-		case 'n':
+		case CLI_OPT_NOW:
 			if ((code = cli_parse_now(optarg, &run->now)) != EX_OK)
 				return code;
 			break;
-		case 'h':
+		case CLI_OPT_HELP:
 			fputs(synopsis, stdout);
 			return -1;
 		default:
