@@ -708,9 +708,8 @@ read_password_file(const struct provider *provider, char **password_out,
 					provider->id, provider->password_file);
 		goto fail;
 	}
-	close(fd);
-	fd = -1;
-	if (util_read_file(provider->password_file, 4096, &data, &size) < 0) {
+	/* Read what was checked: the same descriptor, not the path again. */
+	if (util_read_fd(fd, 4096, &data, &size) < 0) {
 		*errstr_out =
 		    xasprintf("provider %s: password_file %s: %s", provider->id,
 			      provider->password_file, strerror(errno));
@@ -724,6 +723,7 @@ read_password_file(const struct provider *provider, char **password_out,
 		free(data);
 		goto fail;
 	}
+	close(fd);
 	*password_out = data;
 	return 0;
 fail:

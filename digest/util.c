@@ -501,17 +501,12 @@ util_strncasecmp(const char *a, const char *b, size_t length)
 }
 
 int
-util_read_file(const char *path, size_t max_size, char **data_out,
-	       size_t *size_out)
+util_read_fd(int fd, size_t max_size, char **data_out, size_t *size_out)
 {
 	struct buf content = BUF_INIT;
 	char chunk[65536];
-	int fd;
 	int saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	for (;;) {
 		ssize_t got = read(fd, chunk, sizeof chunk);
 
@@ -527,16 +522,31 @@ util_read_file(const char *path, size_t max_size, char **data_out,
 		}
 		buf_append(&content, chunk, (size_t)got);
 	}
-	close(fd);
 	*size_out = content.length;
 	*data_out = buf_detach(&content);
 	return 0;
 fail:
 	saved = errno;
-	close(fd);
 	buf_free(&content);
 	errno = saved;
 	return -1;
+}
+
+int
+util_read_file(const char *path, size_t max_size, char **data_out,
+	       size_t *size_out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int result;
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	result = util_read_fd(fd, max_size, data_out, size_out);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return result;
 }
 
 static int

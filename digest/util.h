@@ -111,6 +111,9 @@ int util_strncasecmp(const char *a, const char *b, size_t length);
 int util_read_file(const char *path, size_t max_size, char **data_out,
 		   size_t *size_out);
 
+/* As util_read_file(), from an open descriptor (read to its end). */
+int util_read_fd(int fd, size_t max_size, char **data_out, size_t *size_out);
+
 /*
  * Writes data to path atomically: a temporary file in the same directory,
  * fsync, rename.  Returns 0, or -1 with errno set.
