@@ -287,7 +287,12 @@ check_keys(struct loader *loader, const char *section, const char *const *known)
 			const char *key = keys[i] + prefix;
 
 			if (!key_known(key, known))
-				problem(loader, section, key, "unknown key");
+				problem(loader, section, key, "%s",
+					strcmp(key, "password") == 0
+					    ? "unknown key: a password never "
+					      "goes in this file; use "
+					      "password_env or password_file"
+					    : "unknown key");
 		}
 	}
 	free(keys);

@@ -43,6 +43,9 @@ bad("unknown-section", good + "\n[colour]\nred = 1\n",
 bad("unknown-key", good.replace("max_items = 10",
                                 "max_items = 10\nmax_itmes = 5"),
     ["[digest] max_itmes: unknown key"])
+bad("password-key", good.replace("tls = starttls",
+                                 "tls = starttls\npassword = s3cret"),
+    ["[provider delta] password: unknown key: a password never goes in"])
 bad("missing-title", good.replace("title = Buitenland vandaag\n", ""),
     ["[digest] title: missing"])
 bad("bad-number", good.replace("max_items = 10", "max_items = ten"),
