@@ -117,6 +117,20 @@ quote(const char *text)
 	return buf_detach(&out);
 }
 
+/* The configured provider ids, "zeelandnet, delta" (free()). */
+static char *
+provider_ids(const struct config *config)
+{
+	struct buf ids = BUF_INIT;
+
+	for (size_t i = 0; i < config->provider_count; i++)
+		buf_printf(&ids, "%s%s", i ? ", " : "",
+			   config->providers[i].id);
+	if (config->provider_count == 0)
+		buf_puts(&ids, "none");
+	return buf_detach(&ids);
+}
+
 static void warn_line(const char *format, ...)
     __attribute__((format(printf, 1, 2)));
 
@@ -283,15 +297,23 @@ apply_options(const struct config *config, const char *command,
 		sub->name = name;
 	}
 	if (opts->provider != NULL) {
-		if (config_find_provider(config, opts->provider) == NULL) {
+		const struct provider *provider =
+		    config_find_provider(config, opts->provider);
+
+		if (provider == NULL) {
+			char *known = provider_ids(config);
+
 			shown = quote(opts->provider);
-			warn_line("subscribers %s: unknown provider %s",
-				  command, shown);
+			warn_line("subscribers %s: unknown provider %s "
+				  "(configured: %s)",
+				  command, shown, known);
+			free(known);
 			code = EX_DATAERR;
 			goto out;
 		}
+		/* Store the config's own spelling of the id. */
 		free(sub->provider);
-		sub->provider = xstrdup(opts->provider);
+		sub->provider = xstrdup(provider->id);
 	}
 	if (opts->no_provider) {
 		free(sub->provider);
@@ -699,6 +721,7 @@ check_record(struct import *import, struct csv_record *record,
 	     struct import_row *row)
 {
 	struct subscriber *sub = &row->sub;
+	const struct provider *provider;
 	const char *language, *problem;
 	char *shown = NULL, *message = NULL;
 	size_t index;
@@ -732,11 +755,17 @@ check_record(struct import *import, struct csv_record *record,
 		case COLUMN_PROVIDER:
 			if (value[0] == '\0')
 				break;
-			if (config_find_provider(import->config, value) == NULL)
-				message =
-				    xasprintf("unknown provider %s", shown);
-			else
-				sub->provider = xstrdup(value);
+			provider = config_find_provider(import->config, value);
+			if (provider == NULL) {
+				char *known = provider_ids(import->config);
+
+				message = xasprintf("unknown provider %s "
+						    "(configured: %s)",
+						    shown, known);
+				free(known);
+			} else {
+				sub->provider = xstrdup(provider->id);
+			}
 			break;
 		case COLUMN_LANGUAGE:
 			if (value[0] == '\0')

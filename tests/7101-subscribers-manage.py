@@ -109,8 +109,17 @@ one_error_line(err, 'digest: subscribers add: "not an address": not a '
                'valid email address', "bad address")
 code, out, err = subs(["add", "dirk@example.nl", "--provider", "kpn"])
 check(code == EX_DATAERR, "unknown provider exits 65: %d" % code)
-one_error_line(err, 'digest: subscribers add: unknown provider "kpn"',
+one_error_line(err, 'digest: subscribers add: unknown provider "kpn" '
+               '(configured: zeelandnet, delta)',
                "unknown provider")
+# A provider id is matched without regard to case and stored as the
+# config spells it, so counts per provider stay right.
+code, out, err = subs(["add", "case@example.nl", "--provider", "DELTA"])
+check(code == 0, "add --provider DELTA: %d %r" % (code, err))
+check(listed().get("case@example.nl", {}).get("provider") == "delta",
+      "stored as the config's id: %r" % listed().get("case@example.nl"))
+code, out, err = subs(["remove", "case@example.nl"])
+check(code == 0, "remove case@example.nl: %d" % code)
 code, out, err = subs(["add", "dirk@example.nl", "--lang", "de"])
 check(code == EX_USAGE, "bad --lang exits 64: %d" % code)
 check(err.startswith("digest: subscribers add: --lang \"de\""), err)

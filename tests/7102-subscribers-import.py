@@ -100,7 +100,7 @@ check(len(before) == 4, "four subscribers now: %r" % sorted(before))
 # starts (a blank line and a quoted line break both count).
 BAD = [
     ("bad-address.csv", 3, '"not an address": not a valid email address'),
-    ("bad-provider.csv", 4, 'unknown provider "kpn"'),
+    ("bad-provider.csv", 4, 'unknown provider "kpn" (configured: zeelandnet, delta)'),
     ("bad-language.csv", 4, 'language "de" is not nl or en'),
     ("bad-format.csv", 3, 'format "pdf" is not text, html or both'),
     ("duplicate.csv", 4, "Anna@example.nl appears twice (first on line 2)"),
