@@ -17,6 +17,9 @@
 struct state {
 	sqlite3 *db;
 	char *path;
+	/* Prepared once, reset after each use: these run per subscriber. */
+	sqlite3_stmt *was_sent;
+	sqlite3_stmt *mark_sent;
 };
 
 /*
@@ -85,6 +88,34 @@ db_prepare(struct state *state, const char *sql, sqlite3_stmt **stmt_out,
 	if (sqlite3_prepare_v2(state->db, sql, -1, stmt_out, NULL) != SQLITE_OK)
 		return db_error(state, "prepare", errstr_out);
 	return STATE_OK;
+}
+
+/*
+ * Returns in *stmt_out the statement kept in *slot, preparing it on first
+ * use.  The caller hands it back with db_release() instead of finalizing.
+ */
+static enum state_status
+db_cached(struct state *state, sqlite3_stmt **slot, const char *sql,
+	  sqlite3_stmt **stmt_out, char **errstr_out)
+{
+	if (*slot == NULL) {
+		enum state_status status =
+		    db_prepare(state, sql, slot, errstr_out);
+
+		if (status != STATE_OK)
+			return status;
+	}
+	*stmt_out = *slot;
+	return STATE_OK;
+}
+
+static void
+db_release(sqlite3_stmt *stmt)
+{
+	if (stmt == NULL)
+		return;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 }
 
 /* Binds text, or SQL NULL when text is NULL; SQLite copies it. */
@@ -251,7 +282,9 @@ state_close(struct state *state)
 {
 	if (state == NULL)
 		return;
-	/* Statements are all finalized where they are made. */
+	/* Other statements are finalized where they are made. */
+	sqlite3_finalize(state->was_sent);
+	sqlite3_finalize(state->mark_sent);
 	sqlite3_close(state->db);
 	free(state->path);
 	free(state);
@@ -726,10 +759,10 @@ state_was_sent(struct state *state, const char *email, const char *digest_date,
 	int result;
 
 	*sent_out = 0;
-	status = db_prepare(state,
-			    "SELECT 1 FROM deliveries"
-			    " WHERE email = ?1 AND digest_date = ?2",
-			    &stmt, errstr_out);
+	status = db_cached(state, &state->was_sent,
+			   "SELECT 1 FROM deliveries"
+			   " WHERE email = ?1 AND digest_date = ?2",
+			   &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
 	if (bind_text(stmt, 1, email) != SQLITE_OK ||
@@ -743,7 +776,7 @@ state_was_sent(struct state *state, const char *email, const char *digest_date,
 	else if (result != SQLITE_DONE)
 		status = db_error(state, "read deliveries", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	db_release(stmt);
 	return status;
 }
 
@@ -763,10 +796,10 @@ state_mark_sent(struct state *state, const char *email, const char *digest_date,
 				    digest_date ? digest_date : "(none)"));
 		return STATE_EINVALID;
 	}
-	status = db_prepare(state,
-			    "INSERT INTO deliveries (email, digest_date,"
-			    " message_id, sent_at) VALUES (?1, ?2, ?3, ?4)",
-			    &stmt, errstr_out);
+	status = db_cached(state, &state->mark_sent,
+			   "INSERT INTO deliveries (email, digest_date,"
+			   " message_id, sent_at) VALUES (?1, ?2, ?3, ?4)",
+			   &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
 	if (bind_text(stmt, 1, email) != SQLITE_OK ||
@@ -786,7 +819,7 @@ state_mark_sent(struct state *state, const char *email, const char *digest_date,
 		status = db_error(state, "record delivery", errstr_out);
 	}
 out:
-	sqlite3_finalize(stmt);
+	db_release(stmt);
 	return status;
 }
 
