@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cli_common.h"
 #include "config.h"
 #include "csv.h"
 #include "mail.h"
@@ -131,23 +132,6 @@ provider_ids(const struct config *config)
 	return buf_detach(&ids);
 }
 
-static void warn_line(const char *format, ...)
-    __attribute__((format(printf, 1, 2)));
-
-/* Prints one error line: "digest: " and the message. */
-static void
-warn_line(const char *format, ...)
-{
-	va_list args;
-	char *message;
-
-	va_start(args, format);
-	message = xvasprintf(format, args);
-	va_end(args);
-	fprintf(stderr, "digest: %s\n", message);
-	free(message);
-}
-
 static int
 exit_code(enum state_status status)
 {
@@ -169,7 +153,7 @@ exit_code(enum state_status status)
 static int
 state_failed(enum state_status status, char *errstr)
 {
-	warn_line("%s", errstr ? errstr : "subscriber store failed");
+	cli_warn("%s", errstr ? errstr : "subscriber store failed");
 	free(errstr);
 	return exit_code(status);
 }
@@ -182,8 +166,8 @@ open_state(const struct config *config, struct state **state_out)
 
 	*state_out = NULL;
 	if (config->state_path == NULL) {
-		warn_line("%s: no state database configured",
-			  config->path ? config->path : "config");
+		cli_warn("%s: no state database configured",
+			 config->path ? config->path : "config");
 		return EX_CONFIG;
 	}
 	status = state_open(config->state_path, state_out, &errstr);
@@ -289,7 +273,7 @@ apply_options(const struct config *config, const char *command,
 
 		problem = clean_name(opts->name, &name);
 		if (problem != NULL) {
-			warn_line("subscribers %s: %s", command, problem);
+			cli_warn("subscribers %s: %s", command, problem);
 			code = EX_DATAERR;
 			goto out;
 		}
@@ -304,9 +288,9 @@ apply_options(const struct config *config, const char *command,
 			char *known = provider_ids(config);
 
 			shown = quote(opts->provider);
-			warn_line("subscribers %s: unknown provider %s "
-				  "(configured: %s)",
-				  command, shown, known);
+			cli_warn("subscribers %s: unknown provider %s "
+				 "(configured: %s)",
+				 command, shown, known);
 			free(known);
 			code = EX_DATAERR;
 			goto out;
@@ -324,8 +308,8 @@ apply_options(const struct config *config, const char *command,
 
 		if (language == NULL) {
 			shown = quote(opts->language);
-			warn_line("subscribers %s: --lang %s: must be nl or en",
-				  command, shown);
+			cli_warn("subscribers %s: --lang %s: must be nl or en",
+				 command, shown);
 			code = EX_USAGE;
 			goto out;
 		}
@@ -335,9 +319,9 @@ apply_options(const struct config *config, const char *command,
 	if (opts->format != NULL &&
 	    state_format_parse(opts->format, &sub->format) != 0) {
 		shown = quote(opts->format);
-		warn_line("subscribers %s: --format %s: must be text, html or "
-			  "both",
-			  command, shown);
+		cli_warn("subscribers %s: --format %s: must be text, html or "
+			 "both",
+			 command, shown);
 		code = EX_USAGE;
 		goto out;
 	}
@@ -348,9 +332,9 @@ apply_options(const struct config *config, const char *command,
 			sub->active = 0;
 		} else {
 			shown = quote(opts->active);
-			warn_line("subscribers %s: --active %s: must be yes "
-				  "or no",
-				  command, shown);
+			cli_warn("subscribers %s: --active %s: must be yes "
+				 "or no",
+				 command, shown);
 			code = EX_USAGE;
 			goto out;
 		}
@@ -369,8 +353,8 @@ normalize_operand(const char *command, const char *address)
 
 	if (email == NULL) {
 		shown = quote(address);
-		warn_line("subscribers %s: %s: not a valid email address",
-			  command, shown);
+		cli_warn("subscribers %s: %s: not a valid email address",
+			 command, shown);
 		free(shown);
 	}
 	return email;
@@ -447,13 +431,13 @@ run_set(const struct config *config, const struct options *opts)
 	if (opts->name == NULL && opts->provider == NULL &&
 	    !opts->no_provider && opts->language == NULL &&
 	    opts->format == NULL && opts->active == NULL) {
-		warn_line("subscribers set: nothing to set");
+		cli_warn("subscribers set: nothing to set");
 		fputs(set_usage, stderr);
 		return EX_USAGE;
 	}
 	if (opts->provider != NULL && opts->no_provider) {
-		warn_line("subscribers set: --provider and --no-provider "
-			  "exclude each other");
+		cli_warn("subscribers set: --provider and --no-provider "
+			 "exclude each other");
 		fputs(set_usage, stderr);
 		return EX_USAGE;
 	}
@@ -588,7 +572,7 @@ write_stdout(const char *text, size_t length)
 {
 	if ((length > 0 && fwrite(text, 1, length, stdout) != length) ||
 	    fflush(stdout) != 0 || ferror(stdout)) {
-		warn_line("standard output: %s", strerror(errno));
+		cli_warn("standard output: %s", strerror(errno));
 		return EX_IOERR;
 	}
 	return EX_OK;
@@ -667,12 +651,12 @@ read_header(struct import *import, struct csv_reader *reader)
 	case CSV_OK:
 		break;
 	case CSV_END:
-		warn_line("%s: empty file: a header row (email,name,provider,"
-			  "language,format) is required",
-			  import->path);
+		cli_warn("%s: empty file: a header row (email,name,provider,"
+			 "language,format) is required",
+			 import->path);
 		goto out;
 	case CSV_ESYNTAX:
-		warn_line("%s:%zu: %s", import->path, record.line, errstr);
+		cli_warn("%s:%zu: %s", import->path, record.line, errstr);
 		goto out;
 	}
 	import->columns = xcalloc(record.count, sizeof *import->columns);
@@ -685,23 +669,22 @@ read_header(struct import *import, struct csv_reader *reader)
 				break;
 		if (kind == COLUMN_KINDS) {
 			shown = quote(record.fields[index]);
-			warn_line("%s:%zu: unknown column %s (the header row "
-				  "names email,name,provider,language,format)",
-				  import->path, record.line, shown);
+			cli_warn("%s:%zu: unknown column %s (the header row "
+				 "names email,name,provider,language,format)",
+				 import->path, record.line, shown);
 			goto out;
 		}
 		if (import->present[kind]) {
-			warn_line("%s:%zu: column %s appears twice",
-				  import->path, record.line,
-				  column_names[kind]);
+			cli_warn("%s:%zu: column %s appears twice",
+				 import->path, record.line, column_names[kind]);
 			goto out;
 		}
 		import->present[kind] = 1;
 		import->columns[index] = (enum column)kind;
 	}
 	if (!import->present[COLUMN_EMAIL]) {
-		warn_line("%s:%zu: the header row has no email column",
-			  import->path, record.line);
+		cli_warn("%s:%zu: the header row has no email column",
+			 import->path, record.line);
 		goto out;
 	}
 	code = EX_OK;
@@ -912,8 +895,8 @@ read_rows(struct import *import, struct csv_reader *reader)
 			/* A later duplicate cannot come before this line. */
 			if (find_duplicate(import, &dup, &first) == 0)
 				break;
-			warn_line("%s:%zu: %s", import->path, record.line,
-				  errstr);
+			cli_warn("%s:%zu: %s", import->path, record.line,
+				 errstr);
 			goto out;
 		}
 		if (import->row_count == capacity) {
@@ -930,15 +913,15 @@ read_rows(struct import *import, struct csv_reader *reader)
 			    &import->rows[import->row_count].sub);
 			if (find_duplicate(import, &dup, &first) == 0)
 				break;
-			warn_line("%s:%zu: %s", import->path, record.line,
-				  errstr);
+			cli_warn("%s:%zu: %s", import->path, record.line,
+				 errstr);
 			goto out;
 		}
 		csv_record_clear(&record);
 	}
 	if (dup != NULL || find_duplicate(import, &dup, &first) == 0) {
-		warn_line("%s:%zu: %s appears twice (first on line %zu)",
-			  import->path, dup->line, dup->sub.email, first->line);
+		cli_warn("%s:%zu: %s appears twice (first on line %zu)",
+			 import->path, dup->line, dup->sub.email, first->line);
 		goto out;
 	}
 	code = EX_OK;
@@ -966,7 +949,7 @@ run_import(const struct config *config, const struct options *opts)
 	if (util_read_file(import.path, IMPORT_MAX_SIZE, &data, &size) != 0) {
 		int error = errno; /* printing may change errno */
 
-		warn_line("%s: %s", import.path, strerror(error));
+		cli_warn("%s: %s", import.path, strerror(error));
 		code = error == EFBIG ? EX_DATAERR : EX_NOINPUT;
 		goto out;
 	}
@@ -1069,16 +1052,16 @@ parse_options(const struct command *command, int argc, char **argv,
 			opts_out->help = 1;
 			break;
 		case ':':
-			warn_line("subscribers %s: %s needs a value",
-				  command->name, argv[optind - 1]);
+			cli_warn("subscribers %s: %s needs a value",
+				 command->name, argv[optind - 1]);
 			goto usage;
 		default:
 			if (optopt != 0)
-				warn_line("subscribers %s: unknown option -%c",
-					  command->name, optopt);
+				cli_warn("subscribers %s: unknown option -%c",
+					 command->name, optopt);
 			else
-				warn_line("subscribers %s: unknown option %s",
-					  command->name, argv[optind - 1]);
+				cli_warn("subscribers %s: unknown option %s",
+					 command->name, argv[optind - 1]);
 			goto usage;
 		}
 	}
@@ -1087,10 +1070,10 @@ parse_options(const struct command *command, int argc, char **argv,
 	opts_out->operands = argv + optind;
 	opts_out->operand_count = argc - optind;
 	if (opts_out->operand_count != command->operand_count) {
-		warn_line("subscribers %s: %s", command->name,
-			  opts_out->operand_count < command->operand_count
-			      ? "missing operand"
-			      : "too many operands");
+		cli_warn("subscribers %s: %s", command->name,
+			 opts_out->operand_count < command->operand_count
+			     ? "missing operand"
+			     : "too many operands");
 		goto usage;
 	}
 	return EX_OK;
@@ -1108,7 +1091,7 @@ cli_subscribers_main(const struct config *config, int argc, char **argv)
 	int code;
 
 	if (argc < 2) {
-		warn_line("subscribers: missing command");
+		cli_warn("subscribers: missing command");
 		print_all_usage(stderr);
 		return EX_USAGE;
 	}
@@ -1123,7 +1106,7 @@ cli_subscribers_main(const struct config *config, int argc, char **argv)
 	if (command == NULL) {
 		char *shown = quote(argv[1]);
 
-		warn_line("subscribers: unknown command %s", shown);
+		cli_warn("subscribers: unknown command %s", shown);
 		free(shown);
 		print_all_usage(stderr);
 		return EX_USAGE;
