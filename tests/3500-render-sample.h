@@ -6,9 +6,11 @@
 #ifndef DIGEST_TEST_RENDER_SAMPLE_H
 #define DIGEST_TEST_RENDER_SAMPLE_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "feed.h"
 #include "render.h"
@@ -147,6 +149,29 @@ sample_template_dir(void)
 	const char *data = getenv("DIGEST_TEST_DATA");
 
 	return xasprintf("%s/../../templates", data != NULL ? data : "data");
+}
+
+/* Writes a template file into a scratch template directory; exits 2 if
+ * it cannot, since nothing after it would mean anything. */
+static inline void
+write_template(const char *directory, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", directory, name);
+
+	if (util_write_file_atomic(path, text, strlen(text)) < 0) {
+		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	free(path);
+}
+
+static inline void
+remove_template(const char *directory, const char *name)
+{
+	char *path = xasprintf("%s/%s", directory, name);
+
+	unlink(path);
+	free(path);
 }
 
 #endif

@@ -20,27 +20,6 @@ fail(const char *what, const char *detail)
 	failures++;
 }
 
-static void
-write_template(const char *directory, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", directory, name);
-
-	if (util_write_file_atomic(path, text, strlen(text)) < 0) {
-		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-		exit(2);
-	}
-	free(path);
-}
-
-static void
-remove_template(const char *directory, const char *name)
-{
-	char *path = xasprintf("%s/%s", directory, name);
-
-	unlink(path);
-	free(path);
-}
-
 /* Expects render_open to fail with a message containing each needle. */
 static void
 expect_open_error(const char *what, const char *directory, const char *needle1,

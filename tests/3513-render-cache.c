@@ -68,27 +68,6 @@ expect_contains(const char *what, const char *output, const char *needle)
 		fail(what, needle);
 }
 
-static void
-write_template(const char *directory, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", directory, name);
-
-	if (util_write_file_atomic(path, text, strlen(text)) < 0) {
-		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-		exit(2);
-	}
-	free(path);
-}
-
-static void
-remove_template(const char *directory, const char *name)
-{
-	char *path = xasprintf("%s/%s", directory, name);
-
-	unlink(path);
-	free(path);
-}
-
 /* The shipped templates: items, languages, clocks and zones. */
 static void
 check_shipped(void)
