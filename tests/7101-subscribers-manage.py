@@ -5,36 +5,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from digesttest import check, finish, run, tempdir, write
+from digesttest import check, demo_config_text, finish, run, tempdir, write
 
 EX_USAGE, EX_DATAERR, EX_NOUSER, EX_IOERR = 64, 65, 67, 74
 
 directory = tempdir()
-CONFIG_TEXT = """[digest]
-title = Test digest
-language = %(language)s
-state = %(state)s
-
-[source demo]
-url = file:///dev/null
-
-[provider zeelandnet]
-name = ZeelandNet webmail
-smtp_url = smtps://127.0.0.1:1
-tls = implicit
-from = nieuws@zeelandnet.example
-
-[provider delta]
-name = DELTA webmail
-smtp_url = smtp://127.0.0.1:1
-tls = starttls
-from = nieuws@delta.example
-
-[mail]
-default_provider = zeelandnet
-"""
-config = write(os.path.join(directory, "test.ini"), CONFIG_TEXT % {
-    "language": "nl", "state": os.path.join(directory, "state.sqlite")})
+# The demo configuration (two providers, language nl) with its state here.
+CONFIG_TEXT = demo_config_text(directory)
+config = write(os.path.join(directory, "test.ini"), CONFIG_TEXT)
 
 
 def subs(args):
@@ -201,9 +179,7 @@ code, out, err = subs(["list", "extra"])
 check(code == EX_USAGE, "list with an operand: %d" % code)
 
 # The default language follows the configuration.
-write(config, CONFIG_TEXT % {"language": "en",
-                             "state": os.path.join(directory,
-                                                   "state.sqlite")})
+write(config, CONFIG_TEXT.replace("language = nl", "language = en"))
 code, out, err = subs(["add", "eva@example.nl"])
 check(code == 0, "add eva: %d %r" % (code, err))
 check(listed().get("eva@example.nl", {}).get("language") == "en",
@@ -211,7 +187,8 @@ check(listed().get("eva@example.nl", {}).get("language") == "en",
 
 # A state path whose directory is missing: one line naming the path.
 missing = os.path.join(directory, "no-such-dir", "state.sqlite")
-write(config, CONFIG_TEXT % {"language": "nl", "state": missing})
+write(config, CONFIG_TEXT.replace(
+    "state = %s/state.sqlite" % directory, "state = %s" % missing))
 code, out, err = subs(["list"])
 check(code == EX_IOERR, "missing state dir exits 74: %d" % code)
 check(len(err.splitlines()) == 1 and err.startswith("digest: ") and

@@ -6,34 +6,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from digesttest import DATA, check, finish, run, tempdir, write
+from digesttest import (DATA, check, demo_config_text, finish, run, tempdir,
+                        write)
 
 EX_DATAERR, EX_NOINPUT = 65, 66
 
 directory = tempdir()
-config = write(os.path.join(directory, "test.ini"), """[digest]
-title = Test digest
-language = nl
-state = %s/state.sqlite
-
-[source demo]
-url = file:///dev/null
-
-[provider zeelandnet]
-name = ZeelandNet webmail
-smtp_url = smtps://127.0.0.1:1
-tls = implicit
-from = nieuws@zeelandnet.example
-
-[provider delta]
-name = DELTA webmail
-smtp_url = smtp://127.0.0.1:1
-tls = starttls
-from = nieuws@delta.example
-
-[mail]
-default_provider = zeelandnet
-""" % directory)
+config = write(os.path.join(directory, "test.ini"),
+               demo_config_text(directory))
 FIXTURES = os.path.join(DATA, "subscribers")
 
 
