@@ -359,31 +359,6 @@ load_subscribers(struct send_run *run, const char *email,
 	return EX_IOERR;
 }
 
-/* Sorted by provider, so that each connection serves a run of messages. */
-static const struct config *sort_config;
-
-/* The provider's index in the config; past the end when there is none. */
-static size_t
-provider_rank(const struct subscriber *subscriber)
-{
-	const struct provider *provider =
-	    letter_provider(sort_config, subscriber);
-
-	return provider ? (size_t)(provider - sort_config->providers)
-			: sort_config->provider_count;
-}
-
-static int
-compare_by_provider(const void *a, const void *b)
-{
-	size_t left = provider_rank(a);
-	size_t right = provider_rank(b);
-
-	if (left == right)
-		return 0;
-	return left < right ? -1 : 1;
-}
-
 static int
 open_shared_transport(struct send_run *run)
 {
@@ -442,9 +417,6 @@ send_all(struct send_run *run, struct subscriber_list *list)
 
 	if ((code = open_shared_transport(run)) != EX_OK)
 		return code;
-	sort_config = run->cli->config;
-	qsort(list->subscribers, list->count, sizeof *list->subscribers,
-	      compare_by_provider);
 	for (size_t i = 0; i < list->count; i++) {
 		if (!list->subscribers[i].active) {
 			/* Only --subscriber can name one: say why nothing. */
