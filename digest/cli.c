@@ -24,6 +24,7 @@
 #include "render.h"
 #include "state.h"
 #include "url.h"
+#include "datetime.h"
 #include "util.h"
 
 #ifndef DIGEST_VERSION
@@ -99,7 +100,7 @@ cli_load_config(struct cli *cli)
 int
 cli_parse_now(const char *text, time_t *now_out)
 {
-	if (util_parse_rfc3339(text, now_out) < 0) {
+	if (datetime_parse_rfc3339(text, DATETIME_STRICT, now_out) < 0) {
 		cli_warn("--now: \"%s\" is not an RFC 3339 time (as in "
 			 "2026-11-29T07:00:00+01:00)",
 			 text);
@@ -132,7 +133,7 @@ print_item_json(const struct item *item)
 	buf_put_json_string(&line, item->link);
 	buf_puts(&line, ",\"published\":");
 	if (item->has_published)
-		util_format_rfc3339(item->published_at, published);
+		datetime_format_rfc3339(item->published_at, published);
 	buf_put_json_string(&line, item->has_published ? published : NULL);
 	buf_puts(&line, ",\"summary\":");
 	buf_put_json_string(&line, item->summary);
@@ -147,7 +148,7 @@ print_item_text(const struct item *item)
 	char published[21] = "-";
 
 	if (item->has_published)
-		util_format_rfc3339(item->published_at, published);
+		datetime_format_rfc3339(item->published_at, published);
 	printf("%-20s  %s\n", published, item->source);
 	printf("    %s\n",
 	       item->title && *item->title ? item->title : "(untitled)");

@@ -19,6 +19,7 @@
 
 #include "mail.h"
 #include "url.h"
+#include "datetime.h"
 #include "util.h"
 
 #ifndef DIGEST_DATADIR
@@ -314,7 +315,7 @@ load_digest(struct loader *loader)
 			config->language);
 	config->timezone =
 	    get_string(loader, section, "timezone", "Europe/Amsterdam");
-	if (!util_timezone_exists(config->timezone))
+	if (!datetime_zone_exists(config->timezone))
 		problem(loader, section, "timezone",
 			"\"%s\" is not a known time zone (as in "
 			"Europe/Amsterdam)",

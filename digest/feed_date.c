@@ -1,10 +1,12 @@
 /*
  * feed_date.c - the dates feeds write: RFC 822/2822 and RFC 3339/ISO 8601.
  *
- * Everything is parsed by hand into numbers and handed to util_timegm(), so
- * neither the locale nor the TZ environment variable can change a result.
+ * RFC 822 is read here; RFC 3339 goes to the one reader in datetime.c, in
+ * its lenient mode.  Everything becomes numbers handed to
+ * datetime_from_utc(), so neither the locale nor TZ can change a result.
  */
 #include "feed.h"
+#include "datetime.h"
 #include "util.h"
 
 #include <stddef.h>
@@ -81,29 +83,6 @@ date_read_word(struct date_cursor *cursor, char *word, size_t capacity)
 	word[length] = '\0';
 	cursor->at += length;
 	return length;
-}
-
-static int
-date_is_leap_year(int year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static int
-date_valid(int year, int month, int day, int hour, int minute, int second)
-{
-	static const int month_days[12] = {31, 28, 31, 30, 31, 30,
-					   31, 31, 30, 31, 30, 31};
-	int last_day;
-
-	if (year < 1900 || year > 9999 || month < 1 || month > 12)
-		return 0;
-	last_day = month_days[month - 1];
-	if (month == 2 && date_is_leap_year(year))
-		last_day = 29;
-	/* Second 60 is a leap second; it lands on the next minute. */
-	return day >= 1 && day <= last_day && hour >= 0 && hour <= 23 &&
-	       minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
 }
 
 /*
@@ -330,65 +309,9 @@ date_parse_rfc2822(const char *text, time_t *time_out)
 	}
 	if (!date_at_end(&cursor))
 		return -1;
-	if (!date_valid(year, month, day, hour, minute, second))
+	if (!datetime_valid(year, month, day, hour, minute, second))
 		return -1;
-	*time_out = util_timegm(year, month, day, hour, minute, second) -
-		    (time_t)offset;
-	return 0;
-}
-
-/*
- * RFC 3339 / ISO 8601 as feeds use them: "2026-11-29", "2026-11-29T07:00Z",
- * "2026-11-29T07:00:00.123+01:00", also with a space for the T.  A time
- * without a zone is read as UTC.
- */
-static int
-date_parse_iso8601(const char *text, time_t *time_out)
-{
-	struct date_cursor cursor = {text};
-	int year;
-	int month;
-	int day;
-	int hour = 0;
-	int minute = 0;
-	int second = 0;
-	long offset = 0;
-
-	date_skip_space(&cursor);
-	if (date_read_number(&cursor, 4, 4, &year) == 0 || *cursor.at != '-')
-		return -1;
-	cursor.at++;
-	if (date_read_number(&cursor, 2, 2, &month) == 0 || *cursor.at != '-')
-		return -1;
-	cursor.at++;
-	if (date_read_number(&cursor, 2, 2, &day) == 0)
-		return -1;
-	if (*cursor.at == 'T' || *cursor.at == 't' ||
-	    (*cursor.at == ' ' && date_is_digit(cursor.at[1]))) {
-		cursor.at++;
-		if (date_read_clock(&cursor, &hour, &minute, &second) != 0)
-			return -1;
-		if (*cursor.at == '.' || *cursor.at == ',') {
-			cursor.at++;
-			if (!date_is_digit(*cursor.at))
-				return -1;
-			/* Fractions of a second are dropped. */
-			while (date_is_digit(*cursor.at))
-				cursor.at++;
-		}
-		date_skip_space(&cursor);
-		if (*cursor.at == 'Z' || *cursor.at == 'z') {
-			cursor.at++;
-		} else if (*cursor.at == '+' || *cursor.at == '-') {
-			if (date_read_numeric_zone(&cursor, &offset) != 0)
-				return -1;
-		}
-	}
-	if (!date_at_end(&cursor))
-		return -1;
-	if (!date_valid(year, month, day, hour, minute, second))
-		return -1;
-	*time_out = util_timegm(year, month, day, hour, minute, second) -
+	*time_out = datetime_from_utc(year, month, day, hour, minute, second) -
 		    (time_t)offset;
 	return 0;
 }
@@ -405,6 +328,7 @@ feed_parse_date(const char *text, time_t *time_out)
 	if (date_is_digit(cursor.at[0]) && date_is_digit(cursor.at[1]) &&
 	    date_is_digit(cursor.at[2]) && date_is_digit(cursor.at[3]) &&
 	    cursor.at[4] == '-')
-		return date_parse_iso8601(cursor.at, time_out);
+		return datetime_parse_rfc3339(cursor.at, DATETIME_LENIENT,
+					      time_out);
 	return date_parse_rfc2822(cursor.at, time_out);
 }

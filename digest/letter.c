@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mail.h"
+#include "datetime.h"
 #include "util.h"
 
 const struct provider *
@@ -25,7 +26,7 @@ letter_digest_date(const struct config *config, time_t now, char out[11])
 {
 	struct tm local;
 
-	if (util_localtime(config->timezone, now, &local) < 0 ||
+	if (datetime_local(config->timezone, now, &local) < 0 ||
 	    strftime(out, 11, "%Y-%m-%d", &local) == 0)
 		util_strlcpy(out, "1970-01-01", 11);
 }

@@ -11,6 +11,7 @@
 
 #include <gmime/gmime.h>
 
+#include "datetime.h"
 #include "util.h"
 
 /* RFC 5321 limits: local part, domain, whole path without brackets. */
@@ -258,69 +259,6 @@ make_message_id(const char *domain)
 	return xasprintf("%s@%s", hex, domain);
 }
 
-/*
- * Returns a new reference to the named zone (g_time_zone_unref()), or NULL
- * when it is unknown.  GLib parses the zone file on every
- * g_time_zone_new_identifier(), which cost more than the rest of composing
- * a message; a run uses one zone, so the last one is kept.
- */
-static GTimeZone *
-cached_time_zone(const char *zone)
-{
-	static GTimeZone *cached;
-	static char *cached_name;
-
-	if (cached == NULL || strcmp(cached_name, zone) != 0) {
-		GTimeZone *fresh = g_time_zone_new_identifier(zone);
-
-		if (fresh == NULL)
-			return NULL;
-		if (cached != NULL)
-			g_time_zone_unref(cached);
-		free(cached_name);
-		cached = fresh;
-		cached_name = xstrdup(zone);
-	}
-	return g_time_zone_ref(cached);
-}
-
-/* Returns the Date value in zone (NULL: UTC), or NULL if it is unknown. */
-static char *
-format_date(time_t when, const char *zone)
-{
-	GDateTime *utc = NULL;
-	GDateTime *local = NULL;
-	GTimeZone *tz = NULL;
-	char *formatted = NULL;
-	char *result = NULL;
-
-	utc = g_date_time_new_from_unix_utc((gint64)when);
-	if (utc == NULL)
-		goto out;
-	if (zone != NULL && *zone != '\0') {
-		tz = cached_time_zone(zone);
-		if (tz == NULL)
-			goto out;
-		local = g_date_time_to_timezone(utc, tz);
-	} else {
-		local = g_date_time_ref(utc);
-	}
-	if (local == NULL)
-		goto out;
-	formatted = g_mime_utils_header_format_date(local);
-	if (formatted != NULL)
-		result = xstrdup(formatted);
-out:
-	g_free(formatted);
-	if (local != NULL)
-		g_date_time_unref(local);
-	if (tz != NULL)
-		g_time_zone_unref(tz);
-	if (utc != NULL)
-		g_date_time_unref(utc);
-	return result;
-}
-
 static void
 add_mailbox(GMimeMessage *message, GMimeAddressType type, const char *name,
 	    const char *address)
@@ -428,7 +366,7 @@ mail_compose(const struct mail_input *input, char **message_out,
 	char *unsubscribe_mailto = NULL;
 	char *unsubscribe = NULL;
 	char *raw_value = NULL;
-	char *date = NULL;
+	char date[DATETIME_RFC5322_SIZE];
 	char *message_id = NULL;
 	char *problem = NULL;
 
@@ -465,8 +403,7 @@ mail_compose(const struct mail_input *input, char **message_out,
 		}
 	}
 	status = MAIL_EINPUT;
-	date = format_date(input->date, input->timezone);
-	if (date == NULL) {
+	if (datetime_format_rfc5322(input->date, input->timezone, date) < 0) {
 		problem = xasprintf("mail: time zone \"%s\" is unknown",
 				    input->timezone ? input->timezone : "UTC");
 		goto out;
@@ -550,7 +487,6 @@ out:
 	free(message_id);
 	free(raw_value);
 	free(unsubscribe);
-	free(date);
 	free(unsubscribe_mailto);
 	free(to);
 	free(from);

@@ -12,6 +12,7 @@
 
 #include "render.h"
 #include "template.h"
+#include "datetime.h"
 #include "util.h"
 #include "value.h"
 
@@ -208,20 +209,10 @@ language_find(const char *code)
 static void
 break_down(const char *zone, time_t when, struct tm *tm_out)
 {
-	if (util_localtime(zone, when, tm_out) == 0)
+	if (datetime_local(zone, when, tm_out) == 0)
 		return;
 	if (gmtime_r(&when, tm_out) == NULL)
 		memset(tm_out, 0, sizeof *tm_out);
-}
-
-/* The day number of a broken-down date, so that dates subtract to whole
- * calendar days whatever the DST changes in between. */
-static long
-day_number(const struct tm *tm)
-{
-	return (long)(util_timegm(tm->tm_year + 1900, tm->tm_mon + 1,
-				  tm->tm_mday, 0, 0, 0) /
-		      SECONDS_PER_DAY);
 }
 
 /*
@@ -257,7 +248,8 @@ render_relative_time(time_t published, time_t now, const char *language,
 	}
 	break_down(zone, published, &published_tm);
 	break_down(zone, now, &now_tm);
-	days = day_number(&now_tm) - day_number(&published_tm);
+	days =
+	    datetime_day_number(&now_tm) - datetime_day_number(&published_tm);
 	if (days <= 0) {
 		if (elapsed / SECONDS_PER_HOUR == 1)
 			return xstrdup(lang->hour_one);
@@ -559,7 +551,7 @@ item_value(const struct item *item, size_t index, const struct language *lang,
 	value_map_set_bool(map, "has_published", item->has_published);
 	value_map_set_bool(map, "has_time", item->has_published);
 	if (item->has_published) {
-		util_format_rfc3339(item->published_at, published);
+		datetime_format_rfc3339(item->published_at, published);
 		relative =
 		    render_relative_time(item->published_at, context->now,
 					 lang->code, context->timezone);

@@ -1,6 +1,6 @@
 /*
  * util.h - allocation that cannot fail, a growable buffer, checked number
- * parsing and time helpers shared by every stage.
+ * parsing, files and strings shared by every stage.
  *
  * The x* allocators exit with EX_OSERR when memory runs out, so callers need
  * no NULL checks.  Everything they return is released with free().
@@ -73,31 +73,6 @@ int util_parse_size(const char *text, size_t *value_out);
  * (a bare number is seconds).  Returns 0 on success, -1 on failure.
  */
 int util_parse_duration(const char *text, long *seconds_out);
-
-/*
- * Parses an RFC 3339 timestamp ("2026-11-29T07:00:00Z", "...+01:00",
- * optional fractional seconds) into a UTC time.  Returns 0 or -1.
- */
-int util_parse_rfc3339(const char *text, time_t *time_out);
-
-/* Formats a time as RFC 3339 UTC ("2026-11-29T07:00:00Z") into out[21]. */
-void util_format_rfc3339(time_t when, char out[21]);
-
-/*
- * Converts seconds since the epoch (UTC) for a civil date to time_t without
- * consulting the local time zone.  Months are 1..12.
- */
-time_t util_timegm(int year, int month, int day, int hour, int minute,
-		   int second);
-
-/*
- * Breaks a time down in the named IANA time zone ("Europe/Amsterdam"); an
- * empty or NULL zone means UTC.  Returns 0, or -1 when the zone is unknown.
- */
-int util_localtime(const char *zone, time_t when, struct tm *tm_out);
-
-/* Returns non-zero when the IANA time zone name is installed here. */
-int util_timezone_exists(const char *zone);
 
 /* ASCII-only case-insensitive comparisons, independent of the locale. */
 int util_strcasecmp(const char *a, const char *b);

@@ -7,6 +7,7 @@
 #define DIGEST_FEED_TEST_H
 
 #include "feed.h"
+#include "datetime.h"
 #include "util.h"
 
 #include <stdio.h>

@@ -28,7 +28,7 @@ test_basic(void)
 		  "https://nieuws.example.org/buitenland/storm-portugal");
 	CHECK_STR(item->id, "nieuws-4711");
 	CHECK(item->has_published);
-	CHECK(item->published_at == util_timegm(2026, 11, 29, 6, 30, 0));
+	CHECK(item->published_at == datetime_from_utc(2026, 11, 29, 6, 30, 0));
 	/* CDATA with HTML: paragraphs, &nbsp; decoded, script dropped. */
 	CHECK_STR(item->summary, "Een zware storm heeft de kust bereikt.\n\n"
 				 "Duizenden huizen zonder stroom.");
@@ -48,7 +48,7 @@ test_basic(void)
 			      "gent-markt");
 	CHECK_STR(item->id, item->link);
 	CHECK(item->has_published);
-	CHECK(item->published_at == util_timegm(2026, 11, 28, 18, 5, 0));
+	CHECK(item->published_at == datetime_from_utc(2026, 11, 28, 18, 5, 0));
 	CHECK_STR(item->summary, "Het stadsbestuur & de handelaars zijn het "
 				 "eens.\n\n- Nieuwe kramen\n- Langere tijden");
 	CHECK(item->category_count == 1);

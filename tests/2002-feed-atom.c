@@ -29,7 +29,7 @@ main(void)
 			      "graan-akkoord.html");
 	/* published (21:15 +01:00) beats updated. */
 	CHECK(item->has_published);
-	CHECK(item->published_at == util_timegm(2026, 11, 28, 20, 15, 0));
+	CHECK(item->published_at == datetime_from_utc(2026, 11, 28, 20, 15, 0));
 	CHECK_STR(item->summary, "De ministers tekenden het akkoord laat op "
 				 "de avond.\n\nSchepen vertrekken maandag.");
 	CHECK(item->category_count == 2);
@@ -45,7 +45,7 @@ main(void)
 			      "chili.html");
 	/* No published: updated, with fraction and a negative offset. */
 	CHECK(item->has_published);
-	CHECK(item->published_at == util_timegm(2026, 11, 27, 15, 0, 0));
+	CHECK(item->published_at == datetime_from_utc(2026, 11, 27, 15, 0, 0));
 	/* No summary: html content, style dropped, heading a paragraph. */
 	CHECK_STR(item->summary, "De opkomst was hoog.\n\nUitslag\n\n"
 				 "Volgende week.");

@@ -23,7 +23,7 @@ main(void)
 	CHECK_STR(item->link, "https://rdf.example.org/a1");
 	CHECK_STR(item->id, "https://rdf.example.org/a1");
 	CHECK(item->has_published);
-	CHECK(item->published_at == util_timegm(2026, 11, 29, 8, 45, 0));
+	CHECK(item->published_at == datetime_from_utc(2026, 11, 29, 8, 45, 0));
 	CHECK_STR(item->summary, "Na twee jaar werk is de brug weer open.");
 	CHECK(item->category_count == 2);
 	if (item->category_count == 2) {
@@ -37,7 +37,7 @@ main(void)
 	CHECK_STR(item->id, "https://rdf.example.org/a2");
 	/* A date-only dc:date is midnight UTC. */
 	CHECK(item->has_published);
-	CHECK(item->published_at == util_timegm(2026, 11, 28, 0, 0, 0));
+	CHECK(item->published_at == datetime_from_utc(2026, 11, 28, 0, 0, 0));
 	CHECK_STR(item->summary, "Skigebieden openen vroeg.");
 	CHECK(item->category_count == 0);
 out:

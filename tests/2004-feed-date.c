@@ -119,8 +119,9 @@ main(void)
 			feed_test_failures++;
 			continue;
 		}
-		if (parsed != util_timegm(c->year, c->month, c->day, c->hour,
-					  c->minute, c->second)) {
+		if (parsed != datetime_from_utc(c->year, c->month, c->day,
+						c->hour, c->minute,
+						c->second)) {
 			fprintf(stderr, "[%s] parsed as %lld\n", c->text,
 				(long long)parsed);
 			feed_test_failures++;

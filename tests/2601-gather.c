@@ -105,7 +105,7 @@ main(void)
 	    "Gedeeld verhaal", "Zonder datum"};
 	static const char *const two[] = {"Storm in Chili",
 					  "Aardbeving in Japan"};
-	time_t now = util_timegm(2026, 11, 29, 9, 30, 0);
+	time_t now = datetime_from_utc(2026, 11, 29, 9, 30, 0);
 	struct item_list items;
 	struct gather_report report;
 	struct config *config;

@@ -14,6 +14,7 @@
 
 #include "feed.h"
 #include "render.h"
+#include "datetime.h"
 #include "util.h"
 
 /* Sunday 29 November 2026, 08:00 in Amsterdam. */
@@ -94,8 +95,9 @@ sample_list_fill(struct item_list *list, const struct sample_item *samples,
 		item->summary =
 		    sample->summary ? xstrdup(sample->summary) : NULL;
 		if (sample->published != NULL) {
-			if (util_parse_rfc3339(sample->published,
-					       &item->published_at) < 0)
+			if (datetime_parse_rfc3339(sample->published,
+						   DATETIME_STRICT,
+						   &item->published_at) < 0)
 				abort();
 			item->has_published = 1;
 		} else if (sample->seconds_ago >= 0) {

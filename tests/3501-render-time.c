@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "datetime.h"
 #include "util.h"
 
 static int failures;
@@ -28,7 +29,7 @@ at(const char *rfc3339)
 {
 	time_t when;
 
-	if (util_parse_rfc3339(rfc3339, &when) < 0) {
+	if (datetime_parse_rfc3339(rfc3339, DATETIME_STRICT, &when) < 0) {
 		fprintf(stderr, "bad time in test: %s\n", rfc3339);
 		exit(2);
 	}
@@ -84,7 +85,7 @@ main(void)
 	/* Sunday 29 November 2026, 08:00 in Amsterdam. */
 	time_t now = at("2026-11-29T07:00:00Z");
 
-	if (!util_timezone_exists(ams)) {
+	if (!datetime_zone_exists(ams)) {
 		fprintf(stderr, "SKIP: no zoneinfo for %s\n", ams);
 		return 77;
 	}

@@ -83,7 +83,7 @@ main(void)
 	struct render_context context;
 	char *directory = sample_template_dir(), *error = NULL;
 
-	if (!util_timezone_exists("Europe/Amsterdam")) {
+	if (!datetime_zone_exists("Europe/Amsterdam")) {
 		fprintf(stderr, "SKIP: no zoneinfo for Europe/Amsterdam\n");
 		free(directory);
 		return 77;

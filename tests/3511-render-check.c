@@ -262,7 +262,7 @@ main(void)
 	struct item_list sample = {0}, hostile = {0}, none = {0};
 	char *directory = sample_template_dir(), *error = NULL;
 
-	if (!util_timezone_exists("Europe/Amsterdam")) {
+	if (!datetime_zone_exists("Europe/Amsterdam")) {
 		fprintf(stderr, "SKIP: no zoneinfo for Europe/Amsterdam\n");
 		free(directory);
 		return 77;

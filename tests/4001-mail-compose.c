@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mail.h"
+#include "datetime.h"
 #include "util.h"
 
 static int failures;
@@ -149,7 +150,7 @@ base_input(struct mail_input *input)
 	input->to_address = "ella.unal@example.nl";
 	input->to_name = "Ëlla Ünal";
 	input->subject = "Buitenland vandaag – zondag 29 november";
-	input->date = util_timegm(2026, 11, 29, 6, 0, 0);
+	input->date = datetime_from_utc(2026, 11, 29, 6, 0, 0);
 	input->timezone = "Europe/Amsterdam";
 	input->text_body = dutch_text;
 	input->html_body = dutch_html;

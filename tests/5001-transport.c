@@ -23,6 +23,7 @@
 #include "mail.h"
 #include "transport.h"
 #include "transport_impl.h"
+#include "datetime.h"
 #include "util.h"
 
 static int failures;
@@ -246,7 +247,7 @@ compose_for(const char *from, const char *recipient)
 	input.to_address = recipient;
 	input.to_name = "Ëlla Ünal";
 	input.subject = "Buitenland vandaag – zondag 29 november";
-	input.date = util_timegm(2026, 11, 29, 6, 0, 0);
+	input.date = datetime_from_utc(2026, 11, 29, 6, 0, 0);
 	input.timezone = "Europe/Amsterdam";
 	input.text_body = "Buitenland vandaag\n\n1. Café in Zürich\n"
 			  ".\n.. a line with dots\nFrom here on\n";
