@@ -11,9 +11,9 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "address.h"
 #include "cli_common.h"
 #include "letter.h"
-#include "mail.h"
 #include "render.h"
 #include "state.h"
 #include "util.h"
@@ -109,7 +109,7 @@ load_subscriber(struct cli *cli, const char *email,
 		subscriber_out->language = xstrdup(cli->config->language);
 		return EX_OK;
 	}
-	normal = mail_normalize_address(email);
+	normal = address_normalize(email);
 	if (normal == NULL) {
 		cli_warn("preview: \"%s\" is not a valid email address", email);
 		return EX_USAGE;
@@ -203,6 +203,6 @@ out:
 	free(errstr);
 	feed_item_list_clear(&items);
 	render_close(renderer);
-	state_subscriber_clear(&subscriber);
+	subscriber_clear(&subscriber);
 	return code;
 }

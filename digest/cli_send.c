@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "cli_common.h"
 #include "letter.h"
-#include "mail.h"
 #include "render.h"
 #include "state.h"
 #include "transport.h"
@@ -334,7 +334,7 @@ load_subscribers(struct send_run *run, const char *email,
 		free(errstr);
 		return EX_IOERR;
 	}
-	normal = mail_normalize_address(email);
+	normal = address_normalize(email);
 	if (normal == NULL) {
 		cli_warn("send: \"%s\" is not a valid email address", email);
 		return EX_USAGE;
@@ -504,7 +504,7 @@ out:
 		cli_warn("%s", errstr);
 		free(errstr);
 	}
-	state_subscriber_list_clear(&list);
+	subscriber_list_clear(&list);
 	close_run(&run);
 	if (lock_fd >= 0)
 		close(lock_fd);

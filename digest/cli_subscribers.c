@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "address.h"
 #include "cli_common.h"
 #include "config.h"
 #include "csv.h"
-#include "mail.h"
 #include "state.h"
 #include "util.h"
 
@@ -317,7 +317,7 @@ apply_options(const struct config *config, const char *command,
 		sub->language = xstrdup(language);
 	}
 	if (opts->format != NULL &&
-	    state_format_parse(opts->format, &sub->format) != 0) {
+	    subscriber_format_parse(opts->format, &sub->format) != 0) {
 		shown = quote(opts->format);
 		cli_warn("subscribers %s: --format %s: must be text, html or "
 			 "both",
@@ -348,7 +348,7 @@ out:
 static char *
 normalize_operand(const char *command, const char *address)
 {
-	char *email = mail_normalize_address(address);
+	char *email = address_normalize(address);
 	char *shown;
 
 	if (email == NULL) {
@@ -371,7 +371,7 @@ run_add(const struct config *config, const struct options *opts)
 
 	memset(&sub, 0, sizeof sub);
 	sub.language = xstrdup(default_language(config));
-	sub.format = STATE_FORMAT_BOTH;
+	sub.format = SUBSCRIBER_FORMAT_BOTH;
 	sub.active = 1;
 	sub.email = normalize_operand("add", opts->operands[0]);
 	if (sub.email == NULL) {
@@ -389,7 +389,7 @@ run_add(const struct config *config, const struct options *opts)
 		code = state_failed(status, errstr);
 out:
 	state_close(state);
-	state_subscriber_clear(&sub);
+	subscriber_clear(&sub);
 	return code;
 }
 
@@ -462,7 +462,7 @@ run_set(const struct config *config, const struct options *opts)
 		code = state_failed(status, errstr);
 out:
 	state_close(state);
-	state_subscriber_clear(&sub);
+	subscriber_clear(&sub);
 	free(email);
 	return code;
 }
@@ -508,7 +508,7 @@ format_json(struct buf *out, const struct subscriber_list *list)
 		buf_puts(out, ",\"language\":");
 		buf_put_json_string(out, sub->language);
 		buf_puts(out, ",\"format\":");
-		buf_put_json_string(out, state_format_name(sub->format));
+		buf_put_json_string(out, subscriber_format_name(sub->format));
 		buf_printf(out, ",\"active\":%s}\n",
 			   sub->active ? "true" : "false");
 	}
@@ -531,7 +531,7 @@ row_cells(const struct subscriber *sub, const char *cells[COL_COUNT])
 	cells[COL_NAME] = sub->name ? sub->name : "-";
 	cells[COL_PROVIDER] = sub->provider ? sub->provider : "(default)";
 	cells[COL_LANG] = sub->language;
-	cells[COL_FORMAT] = state_format_name(sub->format);
+	cells[COL_FORMAT] = subscriber_format_name(sub->format);
 	cells[COL_ACTIVE] = sub->active ? "yes" : "no";
 }
 
@@ -603,7 +603,7 @@ run_list(const struct config *config, const struct options *opts)
 	code = write_stdout(out.data, out.length);
 out:
 	buf_free(&out);
-	state_subscriber_list_clear(&list);
+	subscriber_list_clear(&list);
 	state_close(state);
 	return code;
 }
@@ -712,7 +712,7 @@ check_record(struct import *import, struct csv_record *record,
 
 	memset(row, 0, sizeof *row);
 	row->line = record->line;
-	sub->format = STATE_FORMAT_BOTH;
+	sub->format = SUBSCRIBER_FORMAT_BOTH;
 	sub->active = 1;
 	sub->language = xstrdup(default_language(import->config));
 	if (record->count != import->column_count)
@@ -724,7 +724,7 @@ check_record(struct import *import, struct csv_record *record,
 		shown = quote(value);
 		switch (import->columns[index]) {
 		case COLUMN_EMAIL:
-			sub->email = mail_normalize_address(value);
+			sub->email = address_normalize(value);
 			if (sub->email == NULL)
 				message = xasprintf("%s: not a valid email "
 						    "address",
@@ -765,7 +765,7 @@ check_record(struct import *import, struct csv_record *record,
 			break;
 		case COLUMN_FORMAT:
 			if (value[0] != '\0' &&
-			    state_format_parse(value, &sub->format) != 0)
+			    subscriber_format_parse(value, &sub->format) != 0)
 				message = xasprintf("format %s is not text, "
 						    "html or both",
 						    shown);
@@ -870,7 +870,7 @@ merge_existing(struct import *import, struct state *state, char **errstr_out)
 		if (!import->present[COLUMN_FORMAT])
 			sub->format = existing.format;
 		sub->active = existing.active;
-		state_subscriber_clear(&existing);
+		subscriber_clear(&existing);
 	}
 	return STATE_OK;
 }
@@ -909,8 +909,7 @@ read_rows(struct import *import, struct csv_reader *reader)
 		import->row_count++;
 		if (errstr != NULL) {
 			import->row_count--;
-			state_subscriber_clear(
-			    &import->rows[import->row_count].sub);
+			subscriber_clear(&import->rows[import->row_count].sub);
 			if (find_duplicate(import, &dup, &first) == 0)
 				break;
 			cli_warn("%s:%zu: %s", import->path, record.line,
@@ -982,7 +981,7 @@ run_import(const struct config *config, const struct options *opts)
 out:
 	free(subs);
 	for (index = 0; index < import.row_count; index++)
-		state_subscriber_clear(&import.rows[index].sub);
+		subscriber_clear(&import.rows[index].sub);
 	free(import.rows);
 	free(import.columns);
 	state_close(state);

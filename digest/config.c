@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mail.h"
+#include "address.h"
 #include "url.h"
 #include "datetime.h"
 #include "util.h"
@@ -236,7 +236,7 @@ check_address(struct loader *loader, const char *section, const char *key,
 
 	if (address == NULL)
 		return;
-	normal = mail_normalize_address(address);
+	normal = address_normalize(address);
 	if (normal == NULL)
 		problem(loader, section, key,
 			"\"%s\" is not a valid email address", address);

@@ -134,7 +134,7 @@ letter_build(const struct config *config, struct renderer *renderer,
 	if (render_digest(renderer, RENDER_TEXT, &context, items, &text,
 			  errstr_out) != RENDER_OK)
 		goto out;
-	if (subscriber->format != STATE_FORMAT_TEXT &&
+	if (subscriber->format != SUBSCRIBER_FORMAT_TEXT &&
 	    render_digest(renderer, RENDER_HTML, &context, items, &html,
 			  errstr_out) != RENDER_OK)
 		goto out;

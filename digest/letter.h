@@ -13,7 +13,7 @@
 #include "config.h"
 #include "feed.h"
 #include "render.h"
-#include "state.h"
+#include "subscriber.h"
 
 enum letter_status {
 	LETTER_OK = 0,

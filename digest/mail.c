@@ -11,13 +11,10 @@
 
 #include <gmime/gmime.h>
 
+#include "address.h"
 #include "datetime.h"
 #include "util.h"
 
-/* RFC 5321 limits: local part, domain, whole path without brackets. */
-#define MAIL_LOCAL_MAX 64
-#define MAIL_DOMAIN_MAX 255
-#define MAIL_ADDRESS_MAX 254
 /* A 7bit body keeps to the line length a quoted-printable body would. */
 #define MAIL_7BIT_LINE_MAX 76
 /* Raw header values stay well inside the 998-byte line limit. */
@@ -29,107 +26,6 @@ static void
 mail_gmime_init(void)
 {
 	g_mime_init();
-}
-
-static int
-is_local_char(unsigned char c)
-{
-	/* Quoted local parts are refused outright: nobody we mail has one. */
-	if (c <= 0x20 || c >= 0x7f)
-		return 0;
-	return strchr("<>()[]\\,;:\"@", c) == NULL;
-}
-
-static int
-is_domain_label_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '-';
-}
-
-/* Checks one domain; returns 1 when it is a dotted list of LDH labels. */
-static int
-domain_is_valid(const char *domain, size_t length)
-{
-	size_t label_length = 0;
-	size_t dot_count = 0;
-	size_t i;
-
-	if (length == 0 || length > MAIL_DOMAIN_MAX)
-		return 0;
-	for (i = 0; i < length; i++) {
-		unsigned char c = (unsigned char)domain[i];
-
-		if (c == '.') {
-			if (label_length == 0 || domain[i - 1] == '-')
-				return 0;
-			label_length = 0;
-			dot_count++;
-			continue;
-		}
-		if (!is_domain_label_char(c))
-			return 0;
-		if (label_length == 0 && c == '-')
-			return 0;
-		if (++label_length > 63)
-			return 0;
-	}
-	if (label_length == 0 || domain[length - 1] == '-')
-		return 0;
-	return dot_count >= 1;
-}
-
-char *
-mail_normalize_address(const char *address)
-{
-	const char *start;
-	const char *end;
-	const char *at = NULL;
-	const char *p;
-	char *result;
-	size_t local_length;
-	size_t i;
-
-	if (address == NULL)
-		return NULL;
-	start = address;
-	while (*start == ' ' || *start == '\t' || *start == '\r' ||
-	       *start == '\n')
-		start++;
-	end = start + strlen(start);
-	while (end > start && (end[-1] == ' ' || end[-1] == '\t' ||
-			       end[-1] == '\r' || end[-1] == '\n'))
-		end--;
-	if ((size_t)(end - start) > MAIL_ADDRESS_MAX)
-		return NULL;
-	for (p = start; p < end; p++) {
-		if (*p == '@') {
-			if (at != NULL)
-				return NULL;
-			at = p;
-		}
-	}
-	if (at == NULL)
-		return NULL;
-	local_length = (size_t)(at - start);
-	if (local_length == 0 || local_length > MAIL_LOCAL_MAX)
-		return NULL;
-	for (p = start; p < at; p++)
-		if (!is_local_char((unsigned char)*p))
-			return NULL;
-	/* Dots may separate atoms but not start, end or double up. */
-	if (start[0] == '.' || at[-1] == '.')
-		return NULL;
-	for (p = start + 1; p < at; p++)
-		if (p[0] == '.' && p[-1] == '.')
-			return NULL;
-	if (!domain_is_valid(at + 1, (size_t)(end - at - 1)))
-		return NULL;
-	result = xstrndup(start, (size_t)(end - start));
-	for (i = local_length + 1; result[i] != '\0'; i++)
-		if (result[i] >= 'A' && result[i] <= 'Z')
-			result[i] = (char)(result[i] - 'A' + 'a');
-	return result;
 }
 
 /* Header values must stay on one line: a CR or LF would add headers. */
@@ -331,8 +227,8 @@ check_input(const struct mail_input *input)
 	if (input->text_body == NULL)
 		return xstrdup("mail: no text body");
 	if (input->message_id_domain == NULL ||
-	    !domain_is_valid(input->message_id_domain,
-			     strlen(input->message_id_domain)))
+	    !address_domain_is_valid(input->message_id_domain,
+				     strlen(input->message_id_domain)))
 		return xstrdup("mail: no usable Message-ID domain");
 	if (has_line_break(input->subject))
 		return xstrdup("mail: subject holds a line break");
@@ -380,13 +276,13 @@ mail_compose(const struct mail_input *input, char **message_out,
 	if (problem != NULL)
 		goto out;
 	status = MAIL_EADDRESS;
-	from = mail_normalize_address(input->from_address);
+	from = address_normalize(input->from_address);
 	if (from == NULL) {
 		problem = xasprintf("mail: From address \"%s\" does not parse",
 				    input->from_address);
 		goto out;
 	}
-	to = mail_normalize_address(input->to_address);
+	to = address_normalize(input->to_address);
 	if (to == NULL) {
 		problem = xasprintf("mail: recipient \"%s\" does not parse",
 				    input->to_address);
@@ -394,7 +290,7 @@ mail_compose(const struct mail_input *input, char **message_out,
 	}
 	if (input->unsubscribe_mailto != NULL) {
 		unsubscribe_mailto =
-		    mail_normalize_address(input->unsubscribe_mailto);
+		    address_normalize(input->unsubscribe_mailto);
 		if (unsubscribe_mailto == NULL) {
 			problem = xasprintf("mail: unsubscribe address \"%s\" "
 					    "does not parse",

@@ -43,12 +43,4 @@ enum mail_status mail_compose(const struct mail_input *input,
 			      char **message_out, size_t *size_out,
 			      char **message_id_out, char **errstr_out);
 
-/*
- * Checks and normalises an address ("Anna@Example.NL " -> "Anna@example.nl":
- * the domain lowercased, surrounding space trimmed).  Returns a new string
- * (free()), or NULL when it is not a usable address (one local part, one
- * domain with a dot, no spaces or control characters).
- */
-char *mail_normalize_address(const char *address);
-
 #endif

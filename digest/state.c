@@ -290,36 +290,6 @@ state_close(struct state *state)
 	free(state);
 }
 
-const char *
-state_format_name(enum state_format format)
-{
-	switch (format) {
-	case STATE_FORMAT_BOTH:
-		return "both";
-	case STATE_FORMAT_TEXT:
-		return "text";
-	case STATE_FORMAT_HTML:
-		return "html";
-	}
-	return NULL;
-}
-
-int
-state_format_parse(const char *text, enum state_format *format_out)
-{
-	if (text == NULL)
-		return -1;
-	if (util_strcasecmp(text, "both") == 0)
-		*format_out = STATE_FORMAT_BOTH;
-	else if (util_strcasecmp(text, "text") == 0)
-		*format_out = STATE_FORMAT_TEXT;
-	else if (util_strcasecmp(text, "html") == 0)
-		*format_out = STATE_FORMAT_HTML;
-	else
-		return -1;
-	return 0;
-}
-
 /* An address as the store accepts it: normalised by the caller already. */
 static int
 email_acceptable(const char *email)
@@ -353,7 +323,7 @@ validate(const struct subscriber *sub, char **errstr_out)
 				    email));
 		return STATE_EINVALID;
 	}
-	if (state_format_name(sub->format) == NULL) {
+	if (subscriber_format_name(sub->format) == NULL) {
 		set_error(errstr_out,
 			  xasprintf("subscriber %s: format must be text, "
 				    "html or both",
@@ -416,7 +386,8 @@ bind_subscriber(sqlite3_stmt *stmt, const struct subscriber *sub)
 	if (result == SQLITE_OK)
 		result = bind_text(stmt, 4, sub->language);
 	if (result == SQLITE_OK)
-		result = bind_text(stmt, 5, state_format_name(sub->format));
+		result =
+		    bind_text(stmt, 5, subscriber_format_name(sub->format));
 	if (result == SQLITE_OK)
 		result = sqlite3_bind_int(stmt, 6, sub->active);
 	if (result == SQLITE_OK)
@@ -540,8 +511,9 @@ read_subscriber(sqlite3_stmt *stmt, struct subscriber *sub_out)
 	sub_out->provider = column_text(stmt, 3);
 	sub_out->language = column_text(stmt, 4);
 	/* The CHECK constraint keeps the column to the three names. */
-	if (state_format_parse((const char *)format, &sub_out->format) != 0)
-		sub_out->format = STATE_FORMAT_BOTH;
+	if (subscriber_format_parse((const char *)format, &sub_out->format) !=
+	    0)
+		sub_out->format = SUBSCRIBER_FORMAT_BOTH;
 	sub_out->active = sqlite3_column_int(stmt, 6) != 0;
 }
 
@@ -610,7 +582,7 @@ state_subscriber_list(struct state *state, int active_only,
 out:
 	sqlite3_finalize(stmt);
 	if (status != STATE_OK)
-		state_subscriber_list_clear(&list);
+		subscriber_list_clear(&list);
 	*list_out = list;
 	return status;
 }
@@ -821,30 +793,4 @@ state_mark_sent(struct state *state, const char *email, const char *digest_date,
 out:
 	db_release(stmt);
 	return status;
-}
-
-void
-state_subscriber_clear(struct subscriber *sub)
-{
-	if (sub == NULL)
-		return;
-	free(sub->email);
-	free(sub->name);
-	free(sub->provider);
-	free(sub->language);
-	memset(sub, 0, sizeof *sub);
-}
-
-void
-state_subscriber_list_clear(struct subscriber_list *list)
-{
-	size_t index;
-
-	if (list == NULL)
-		return;
-	for (index = 0; index < list->count; index++)
-		state_subscriber_clear(&list->subscribers[index]);
-	free(list->subscribers);
-	list->subscribers = NULL;
-	list->count = 0;
 }

@@ -11,33 +11,14 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "subscriber.h"
+
 enum state_status {
 	STATE_OK = 0,
 	STATE_ENOTFOUND, /* no such subscriber */
 	STATE_EEXISTS,	 /* a subscriber with that address exists */
 	STATE_EINVALID,	 /* a value is not acceptable (address, format) */
 	STATE_EIO	 /* the database cannot be opened, read or written */
-};
-
-enum state_format {
-	STATE_FORMAT_BOTH = 0, /* multipart/alternative */
-	STATE_FORMAT_TEXT,     /* text/plain only */
-	STATE_FORMAT_HTML      /* alternative too: HTML preferred */
-};
-
-struct subscriber {
-	long id;
-	char *email;	/* normalised */
-	char *name;	/* display name, or NULL */
-	char *provider; /* provider id, or NULL: the default provider */
-	char *language; /* "nl" or "en" */
-	enum state_format format;
-	int active;
-};
-
-struct subscriber_list {
-	struct subscriber *subscribers;
-	size_t count;
 };
 
 struct state;
@@ -65,14 +46,14 @@ enum state_status state_subscriber_update(struct state *state,
 enum state_status state_subscriber_remove(struct state *state,
 					  const char *email, char **errstr_out);
 
-/* Looks one up; *sub_out is filled (state_subscriber_clear()). */
+/* Looks one up; *sub_out is filled (subscriber_clear()). */
 enum state_status state_subscriber_get(struct state *state, const char *email,
 				       struct subscriber *sub_out,
 				       char **errstr_out);
 
 /*
  * Lists subscribers ordered by address; only the active ones when
- * active_only.  *list_out is filled (state_subscriber_list_clear()).
+ * active_only.  *list_out is filled (subscriber_list_clear()).
  */
 enum state_status state_subscriber_list(struct state *state, int active_only,
 					struct subscriber_list *list_out,
@@ -112,12 +93,5 @@ enum state_status state_mark_sent(struct state *state, const char *email,
 				  const char *digest_date,
 				  const char *message_id, time_t sent_at,
 				  char **errstr_out);
-
-void state_subscriber_clear(struct subscriber *sub);
-void state_subscriber_list_clear(struct subscriber_list *list);
-
-/* "both", "text", "html"; parse returns -1 for anything else. */
-const char *state_format_name(enum state_format format);
-int state_format_parse(const char *text, enum state_format *format_out);
 
 #endif

@@ -25,13 +25,6 @@ struct transport {
 };
 
 /*
- * Checks an envelope address before it goes into a protocol line or a
- * file: one '@', no space, control character or angle bracket.  Returns
- * 1 when it is usable.
- */
-int transport_address_is_safe(const char *address);
-
-/*
  * One line of an SMTP reply ("250-SIZE 1000", "550 5.1.1 no such user"),
  * without its line end, as parsed by transport_smtp_reply_parse().
  */

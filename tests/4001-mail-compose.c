@@ -1,5 +1,5 @@
 /*
- * 4001-mail-compose.c - mail_normalize_address() table and mail_compose()
+ * 4001-mail-compose.c - address_normalize() table and mail_compose()
  * checks that need no parser: required fields, header injection, line
  * lengths and CRLF.  With a directory argument it also writes composed
  * messages there for 4002-mail-parse.py to parse back.
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "mail.h"
 #include "datetime.h"
 #include "util.h"
@@ -76,7 +77,7 @@ test_normalize(void)
 	char *got;
 
 	for (i = 0; i < sizeof address_cases / sizeof address_cases[0]; i++) {
-		got = mail_normalize_address(address_cases[i].input);
+		got = address_normalize(address_cases[i].input);
 		if (address_cases[i].expected == NULL)
 			CHECK(got == NULL, "case %zu: accepted \"%s\" as %s", i,
 			      address_cases[i].input, got);
@@ -88,20 +89,20 @@ test_normalize(void)
 			      address_cases[i].expected);
 		free(got);
 	}
-	CHECK(mail_normalize_address(NULL) == NULL, "NULL accepted");
+	CHECK(address_normalize(NULL) == NULL, "NULL accepted");
 
 	/* The length limits: 64 for the local part, 254 in all. */
 	memset(long_local, 'a', 64);
 	long_local[64] = '\0';
 	address = xasprintf("%s@example.nl", long_local);
-	got = mail_normalize_address(address);
+	got = address_normalize(address);
 	CHECK(got != NULL, "64-byte local part refused");
 	free(got);
 	free(address);
 	long_local[64] = 'a';
 	long_local[65] = '\0';
 	address = xasprintf("%s@example.nl", long_local);
-	got = mail_normalize_address(address);
+	got = address_normalize(address);
 	CHECK(got == NULL, "65-byte local part accepted");
 	free(got);
 	free(address);
@@ -113,12 +114,12 @@ test_normalize(void)
 		buf_puts(&domain, "nl");
 		/* 2 + 252 = 254 bytes: the longest path allowed. */
 		address = xasprintf("a@%s", domain.data);
-		got = mail_normalize_address(address);
+		got = address_normalize(address);
 		CHECK(got != NULL, "%zu-byte address refused", strlen(address));
 		free(got);
 		free(address);
 		address = xasprintf("abc@%s", domain.data);
-		got = mail_normalize_address(address);
+		got = address_normalize(address);
 		CHECK(got == NULL, "%zu-byte address accepted",
 		      strlen(address));
 		free(got);

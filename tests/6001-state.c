@@ -75,7 +75,7 @@ raw_int(const char *path, const char *sql)
 
 static struct subscriber
 make_sub(const char *email, const char *name, const char *provider,
-	 const char *language, enum state_format format)
+	 const char *language, enum subscriber_format format)
 {
 	struct subscriber sub;
 
@@ -177,28 +177,32 @@ test_crud(void)
 
 	CHECK(state_open(path, &state, &errstr) == STATE_OK);
 	sub = make_sub("anna@example.nl", "Anna de Vries", "zeelandnet", "nl",
-		       STATE_FORMAT_HTML);
+		       SUBSCRIBER_FORMAT_HTML);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
-	sub = make_sub("bert@example.nl", NULL, NULL, "en", STATE_FORMAT_TEXT);
+	sub = make_sub("bert@example.nl", NULL, NULL, "en",
+		       SUBSCRIBER_FORMAT_TEXT);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
 
 	/* Addresses compare without regard to case. */
-	sub = make_sub("ANNA@example.nl", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	sub = make_sub("ANNA@example.nl", NULL, NULL, "nl",
+		       SUBSCRIBER_FORMAT_BOTH);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_EEXISTS);
 	CHECK_STR(errstr, "subscriber ANNA@example.nl already exists");
 	free(errstr);
 	errstr = NULL;
 
-	sub = make_sub("carl@example.nl", NULL, NULL, "de", STATE_FORMAT_BOTH);
+	sub = make_sub("carl@example.nl", NULL, NULL, "de",
+		       SUBSCRIBER_FORMAT_BOTH);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_EINVALID);
 	free(errstr);
 	errstr = NULL;
-	sub =
-	    make_sub("carl@example.nl", NULL, NULL, "nl", (enum state_format)7);
+	sub = make_sub("carl@example.nl", NULL, NULL, "nl",
+		       (enum subscriber_format)7);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_EINVALID);
 	free(errstr);
 	errstr = NULL;
-	sub = make_sub("not an address", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	sub = make_sub("not an address", NULL, NULL, "nl",
+		       SUBSCRIBER_FORMAT_BOTH);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_EINVALID);
 	free(errstr);
 	errstr = NULL;
@@ -209,9 +213,9 @@ test_crud(void)
 	CHECK_STR(got.name, "Anna de Vries");
 	CHECK_STR(got.provider, "zeelandnet");
 	CHECK_STR(got.language, "nl");
-	CHECK(got.format == STATE_FORMAT_HTML && got.active == 1);
+	CHECK(got.format == SUBSCRIBER_FORMAT_HTML && got.active == 1);
 	CHECK(got.id > 0);
-	state_subscriber_clear(&got);
+	subscriber_clear(&got);
 
 	CHECK(state_subscriber_get(state, "nobody@example.nl", &got, &errstr) ==
 	      STATE_ENOTFOUND);
@@ -220,17 +224,17 @@ test_crud(void)
 	errstr = NULL;
 
 	sub = make_sub("bert@example.nl", "Bert", "delta", "nl",
-		       STATE_FORMAT_BOTH);
+		       SUBSCRIBER_FORMAT_BOTH);
 	sub.active = 0;
 	CHECK(state_subscriber_update(state, &sub, &errstr) == STATE_OK);
 	CHECK(state_subscriber_get(state, "bert@example.nl", &got, &errstr) ==
 	      STATE_OK);
 	CHECK_STR(got.name, "Bert");
 	CHECK_STR(got.provider, "delta");
-	CHECK(got.active == 0 && got.format == STATE_FORMAT_BOTH);
-	state_subscriber_clear(&got);
-	sub =
-	    make_sub("nobody@example.nl", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	CHECK(got.active == 0 && got.format == SUBSCRIBER_FORMAT_BOTH);
+	subscriber_clear(&got);
+	sub = make_sub("nobody@example.nl", NULL, NULL, "nl",
+		       SUBSCRIBER_FORMAT_BOTH);
 	CHECK(state_subscriber_update(state, &sub, &errstr) == STATE_ENOTFOUND);
 	free(errstr);
 	errstr = NULL;
@@ -241,10 +245,10 @@ test_crud(void)
 		CHECK_STR(list.subscribers[0].email, "anna@example.nl");
 		CHECK_STR(list.subscribers[1].email, "bert@example.nl");
 	}
-	state_subscriber_list_clear(&list);
+	subscriber_list_clear(&list);
 	CHECK(state_subscriber_list(state, 1, &list, &errstr) == STATE_OK);
 	CHECK(list.count == 1);
-	state_subscriber_list_clear(&list);
+	subscriber_list_clear(&list);
 
 	CHECK(state_subscriber_remove(state, "BERT@example.nl", &errstr) ==
 	      STATE_OK);
@@ -255,7 +259,7 @@ test_crud(void)
 	errstr = NULL;
 	CHECK(state_subscriber_list(state, 0, &list, &errstr) == STATE_OK);
 	CHECK(list.count == 1);
-	state_subscriber_list_clear(&list);
+	subscriber_list_clear(&list);
 	state_close(state);
 	free(path);
 }
@@ -271,16 +275,16 @@ test_upsert(void)
 	size_t added = 99, updated = 99;
 
 	CHECK(state_open(path, &state, &errstr) == STATE_OK);
-	subs[0] =
-	    make_sub("anna@example.nl", "Anna", NULL, "nl", STATE_FORMAT_BOTH);
+	subs[0] = make_sub("anna@example.nl", "Anna", NULL, "nl",
+			   SUBSCRIBER_FORMAT_BOTH);
 	CHECK(state_subscriber_add(state, &subs[0], &errstr) == STATE_OK);
 
 	subs[0] = make_sub("anna@example.nl", "Anna B", "delta", "en",
-			   STATE_FORMAT_TEXT);
-	subs[1] =
-	    make_sub("bert@example.nl", NULL, NULL, "nl", STATE_FORMAT_BOTH);
-	subs[2] =
-	    make_sub("carl@example.nl", NULL, NULL, "xx", STATE_FORMAT_BOTH);
+			   SUBSCRIBER_FORMAT_TEXT);
+	subs[1] = make_sub("bert@example.nl", NULL, NULL, "nl",
+			   SUBSCRIBER_FORMAT_BOTH);
+	subs[2] = make_sub("carl@example.nl", NULL, NULL, "xx",
+			   SUBSCRIBER_FORMAT_BOTH);
 	/* An invalid element: nothing at all is written. */
 	CHECK(state_subscriber_upsert_all(state, subs, 3, &added, &updated,
 					  &errstr) == STATE_EINVALID);
@@ -289,7 +293,7 @@ test_upsert(void)
 	errstr = NULL;
 	CHECK(state_subscriber_list(state, 0, &list, &errstr) == STATE_OK);
 	CHECK(list.count == 1);
-	state_subscriber_list_clear(&list);
+	subscriber_list_clear(&list);
 
 	/*
 	 * A failure inside the transaction, after rows were written: the
@@ -308,12 +312,12 @@ test_upsert(void)
 	errstr = NULL;
 	CHECK(state_subscriber_list(state, 0, &list, &errstr) == STATE_OK);
 	CHECK(list.count == 1);
-	state_subscriber_list_clear(&list);
+	subscriber_list_clear(&list);
 	CHECK(state_subscriber_get(state, "anna@example.nl", &got, &errstr) ==
 	      STATE_OK);
 	CHECK_STR(got.name, "Anna");
 	CHECK(got.provider == NULL);
-	state_subscriber_clear(&got);
+	subscriber_clear(&got);
 	state_close(state);
 	raw_exec(path, "DROP TRIGGER boom;");
 
@@ -327,8 +331,8 @@ test_upsert(void)
 	CHECK_STR(got.name, "Anna B");
 	CHECK_STR(got.provider, "delta");
 	CHECK_STR(got.language, "en");
-	CHECK(got.format == STATE_FORMAT_TEXT);
-	state_subscriber_clear(&got);
+	CHECK(got.format == SUBSCRIBER_FORMAT_TEXT);
+	subscriber_clear(&got);
 	CHECK(state_subscriber_upsert_all(state, subs, 3, &added, &updated,
 					  &errstr) == STATE_OK);
 	CHECK(added == 0 && updated == 3);
@@ -353,15 +357,17 @@ test_providers(void)
 	CHECK(ids != NULL && ids[0] == NULL);
 	free(ids);
 	sub = make_sub("a@example.nl", NULL, "zeelandnet", "nl",
-		       STATE_FORMAT_BOTH);
+		       SUBSCRIBER_FORMAT_BOTH);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
-	sub = make_sub("b@example.nl", NULL, "delta", "nl", STATE_FORMAT_BOTH);
+	sub = make_sub("b@example.nl", NULL, "delta", "nl",
+		       SUBSCRIBER_FORMAT_BOTH);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
 	sub = make_sub("c@example.nl", NULL, "zeelandnet", "nl",
-		       STATE_FORMAT_BOTH);
+		       SUBSCRIBER_FORMAT_BOTH);
 	sub.active = 0;
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
-	sub = make_sub("d@example.nl", NULL, NULL, "nl", STATE_FORMAT_BOTH);
+	sub =
+	    make_sub("d@example.nl", NULL, NULL, "nl", SUBSCRIBER_FORMAT_BOTH);
 	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
 
 	CHECK(state_count_by_provider(state, "zeelandnet", &count, &errstr) ==
@@ -426,17 +432,17 @@ test_deliveries(void)
 static void
 test_formats(void)
 {
-	enum state_format format = STATE_FORMAT_TEXT;
+	enum subscriber_format format = SUBSCRIBER_FORMAT_TEXT;
 
-	CHECK_STR(state_format_name(STATE_FORMAT_BOTH), "both");
-	CHECK_STR(state_format_name(STATE_FORMAT_TEXT), "text");
-	CHECK_STR(state_format_name(STATE_FORMAT_HTML), "html");
-	CHECK(state_format_parse("html", &format) == 0 &&
-	      format == STATE_FORMAT_HTML);
-	CHECK(state_format_parse("Both", &format) == 0 &&
-	      format == STATE_FORMAT_BOTH);
-	CHECK(state_format_parse("pdf", &format) == -1);
-	CHECK(state_format_parse("", &format) == -1);
+	CHECK_STR(subscriber_format_name(SUBSCRIBER_FORMAT_BOTH), "both");
+	CHECK_STR(subscriber_format_name(SUBSCRIBER_FORMAT_TEXT), "text");
+	CHECK_STR(subscriber_format_name(SUBSCRIBER_FORMAT_HTML), "html");
+	CHECK(subscriber_format_parse("html", &format) == 0 &&
+	      format == SUBSCRIBER_FORMAT_HTML);
+	CHECK(subscriber_format_parse("Both", &format) == 0 &&
+	      format == SUBSCRIBER_FORMAT_BOTH);
+	CHECK(subscriber_format_parse("pdf", &format) == -1);
+	CHECK(subscriber_format_parse("", &format) == -1);
 }
 
 int

@@ -1,0 +1,50 @@
+/*
+ * subscriber.h - the subscriber: who gets the digest, in which language
+ * and format, through which webmail provider.
+ *
+ * The record belongs to neither the store that keeps it (state.c) nor the
+ * letter that is written for it (letter.c): both take it from here.
+ */
+#ifndef DIGEST_SUBSCRIBER_H
+#define DIGEST_SUBSCRIBER_H
+
+#include <stddef.h>
+
+enum subscriber_format {
+	SUBSCRIBER_FORMAT_BOTH = 0, /* multipart/alternative */
+	SUBSCRIBER_FORMAT_TEXT,	    /* text/plain only */
+	SUBSCRIBER_FORMAT_HTML	    /* alternative too: HTML preferred */
+};
+
+struct subscriber {
+	long id;
+	char *email;	/* normalised (address_normalize()) */
+	char *name;	/* display name, or NULL */
+	char *provider; /* provider id, or NULL: the default provider */
+	char *language; /* "nl" or "en" */
+	enum subscriber_format format;
+	int active;
+};
+
+struct subscriber_list {
+	struct subscriber *subscribers;
+	size_t count;
+};
+
+/* Frees the strings of one subscriber and zeroes it; NULL is fine. */
+void subscriber_clear(struct subscriber *subscriber);
+
+/* Frees every subscriber and the array; the list is empty afterwards. */
+void subscriber_list_clear(struct subscriber_list *list);
+
+/* "both", "text" or "html"; NULL for a value outside the enum. */
+const char *subscriber_format_name(enum subscriber_format format);
+
+/*
+ * Reads "both", "text" or "html" in any case into *format_out.  Returns 0,
+ * or -1 for anything else.
+ */
+int subscriber_format_parse(const char *text,
+			    enum subscriber_format *format_out);
+
+#endif
