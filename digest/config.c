@@ -432,10 +432,12 @@ load_tls(struct loader *loader, const char *section, struct provider *provider)
 	const char *tls = ini_get(loader, section, "tls");
 	char *scheme =
 	    provider->smtp_url ? url_scheme(provider->smtp_url) : NULL;
-	int implicit_url = scheme && util_strcasecmp(scheme, "smtps") == 0;
+	char *mismatch;
 
 	if (tls == NULL || *tls == '\0')
-		provider->tls = implicit_url ? TLS_IMPLICIT : TLS_STARTTLS;
+		provider->tls = scheme && util_strcasecmp(scheme, "smtps") == 0
+				    ? TLS_IMPLICIT
+				    : TLS_STARTTLS;
 	else if (strcmp(tls, "starttls") == 0)
 		provider->tls = TLS_STARTTLS;
 	else if (strcmp(tls, "implicit") == 0)
@@ -445,17 +447,14 @@ load_tls(struct loader *loader, const char *section, struct provider *provider)
 	else
 		problem(loader, section, "tls",
 			"\"%s\" is not one of starttls, implicit, none", tls);
-	if (scheme == NULL)
-		goto out;
-	if (provider->tls == TLS_IMPLICIT && !implicit_url)
-		problem(loader, section, "tls",
-			"implicit TLS needs an smtps:// URL (port 465); "
-			"for smtp:// (port 587) use tls = starttls");
-	else if (provider->tls != TLS_IMPLICIT && implicit_url)
-		problem(loader, section, "tls",
-			"an smtps:// URL means implicit TLS; use tls = "
-			"implicit, or smtp:// with tls = starttls");
-out:
+	/* A URL that does not parse or holds a user was reported already. */
+	if (scheme != NULL && !url_has_userinfo(provider->smtp_url)) {
+		mismatch =
+		    config_smtp_url_problem(provider->smtp_url, provider->tls);
+		if (mismatch != NULL)
+			problem(loader, section, "tls", "%s", mismatch);
+		free(mismatch);
+	}
 	free(scheme);
 }
 
@@ -671,6 +670,47 @@ out:
 	buf_free(&loader.problems);
 	config_free(loader.config);
 	return status;
+}
+
+/* A relay reached in plain text must be this host. */
+static int
+host_is_local(const char *host)
+{
+	return strcmp(host, "localhost") == 0 ||
+	       strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 ||
+	       strcmp(host, "::1") == 0;
+}
+
+char *
+config_smtp_url_problem(const char *smtp_url, enum tls_mode tls)
+{
+	char *scheme = url_scheme(smtp_url);
+	char *host = url_host(smtp_url);
+	char *problem = NULL;
+
+	if (scheme == NULL || host == NULL)
+		problem = xstrdup("smtp_url does not parse");
+	else if (url_has_userinfo(smtp_url))
+		problem = xstrdup("smtp_url must not hold a user or password");
+	else if (tls == TLS_IMPLICIT && util_strcasecmp(scheme, "smtps") != 0)
+		problem = xstrdup("implicit TLS needs an smtps:// URL (port "
+				  "465); for smtp:// (port 587) use tls = "
+				  "starttls");
+	else if (tls != TLS_IMPLICIT && util_strcasecmp(scheme, "smtp") != 0)
+		problem = xasprintf(
+		    "tls = %s needs an smtp:// URL, not %s://%s",
+		    tls == TLS_NONE ? "none" : "starttls", scheme,
+		    util_strcasecmp(scheme, "smtps") == 0
+			? "; an smtps:// URL means implicit TLS (tls = "
+			  "implicit)"
+			: "");
+	else if (tls == TLS_NONE && !host_is_local(host))
+		problem = xasprintf("tls = none is only for a relay on this "
+				    "host, not %s",
+				    host);
+	free(host);
+	free(scheme);
+	return problem;
 }
 
 const struct provider *

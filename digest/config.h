@@ -94,6 +94,14 @@ struct config {
 enum config_status config_load(const char *path, struct config **config_out,
 			       char **problems_out);
 
+/*
+ * Checks that smtp_url parses, holds no credentials, and agrees with the
+ * TLS mode (smtps:// is implicit TLS, smtp:// STARTTLS or plain; plain
+ * only to this host).  Shared by config_load() and the SMTP transport, so
+ * the rule exists once.  Returns NULL, or the problem in words (free()).
+ */
+char *config_smtp_url_problem(const char *smtp_url, enum tls_mode tls);
+
 /* Returns the provider with this id, or NULL. */
 const struct provider *config_find_provider(const struct config *config,
 					    const char *id);

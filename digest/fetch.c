@@ -6,6 +6,7 @@
  */
 #include "fetch.h"
 
+#include "url.h"
 #include "util.h"
 
 #include <curl/curl.h>
@@ -35,24 +36,6 @@ _Static_assert(sizeof(curl_off_t) == sizeof(int64_t),
 static const char fetch_protocols[] = "http,https,file";
 static const char fetch_redirect_protocols[] = "http,https";
 
-/*
- * Initialises libcurl once.  curl_global_init() counts its callers, so the
- * SMTP transport calling it too is harmless; we never call cleanup because
- * other modules may still be using libcurl.
- */
-static CURLcode
-global_init(void)
-{
-	static int initialised;
-	static CURLcode init_code;
-
-	if (!initialised) {
-		init_code = curl_global_init(CURL_GLOBAL_DEFAULT);
-		initialised = 1;
-	}
-	return init_code;
-}
-
 static size_t
 write_body(char *data, size_t size, size_t count, void *userdata)
 {
@@ -73,94 +56,6 @@ write_body(char *data, size_t size, size_t count, void *userdata)
 	return length;
 }
 
-/* Replaces every occurrence of secret in *text with "***". */
-static void
-scrub(char **text, const char *secret)
-{
-	struct buf scrubbed = BUF_INIT;
-	const char *cursor = *text;
-	const char *found;
-	size_t secret_length = strlen(secret);
-
-	if (secret_length == 0 || strstr(*text, secret) == NULL)
-		return;
-	while ((found = strstr(cursor, secret)) != NULL) {
-		buf_append(&scrubbed, cursor, (size_t)(found - cursor));
-		buf_puts(&scrubbed, "***");
-		cursor = found + secret_length;
-	}
-	buf_puts(&scrubbed, cursor);
-	free(*text);
-	*text = buf_detach(&scrubbed);
-}
-
-/*
- * Removes any user name or password of url from *text, both as written in
- * the URL and decoded, so a message never carries a credential.
- */
-static void
-scrub_credentials(char **text, const char *url)
-{
-	static const CURLUPart parts[] = {CURLUPART_PASSWORD, CURLUPART_USER};
-	static const unsigned int flags[] = {0, CURLU_URLDECODE};
-	CURLU *handle = curl_url();
-	size_t part;
-	size_t flag;
-
-	if (handle == NULL)
-		return;
-	if (curl_url_set(handle, CURLUPART_URL, url,
-			 CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
-		goto out;
-	/* The password first: a user name may be a part of it. */
-	for (part = 0; part < sizeof parts / sizeof parts[0]; part++) {
-		for (flag = 0; flag < sizeof flags / sizeof flags[0]; flag++) {
-			char *value = NULL;
-
-			if (curl_url_get(handle, parts[part], &value,
-					 flags[flag]) != CURLUE_OK)
-				continue;
-			scrub(text, value);
-			curl_free(value);
-		}
-	}
-out:
-	curl_url_cleanup(handle);
-}
-
-/*
- * Returns url without its user name and password (free()), so the
- * effective URL is safe to use as a base for links or to show.
- */
-static char *
-url_without_credentials(const char *url)
-{
-	CURLU *handle = curl_url();
-	char *plain = NULL;
-	char *result = NULL;
-
-	if (handle == NULL)
-		goto out;
-	if (curl_url_set(handle, CURLUPART_URL, url,
-			 CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
-		goto out;
-	if (curl_url_set(handle, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
-	    curl_url_set(handle, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK)
-		goto out;
-	if (curl_url_get(handle, CURLUPART_URL, &plain, 0) != CURLUE_OK)
-		goto out;
-	result = xstrdup(plain);
-out:
-	curl_free(plain);
-	curl_url_cleanup(handle);
-	if (result == NULL) {
-		/* Better a copy scrubbed by text than none at all. */
-		result = xstrdup(url);
-		scrub_credentials(&result, url);
-	}
-	return result;
-}
-
 /* Sets status and a formatted errstr on a transfer's result. */
 static void __attribute__((format(printf, 3, 4)))
 fail(struct transfer *transfer, enum fetch_status status, const char *format,
@@ -173,7 +68,7 @@ fail(struct transfer *transfer, enum fetch_status status, const char *format,
 	transfer->result->errstr = xvasprintf(format, args);
 	va_end(args);
 	transfer->result->status = status;
-	scrub_credentials(&transfer->result->errstr, transfer->url);
+	url_scrub_credentials(&transfer->result->errstr, transfer->url);
 }
 
 /* Curl's own words, or its generic text when the buffer is empty. */
@@ -410,7 +305,7 @@ fetch_all(const struct fetch_options *options, const char *const *urls,
 	struct transfer *transfers = NULL;
 	CURLM *multi = NULL;
 	CURLMcode multi_code = CURLM_OK;
-	CURLcode init_code;
+	const char *init_error = NULL;
 	size_t ok_count = 0;
 	size_t index;
 	int running = 0;
@@ -426,12 +321,10 @@ fetch_all(const struct fetch_options *options, const char *const *urls,
 		transfers[index].body = (struct buf)BUF_INIT;
 	}
 
-	init_code = global_init();
-	if (init_code != CURLE_OK) {
+	if (url_library_init(&init_error) < 0) {
 		for (index = 0; index < url_count; index++)
 			fail(&transfers[index], FETCH_EOTHER,
-			     "cannot initialise libcurl: %s",
-			     curl_easy_strerror(init_code));
+			     "cannot initialise libcurl: %s", init_error);
 		goto out;
 	}
 	multi = curl_multi_init();

@@ -3,11 +3,11 @@
  */
 #include "letter.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mail.h"
+#include "url.h"
 #include "datetime.h"
 #include "util.h"
 
@@ -56,13 +56,13 @@ unsubscribe_url(const struct config *config, const char *email)
 
 	if (config->unsubscribe_url == NULL)
 		return NULL;
-	escaped = curl_easy_escape(NULL, email, 0);
+	escaped = url_escape(email);
 	if (escaped == NULL)
 		return NULL;
 	url = xasprintf("%s%cemail=%s", config->unsubscribe_url,
 			strchr(config->unsubscribe_url, '?') ? '&' : '?',
 			escaped);
-	curl_free(escaped);
+	free(escaped);
 	return url;
 }
 

@@ -6,13 +6,13 @@
  */
 #include "transport_impl.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
+#include "url.h"
 #include "util.h"
 
 /* Reply text quoted in an error: enough for any enhanced status line. */
@@ -48,15 +48,6 @@ struct smtp_transport {
 	char last_command[16]; /* verb of the last command sent */
 	struct smtp_upload upload;
 };
-
-static pthread_once_t smtp_curl_once = PTHREAD_ONCE_INIT;
-static CURLcode smtp_curl_global_status;
-
-static void
-smtp_curl_init(void)
-{
-	smtp_curl_global_status = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 int
 transport_smtp_reply_parse(const char *line, size_t length,
@@ -205,71 +196,25 @@ smtp_read(char *buffer, size_t size, size_t count, void *userdata)
 }
 
 /*
- * Checks the URL against the TLS mode and notes "host:port" for messages,
- * using libcurl's URL parser.  Returns NULL or the problem (free()).
+ * Notes "host:port" for messages and checks the URL against the TLS mode
+ * with the rules config.c applies (a provider may come from elsewhere, a
+ * test, say).  Returns NULL or the problem (free()).
  */
 static char *
 check_url(struct smtp_transport *smtp, const struct provider *provider)
 {
-	CURLU *url = NULL;
-	char *scheme = NULL;
-	char *host = NULL;
-	char *port = NULL;
-	char *user = NULL;
-	char *password = NULL;
-	char *problem = NULL;
+	char *problem, *message;
 
 	if (provider->smtp_url == NULL)
 		return xasprintf("provider \"%s\" has no smtp_url",
 				 provider->id);
-	url = curl_url();
-	if (url == NULL ||
-	    curl_url_set(url, CURLUPART_URL, provider->smtp_url, 0) !=
-		CURLUE_OK ||
-	    curl_url_get(url, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(url, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
-		CURLUE_OK) {
-		problem = xasprintf("provider \"%s\": smtp_url does not "
-				    "parse",
-				    provider->id);
-		goto out;
-	}
-	/* Credentials belong in user and the password file, never here. */
-	if (curl_url_get(url, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-	    curl_url_get(url, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK) {
-		problem = xasprintf("provider \"%s\": smtp_url must not hold "
-				    "a user or password",
-				    provider->id);
-		goto out;
-	}
-	smtp->host_port = xasprintf("%s:%s", host, port);
-	/* Plain text never leaves this machine. */
-	if (provider->tls == TLS_NONE && strcmp(host, "localhost") != 0 &&
-	    strcmp(host, "127.0.0.1") != 0 && strcmp(host, "[::1]") != 0) {
-		problem = xasprintf("provider \"%s\": tls = none is only for "
-				    "a relay on this host, not %s",
-				    provider->id, host);
-		goto out;
-	}
-	if (provider->tls == TLS_IMPLICIT && strcmp(scheme, "smtps") != 0)
-		problem = xasprintf("provider \"%s\": tls = implicit needs an "
-				    "smtps:// URL, not %s://",
-				    provider->id, scheme);
-	else if (provider->tls != TLS_IMPLICIT && strcmp(scheme, "smtp") != 0)
-		problem = xasprintf(
-		    "provider \"%s\": tls = %s needs an "
-		    "smtp:// URL, not %s://",
-		    provider->id,
-		    provider->tls == TLS_NONE ? "none" : "starttls", scheme);
-out:
-	curl_free(password);
-	curl_free(user);
-	curl_free(port);
-	curl_free(host);
-	curl_free(scheme);
-	curl_url_cleanup(url);
-	return problem;
+	smtp->host_port = url_host_port(provider->smtp_url);
+	problem = config_smtp_url_problem(provider->smtp_url, provider->tls);
+	if (problem == NULL)
+		return NULL;
+	message = xasprintf("provider \"%s\": %s", provider->id, problem);
+	free(problem);
+	return message;
 }
 
 static void
@@ -443,29 +388,6 @@ classify(struct smtp_transport *smtp, CURLcode result, const char *from,
 	return status;
 }
 
-/* Replaces every copy of secret in *text by "***". */
-static void
-redact(char **text, const char *secret)
-{
-	struct buf clean = BUF_INIT;
-	const char *p;
-	const char *hit;
-	size_t secret_length;
-
-	if (secret == NULL || *secret == '\0' || *text == NULL ||
-	    strstr(*text, secret) == NULL)
-		return;
-	secret_length = strlen(secret);
-	for (p = *text; (hit = strstr(p, secret)) != NULL;
-	     p = hit + secret_length) {
-		buf_append(&clean, p, (size_t)(hit - p));
-		buf_puts(&clean, "***");
-	}
-	buf_puts(&clean, p);
-	free(*text);
-	*text = buf_detach(&clean);
-}
-
 static void
 reset_capture(struct smtp_transport *smtp)
 {
@@ -563,7 +485,7 @@ smtp_send(struct transport *transport, const char *envelope_from,
 	if (result != CURLE_OK) {
 		status = classify(smtp, result, envelope_from, recipient,
 				  errstr_out);
-		redact(errstr_out, smtp->password);
+		util_redact(errstr_out, smtp->password);
 	}
 out:
 	/* The list must not outlive its use: drop libcurl's pointer too. */
@@ -623,8 +545,7 @@ transport_open_smtp(const struct provider *provider, const char *password)
 		smtp->config_problem = xasprintf("provider \"%s\" has a user "
 						 "but no password",
 						 provider->id);
-	pthread_once(&smtp_curl_once, smtp_curl_init);
-	if (smtp_curl_global_status == CURLE_OK)
+	if (url_library_init(NULL) == 0)
 		smtp->curl = curl_easy_init();
 	if (smtp->curl != NULL)
 		set_options(smtp, provider);

@@ -1,9 +1,11 @@
 /*
- * url.c - see url.h.
+ * url.c - see url.h.  The one file that sets libcurl up for the process;
+ * fetch.c and transport_smtp.c call url_library_init() before they use it.
  */
 #include "url.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "util.h"
@@ -146,24 +148,6 @@ url_host_port(const char *url)
 }
 
 char *
-url_resolve(const char *base, const char *reference)
-{
-	CURLUcode code;
-	CURLU *handle = parse_url(base, &code);
-	char *resolved = NULL;
-	char *copy = NULL;
-
-	if (handle == NULL)
-		return NULL;
-	if (curl_url_set(handle, CURLUPART_URL, reference, 0) == CURLUE_OK &&
-	    curl_url_get(handle, CURLUPART_URL, &resolved, 0) == CURLUE_OK)
-		copy = xstrdup(resolved);
-	curl_free(resolved);
-	curl_url_cleanup(handle);
-	return copy;
-}
-
-char *
 url_from_file_path(const char *path)
 {
 	CURLU *handle = curl_url();
@@ -180,4 +164,117 @@ url_from_file_path(const char *path)
 	curl_free(url);
 	curl_url_cleanup(handle);
 	return copy;
+}
+
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+static CURLcode library_status;
+
+static void
+library_init(void)
+{
+	library_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int
+url_library_init(const char **error_out)
+{
+	/*
+	 * Once per process and never cleaned up: curl_global_cleanup() while
+	 * another module still holds a handle would pull the TLS library out
+	 * from under it, and the process ends soon enough.
+	 */
+	pthread_once(&library_once, library_init);
+	if (library_status == CURLE_OK)
+		return 0;
+	if (error_out != NULL)
+		*error_out = curl_easy_strerror(library_status);
+	return -1;
+}
+
+char *
+url_host(const char *url)
+{
+	CURLUcode code;
+	CURLU *handle = parse_url(url, &code);
+	char *host = NULL;
+	char *copy = NULL;
+
+	if (handle == NULL)
+		return NULL;
+	if (curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		copy = xstrdup(host);
+	curl_free(host);
+	curl_url_cleanup(handle);
+	return copy;
+}
+
+char *
+url_escape(const char *text)
+{
+	char *escaped = curl_easy_escape(NULL, text, 0);
+	char *copy;
+
+	if (escaped == NULL)
+		return NULL;
+	copy = xstrdup(escaped);
+	curl_free(escaped);
+	return copy;
+}
+
+void
+url_scrub_credentials(char **text, const char *url)
+{
+	static const CURLUPart parts[] = {CURLUPART_PASSWORD, CURLUPART_USER};
+	static const unsigned int flags[] = {0, CURLU_URLDECODE};
+	CURLU *handle = curl_url();
+
+	if (handle == NULL)
+		return;
+	if (curl_url_set(handle, CURLUPART_URL, url,
+			 CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+		goto out;
+	/* The password first: a user name may be a part of it. */
+	for (size_t part = 0; part < sizeof parts / sizeof parts[0]; part++) {
+		for (size_t flag = 0; flag < sizeof flags / sizeof flags[0];
+		     flag++) {
+			char *value = NULL;
+
+			if (curl_url_get(handle, parts[part], &value,
+					 flags[flag]) != CURLUE_OK)
+				continue;
+			util_redact(text, value);
+			curl_free(value);
+		}
+	}
+out:
+	curl_url_cleanup(handle);
+}
+
+char *
+url_without_credentials(const char *url)
+{
+	CURLU *handle = curl_url();
+	char *plain = NULL;
+	char *result = NULL;
+
+	if (handle == NULL)
+		goto out;
+	if (curl_url_set(handle, CURLUPART_URL, url,
+			 CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+		goto out;
+	if (curl_url_set(handle, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+	    curl_url_set(handle, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK)
+		goto out;
+	if (curl_url_get(handle, CURLUPART_URL, &plain, 0) != CURLUE_OK)
+		goto out;
+	result = xstrdup(plain);
+out:
+	curl_free(plain);
+	curl_url_cleanup(handle);
+	if (result == NULL) {
+		/* Better a copy scrubbed by text than none at all. */
+		result = xstrdup(url);
+		url_scrub_credentials(&result, url);
+	}
+	return result;
 }

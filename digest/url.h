@@ -1,6 +1,7 @@
 /*
- * url.h - URL checks through libcurl's URL API, so that config and CLI
- * accept exactly what the fetcher and the transports will.
+ * url.h - URLs through libcurl's URL API, so that config and CLI accept
+ * exactly what the fetcher and the transports will; keeping credentials
+ * out of what is shown; and libcurl's one process-wide initialisation.
  */
 #ifndef DIGEST_URL_H
 #define DIGEST_URL_H
@@ -31,16 +32,38 @@ char *url_scheme(const char *url);
 char *url_host_port(const char *url);
 
 /*
- * Resolves reference against base (RFC 3986).  Returns a new string
- * (free()), or NULL when either does not parse.
- */
-char *url_resolve(const char *base, const char *reference);
-
-/*
  * Returns the file:// URL of an absolute path, percent-encoding what a URL
  * may not hold as it is (a space, '#', '?'), or NULL when libcurl refuses
  * it.  The caller frees the result with free().
  */
 char *url_from_file_path(const char *path);
+
+/*
+ * Initialises libcurl for the process, once, however often it is called.
+ * Returns 0, or -1 with *error_out (may be NULL; static, never freed) set
+ * to libcurl's reason.
+ */
+int url_library_init(const char **error_out);
+
+/* Returns the host of url (free()), or NULL when it does not parse. */
+char *url_host(const char *url);
+
+/*
+ * Returns text percent-encoded for a query value ("a b@c" ->
+ * "a%20b%40c") (free()), or NULL when libcurl cannot.
+ */
+char *url_escape(const char *text);
+
+/*
+ * Replaces in *text every user name or password that url carries, both as
+ * written and decoded, by "***", so that a message never shows one.
+ */
+void url_scrub_credentials(char **text, const char *url);
+
+/*
+ * Returns url without its user name and password (free()), safe to use
+ * as a base for links or to show.
+ */
+char *url_without_credentials(const char *url);
 
 #endif

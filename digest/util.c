@@ -465,3 +465,24 @@ util_strlcpy(char *dst, const char *src, size_t size)
 	}
 	return length;
 }
+
+void
+util_redact(char **text, const char *secret)
+{
+	struct buf clean = BUF_INIT;
+	const char *cursor, *found;
+	size_t secret_length;
+
+	if (secret == NULL || *secret == '\0' || *text == NULL ||
+	    strstr(*text, secret) == NULL)
+		return;
+	secret_length = strlen(secret);
+	for (cursor = *text; (found = strstr(cursor, secret)) != NULL;
+	     cursor = found + secret_length) {
+		buf_append(&clean, cursor, (size_t)(found - cursor));
+		buf_puts(&clean, "***");
+	}
+	buf_puts(&clean, cursor);
+	free(*text);
+	*text = buf_detach(&clean);
+}

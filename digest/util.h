@@ -98,4 +98,11 @@ int util_write_file_atomic(const char *path, const char *data, size_t size);
 /* Copies src into dst of capacity size, always terminating; returns strlen. */
 size_t util_strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * Replaces every copy of secret in *text (a string from malloc) by "***",
+ * so that a password or a URL's credentials never reach a log line.
+ * Nothing happens when either is NULL or empty.
+ */
+void util_redact(char **text, const char *secret);
+
 #endif

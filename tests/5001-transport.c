@@ -218,7 +218,7 @@ static void
 test_smtp_config(void)
 {
 	expect_config_problem("smtp://127.0.0.1:1", TLS_IMPLICIT, NULL, NULL,
-			      "tls = implicit needs an smtps:// URL");
+			      "implicit TLS needs an smtps:// URL");
 	expect_config_problem("smtps://127.0.0.1:1", TLS_STARTTLS, NULL, NULL,
 			      "tls = starttls needs an smtp:// URL");
 	expect_config_problem("http://127.0.0.1:1", TLS_NONE, NULL, NULL,
