@@ -1,6 +1,6 @@
 /*
- * cli.h - the command line: parses arguments, runs a subcommand, maps every
- * module status to a sysexits(3) code.  The only place that prints.
+ * cli.h - the command line: the global options, the table of commands
+ * and the dispatch to one of them (cli_commands.h).
  */
 #ifndef DIGEST_CLI_H
 #define DIGEST_CLI_H

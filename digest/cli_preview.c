@@ -2,26 +2,47 @@
  * cli_preview.c - `digest preview`: the digest on stdout, as a part or as
  * the whole message one subscriber would get.
  */
-#include "cli_preview.h"
+#include "cli_commands.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 
-#include "address.h"
-#include "cli_common.h"
 #include "letter.h"
 #include "render.h"
 #include "state.h"
 #include "util.h"
 
-static const char synopsis[] =
-    "usage: digest preview [--format text|html|eml] [--lang nl|en] "
-    "[--now TIME]\n"
-    "                      [--subscriber EMAIL]\n";
+enum { OPT_FORMAT, OPT_LANG, OPT_NOW, OPT_SUBSCRIBER };
+
+static const struct cli_option preview_options[] = {
+    {"format", "text|html|eml",
+     "What to print: the plain-text part (the default), the HTML part, or "
+     "with --subscriber the whole message as it would be sent, headers "
+     "and MIME parts included."},
+    {"lang", "nl|en",
+     "Renders in this language instead of the subscriber's (or the "
+     "configuration's)."},
+    {"now", "TIME",
+     "Stands in for the clock (RFC 3339, as in "
+     "2026-11-29T07:00:00+01:00): relative times, the age window and the "
+     "date follow it."},
+    {"subscriber", "EMAIL",
+     "Renders for this subscriber: their name, language, format and "
+     "provider; without it, for an anonymous reader."},
+    {NULL, NULL, NULL}};
+
+static const struct cli_usage usage = {
+    "preview",
+    "[--format text|html|eml] [--lang nl|en] [--now TIME]\n"
+    "                      [--subscriber EMAIL]",
+    "Prints the digest as it would go out now, on standard output; "
+    "nothing is sent or recorded.",
+    preview_options,
+    0,
+    0};
 
 struct preview_options {
 	const char *format; /* "text", "html" or "eml" */
@@ -30,66 +51,40 @@ struct preview_options {
 	time_t now;
 };
 
+/* Reads and checks the options; CLI_HELP_SHOWN, 0 or a sysexits code. */
 static int
-parse_options(int argc, char **argv, struct preview_options *options)
+parse_options(int argc, char **argv, struct preview_options *options_out)
 {
-	static const struct option long_options[] = {
-	    {"format", required_argument, NULL, CLI_OPT_FORMAT},
-	    {"lang", required_argument, NULL, CLI_OPT_LANG},
-	    {"now", required_argument, NULL, CLI_OPT_NOW},
-	    {"subscriber", required_argument, NULL, CLI_OPT_SUBSCRIBER},
-	    {"help", no_argument, NULL, CLI_OPT_HELP},
-	    {NULL, 0, NULL, 0}};
-	int option;
+	struct cli_args args;
+	const char *format;
 	int code;
 
-	options->format = "text";
-	options->now = time(NULL);
-	while ((option = getopt_long(argc, argv, "+", long_options, NULL)) !=
-	       -1) {
-		switch (option) {
-		case CLI_OPT_FORMAT:
-			options->format = optarg;
-			break;
-		case CLI_OPT_LANG:
-			options->language = optarg;
-			break;
-		case CLI_OPT_SUBSCRIBER:
-			options->subscriber = optarg;
-			break;
-		case CLI_OPT_NOW:
-			code = cli_parse_now(optarg, &options->now);
-			if (code != EX_OK)
-				return code;
-			break;
-		case CLI_OPT_HELP:
-			fputs(synopsis, stdout);
-			return -1;
-		default:
-			fputs(synopsis, stderr);
-			return EX_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(synopsis, stderr);
-		return EX_USAGE;
-	}
-	if (strcmp(options->format, "text") != 0 &&
-	    strcmp(options->format, "html") != 0 &&
-	    strcmp(options->format, "eml") != 0) {
+	code = cli_parse_args(&usage, argc, argv, &args);
+	if (code != 0)
+		return code;
+	format = args.values[OPT_FORMAT] ? args.values[OPT_FORMAT] : "text";
+	options_out->format = format;
+	options_out->language = args.values[OPT_LANG];
+	options_out->subscriber = args.values[OPT_SUBSCRIBER];
+	options_out->now = time(NULL);
+	if (args.values[OPT_NOW] &&
+	    (code = cli_parse_now(args.values[OPT_NOW], &options_out->now)))
+		return code;
+	if (strcmp(format, "text") != 0 && strcmp(format, "html") != 0 &&
+	    strcmp(format, "eml") != 0) {
 		cli_warn("preview: --format must be text, html or eml");
 		return EX_USAGE;
 	}
-	if (options->language && strcmp(options->language, "nl") != 0 &&
-	    strcmp(options->language, "en") != 0) {
+	if (options_out->language &&
+	    subscriber_language_parse(options_out->language) == NULL) {
 		cli_warn("preview: --lang must be nl or en");
 		return EX_USAGE;
 	}
-	if (strcmp(options->format, "eml") == 0 && !options->subscriber) {
+	if (strcmp(format, "eml") == 0 && !options_out->subscriber) {
 		cli_warn("preview: --format eml needs --subscriber EMAIL");
 		return EX_USAGE;
 	}
-	return EX_OK;
+	return 0;
 }
 
 /* Fills *subscriber_out from the store, or as an anonymous reader. */
@@ -109,11 +104,9 @@ load_subscriber(struct cli *cli, const char *email,
 		subscriber_out->language = xstrdup(cli->config->language);
 		return EX_OK;
 	}
-	normal = address_normalize(email);
-	if (normal == NULL) {
-		cli_warn("preview: \"%s\" is not a valid email address", email);
-		return EX_USAGE;
-	}
+	normal = cli_address("preview", email);
+	if (normal == NULL)
+		return EX_DATAERR;
 	status = state_open(cli->config->state_path, &state, &errstr);
 	if (status == STATE_OK)
 		status = state_subscriber_get(state, normal, subscriber_out,
@@ -178,8 +171,10 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 	int code;
 
 	code = parse_options(argc, argv, &options);
-	if (code != EX_OK)
-		return code < 0 ? cli_finish_output() : code;
+	if (code == CLI_HELP_SHOWN)
+		return cli_finish_output();
+	if (code != 0)
+		return code;
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
 	if ((code = load_subscriber(cli, options.subscriber, &subscriber)) !=
@@ -187,7 +182,8 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (options.language) {
 		free(subscriber.language);
-		subscriber.language = xstrdup(options.language);
+		subscriber.language =
+		    xstrdup(subscriber_language_parse(options.language));
 	}
 	/* Templates first: a broken template should not wait on feeds. */
 	if (render_open(cli->config->template_dir, &renderer, &errstr) !=

@@ -3,11 +3,10 @@
  * subscriber, deliver through each subscriber's provider (one connection
  * per provider), and record each delivery so that a rerun skips it.
  */
-#include "cli_send.h"
+#include "cli_commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +15,40 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "address.h"
-#include "cli_common.h"
 #include "letter.h"
 #include "render.h"
 #include "state.h"
 #include "transport.h"
 #include "util.h"
 
-static const char synopsis[] =
-    "usage: digest send [--dry-run] [--subscriber EMAIL] [--now TIME]\n";
+enum { OPT_DRY_RUN, OPT_SUBSCRIBER, OPT_NOW };
+
+static const struct cli_option options[] = {
+    {"dry-run", NULL,
+     "Gathers, renders and composes every message as a real run would, "
+     "and reports what would be sent, but connects to no server, delivers "
+     "nothing and records nothing, so a real run afterwards still sends "
+     "everyone their digest."},
+    {"subscriber", "EMAIL",
+     "Sends to this one subscriber only (who must be active), for "
+     "example to retry one address; the delivery is recorded as usual."},
+    {"now", "TIME",
+     "Stands in for the clock (RFC 3339, as in "
+     "2026-11-29T07:00:00+01:00): relative times, the age window, the "
+     "Date header and the digest's day, which decides who already got "
+     "today's digest, follow it."},
+    {NULL, NULL, NULL}};
+
+static const struct cli_usage usage = {
+    "send",
+    "[--dry-run] [--subscriber EMAIL] [--now TIME]",
+    "Mails today's digest to every active subscriber through the provider "
+    "each chose, records every delivery, and skips whoever already got "
+    "today's.  Ends with one summary line; the exit code tells cron how "
+    "it went.",
+    options,
+    0,
+    0};
 
 /*
  * After this many temporary failures in a row and no success in between,
@@ -101,45 +124,23 @@ take_run_lock(const char *state_path, int *code_out)
 	return fd;
 }
 
+/* Reads the options; CLI_HELP_SHOWN, 0 or a sysexits code. */
 static int
 parse_options(int argc, char **argv, struct send_run *run,
 	      const char **subscriber_out)
 {
-	static const struct option options[] = {
-	    {"dry-run", no_argument, NULL, CLI_OPT_DRY_RUN},
-	    {"subscriber", required_argument, NULL, CLI_OPT_SUBSCRIBER},
-	    {"now", required_argument, NULL, CLI_OPT_NOW},
-	    {"help", no_argument, NULL, CLI_OPT_HELP},
-	    {NULL, 0, NULL, 0}};
-	int option;
+	struct cli_args args;
 	int code;
 
 	run->now = time(NULL);
-	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		switch (option) {
-		case CLI_OPT_DRY_RUN:
-			run->dry_run = 1;
-			break;
-		case CLI_OPT_SUBSCRIBER:
-			*subscriber_out = optarg;
-			break;
-		case CLI_OPT_NOW:
-			if ((code = cli_parse_now(optarg, &run->now)) != EX_OK)
-				return code;
-			break;
-		case CLI_OPT_HELP:
-			fputs(synopsis, stdout);
-			return -1;
-		default:
-			fputs(synopsis, stderr);
-			return EX_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(synopsis, stderr);
-		return EX_USAGE;
-	}
-	return EX_OK;
+	code = cli_parse_args(&usage, argc, argv, &args);
+	if (code != 0)
+		return code;
+	run->dry_run = args.values[OPT_DRY_RUN] != NULL;
+	*subscriber_out = args.values[OPT_SUBSCRIBER];
+	if (args.values[OPT_NOW])
+		return cli_parse_now(args.values[OPT_NOW], &run->now);
+	return 0;
 }
 
 /* The transport for provider, opened once; NULL when it is broken. */
@@ -334,11 +335,9 @@ load_subscribers(struct send_run *run, const char *email,
 		free(errstr);
 		return EX_IOERR;
 	}
-	normal = address_normalize(email);
-	if (normal == NULL) {
-		cli_warn("send: \"%s\" is not a valid email address", email);
-		return EX_USAGE;
-	}
+	normal = cli_address("send", email);
+	if (normal == NULL)
+		return EX_DATAERR;
 	list_out->subscribers = xcalloc(1, sizeof *list_out->subscribers);
 	status = state_subscriber_get(run->state, normal, list_out->subscribers,
 				      &errstr);
@@ -471,8 +470,10 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 
 	run.cli = cli;
 	code = parse_options(argc, argv, &run, &only);
-	if (code != EX_OK)
-		return code < 0 ? EX_OK : code;
+	if (code == CLI_HELP_SHOWN)
+		return cli_finish_output();
+	if (code != 0)
+		return code;
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
 	run.routes =

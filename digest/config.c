@@ -722,13 +722,17 @@ config_find_provider(const struct config *config, const char *id)
 	return NULL;
 }
 
-const struct source *
-config_find_source(const struct config *config, const char *name)
+char *
+config_provider_ids(const struct config *config)
 {
-	for (size_t i = 0; i < config->source_count; i++)
-		if (strcmp(config->sources[i].id, name) == 0)
-			return &config->sources[i];
-	return NULL;
+	struct buf ids = BUF_INIT;
+
+	for (size_t i = 0; i < config->provider_count; i++)
+		buf_printf(&ids, "%s%s", i ? ", " : "",
+			   config->providers[i].id);
+	if (config->provider_count == 0)
+		buf_puts(&ids, "none");
+	return buf_detach(&ids);
 }
 
 /* Reads the first line of a private file; refuses group/other access. */

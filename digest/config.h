@@ -106,9 +106,11 @@ char *config_smtp_url_problem(const char *smtp_url, enum tls_mode tls);
 const struct provider *config_find_provider(const struct config *config,
 					    const char *id);
 
-/* Returns the source whose section is [source ID], or NULL. */
-const struct source *config_find_source(const struct config *config,
-					const char *name);
+/*
+ * The configured provider ids for a message, "zeelandnet, delta" ("none"
+ * without any).  Returns a new string (free()).
+ */
+char *config_provider_ids(const struct config *config);
 
 /*
  * Reads the SMTP password of provider from its environment variable or its

@@ -20,49 +20,6 @@ csv_reader_init(struct csv_reader *reader, const char *data, size_t size)
 		reader->position = 3;
 }
 
-int
-csv_utf8_valid(const char *bytes, size_t length)
-{
-	const unsigned char *text = (const unsigned char *)bytes;
-	size_t index = 0, extra, k;
-	unsigned long code;
-
-	while (index < length) {
-		unsigned char lead = text[index];
-
-		if (lead < 0x80) {
-			index++;
-			continue;
-		}
-		if (lead >= 0xC2 && lead <= 0xDF) {
-			extra = 1;
-			code = lead & 0x1F;
-		} else if (lead >= 0xE0 && lead <= 0xEF) {
-			extra = 2;
-			code = lead & 0x0F;
-		} else if (lead >= 0xF0 && lead <= 0xF4) {
-			extra = 3;
-			code = lead & 0x07;
-		} else {
-			return 0;
-		}
-		if (length - index - 1 < extra)
-			return 0;
-		for (k = 1; k <= extra; k++) {
-			if ((text[index + k] & 0xC0) != 0x80)
-				return 0;
-			code = (code << 6) | (text[index + k] & 0x3F);
-		}
-		/* Overlong forms, surrogates and beyond U+10FFFF. */
-		if ((extra == 2 && code < 0x800) ||
-		    (extra == 3 && code < 0x10000) || code > 0x10FFFF ||
-		    (code >= 0xD800 && code <= 0xDFFF))
-			return 0;
-		index += extra + 1;
-	}
-	return 1;
-}
-
 /* Returns the length of the line break at position (0, 1 or 2). */
 static size_t
 line_break_at(const struct csv_reader *reader, size_t position)
@@ -166,7 +123,7 @@ csv_read_record(struct csv_reader *reader, struct csv_record *record_out,
 		else
 			problem = read_plain(reader, &field);
 		if (problem == NULL &&
-		    !csv_utf8_valid(field.data, field.length))
+		    !util_utf8_valid(field.data, field.length))
 			problem = "field is not valid UTF-8";
 		if (problem != NULL)
 			goto out;

@@ -43,10 +43,4 @@ enum csv_status csv_read_record(struct csv_reader *reader,
 
 void csv_record_clear(struct csv_record *record);
 
-/*
- * Returns non-zero when the length bytes at text are well-formed UTF-8 (no
- * overlong forms, no surrogates, nothing past U+10FFFF).
- */
-int csv_utf8_valid(const char *text, size_t length);
-
 #endif

@@ -61,3 +61,40 @@ subscriber_format_parse(const char *text, enum subscriber_format *format_out)
 		return -1;
 	return 0;
 }
+
+const char *
+subscriber_language_parse(const char *text)
+{
+	if (text == NULL)
+		return NULL;
+	if (util_strcasecmp(text, "nl") == 0)
+		return "nl";
+	if (util_strcasecmp(text, "en") == 0)
+		return "en";
+	return NULL;
+}
+
+const char *
+subscriber_clean_name(const char *name, char **name_out)
+{
+	char *copy = xstrdup(name), *cursor;
+	const char *problem = NULL;
+
+	*name_out = NULL;
+	/* A spreadsheet cell may hold a line break or a tab: a space. */
+	for (cursor = copy; *cursor; cursor++)
+		if (*cursor == '\n' || *cursor == '\r' || *cursor == '\t')
+			*cursor = ' ';
+	util_trim(copy);
+	for (cursor = copy; *cursor && problem == NULL; cursor++)
+		if ((unsigned char)*cursor < 0x20 || *cursor == 0x7f)
+			problem = "name contains a control character";
+	if (problem == NULL && !util_utf8_valid(copy, strlen(copy)))
+		problem = "name is not valid UTF-8";
+	if (problem == NULL && copy[0] != '\0') {
+		*name_out = copy;
+		copy = NULL;
+	}
+	free(copy);
+	return problem;
+}

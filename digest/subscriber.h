@@ -47,4 +47,18 @@ const char *subscriber_format_name(enum subscriber_format format);
 int subscriber_format_parse(const char *text,
 			    enum subscriber_format *format_out);
 
+/*
+ * Returns "nl" or "en" for either spelled in any case: the languages the
+ * digest is written in.  NULL for anything else.
+ */
+const char *subscriber_language_parse(const char *text);
+
+/*
+ * Makes a display name of name: a line break or tab reads as a space,
+ * blanks around it go, and it must be valid UTF-8 without control
+ * characters.  Returns NULL with *name_out a new string (free()), or NULL
+ * for an empty name; or a problem in a few words (static) and NULL.
+ */
+const char *subscriber_clean_name(const char *name, char **name_out);
+
 #endif

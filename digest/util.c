@@ -486,3 +486,78 @@ util_redact(char **text, const char *secret)
 	free(*text);
 	*text = buf_detach(&clean);
 }
+
+int
+util_utf8_valid(const char *bytes, size_t length)
+{
+	const unsigned char *text = (const unsigned char *)bytes;
+	size_t index = 0, extra, k;
+	unsigned long code;
+
+	while (index < length) {
+		unsigned char lead = text[index];
+
+		if (lead < 0x80) {
+			index++;
+			continue;
+		}
+		if (lead >= 0xC2 && lead <= 0xDF) {
+			extra = 1;
+			code = lead & 0x1F;
+		} else if (lead >= 0xE0 && lead <= 0xEF) {
+			extra = 2;
+			code = lead & 0x0F;
+		} else if (lead >= 0xF0 && lead <= 0xF4) {
+			extra = 3;
+			code = lead & 0x07;
+		} else {
+			return 0;
+		}
+		if (length - index - 1 < extra)
+			return 0;
+		for (k = 1; k <= extra; k++) {
+			if ((text[index + k] & 0xC0) != 0x80)
+				return 0;
+			code = (code << 6) | (text[index + k] & 0x3F);
+		}
+		/* Overlong forms, surrogates and beyond U+10FFFF. */
+		if ((extra == 2 && code < 0x800) ||
+		    (extra == 3 && code < 0x10000) || code > 0x10FFFF ||
+		    (code >= 0xD800 && code <= 0xDFFF))
+			return 0;
+		index += extra + 1;
+	}
+	return 1;
+}
+
+char *
+util_quote(const char *text)
+{
+	struct buf out = BUF_INIT;
+	const unsigned char *cursor;
+
+	buf_putc(&out, '"');
+	for (cursor = (const unsigned char *)text; *cursor; cursor++) {
+		if (*cursor < 0x20 || *cursor == 0x7f)
+			buf_printf(&out, "\\x%02x", *cursor);
+		else if (*cursor == '"' || *cursor == '\\')
+			buf_printf(&out, "\\%c", *cursor);
+		else
+			buf_putc(&out, (char)*cursor);
+	}
+	buf_putc(&out, '"');
+	return buf_detach(&out);
+}
+
+void
+util_trim(char *text)
+{
+	size_t length = strlen(text), start = 0;
+
+	while (length > 0 &&
+	       (text[length - 1] == ' ' || text[length - 1] == '\t'))
+		text[--length] = '\0';
+	while (text[start] == ' ' || text[start] == '\t')
+		start++;
+	memmove(text, text + start, length - start + 1);
+}

@@ -105,4 +105,20 @@ size_t util_strlcpy(char *dst, const char *src, size_t size);
  */
 void util_redact(char **text, const char *secret);
 
+/*
+ * Returns non-zero when the length bytes at text are well-formed UTF-8 (no
+ * overlong forms, no surrogates, nothing past U+10FFFF).
+ */
+int util_utf8_valid(const char *text, size_t length);
+
+/*
+ * Quotes text for a one-line message: "..." with control bytes as \xNN
+ * and '"' and '\' escaped, so that a stray newline in an argument or a
+ * CSV field cannot split the line.  Returns a new string (free()).
+ */
+char *util_quote(const char *text);
+
+/* Removes leading and trailing blanks and tabs from text, in place. */
+void util_trim(char *text);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,8 +42,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (record.count == 0)
 			abort();
 		for (index = 0; index < record.count; index++)
-			if (!csv_utf8_valid(record.fields[index],
-					    strlen(record.fields[index])))
+			if (!util_utf8_valid(record.fields[index],
+					     strlen(record.fields[index])))
 				abort();
 		csv_record_clear(&record);
 		/* Each record consumes at least one byte. */

@@ -109,9 +109,9 @@ main(void)
 	EXPECT("\xE2\x82\n", "ERR 1: field is not valid UTF-8");
 	EXPECT("a\0b\n", "ERR 1: NUL byte in a field");
 
-	CHECK(csv_utf8_valid("\xF0\x9F\x93\xB0", 4));
-	CHECK(!csv_utf8_valid("\xF0\x9F\x93", 3));
-	CHECK(!csv_utf8_valid("\xFF", 1));
+	CHECK(util_utf8_valid("\xF0\x9F\x93\xB0", 4));
+	CHECK(!util_utf8_valid("\xF0\x9F\x93", 3));
+	CHECK(!util_utf8_valid("\xFF", 1));
 	if (failures) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;

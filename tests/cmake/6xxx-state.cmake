@@ -1,3 +1,4 @@
-# 6xxx: the subscriber store (state.c) and the CSV reader it imports with.
+# 6xxx: the subscriber store (state.c), the CSV reader and the import.
 digest_c_test(6001-state 6001-state.c)
 digest_c_test(6002-csv 6002-csv.c)
+digest_c_test(6003-import 6003-import.c)

@@ -1,0 +1,94 @@
+/*
+ * cli_util.h - what the commands (cli_*.c) share: the loaded
+ * configuration, the table-driven option parser with its --help, and the
+ * ways a command reports.  The commands print; the modules they call
+ * never do.
+ */
+#ifndef DIGEST_CLI_UTIL_H
+#define DIGEST_CLI_UTIL_H
+
+#include <time.h>
+
+#include "config.h"
+#include "feed.h"
+
+/* What every command gets from the dispatcher. */
+struct cli {
+	const char *config_path;
+	struct config *config; /* after cli_load_config() */
+};
+
+/* One option of a command, for the parser and for --help. */
+struct cli_option {
+	const char *name;	/* the long name without dashes: "dry-run" */
+	const char *value_name; /* "TIME" when it takes a value, else NULL */
+	const char *help;	/* what it does, in a sentence or two */
+};
+
+/* A command's whole interface; options end with a NULL name. */
+struct cli_usage {
+	const char *command;  /* "send", "subscribers add" */
+	const char *synopsis; /* after "usage: digest COMMAND " */
+	const char *about;    /* what the command does */
+	const struct cli_option *options;
+	int min_operands;
+	int max_operands;
+};
+
+/* The most options a command may have (--help not counted). */
+#define CLI_OPTIONS_MAX 16
+
+/* What the command line said, by the index of each option in the table. */
+struct cli_args {
+	/* The value of an option, "" for a switch given, NULL if not given. */
+	const char *values[CLI_OPTIONS_MAX];
+	char **operands;
+	int operand_count;
+};
+
+/* cli_parse_args() after --help: the caller returns cli_finish_output(). */
+#define CLI_HELP_SHOWN (-1)
+
+/*
+ * Parses argv (argv[0] is the command's name) by usage into *args_out.
+ * Returns 0; CLI_HELP_SHOWN after printing the help on stdout; or
+ * EX_USAGE after printing, on stderr, a line that names the program and
+ * the command ("digest: send: unknown option --bogus") and the synopsis.
+ */
+int cli_parse_args(const struct cli_usage *usage, int argc, char **argv,
+		   struct cli_args *args_out);
+
+/* Prints the synopsis of usage, as an error (stderr) or asked for. */
+void cli_print_synopsis(const struct cli_usage *usage, int to_stderr);
+
+/* Prints "digest: " and the message as one line on stderr. */
+void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Loads cli->config once, printing every problem; returns a sysexits code. */
+int cli_load_config(struct cli *cli);
+
+/* Parses --now (RFC 3339); prints and returns EX_USAGE when it is bad. */
+int cli_parse_now(const char *text, time_t *now_out);
+
+/*
+ * Normalises an address given on the command line.  Returns a new string
+ * (free()), or NULL after printing "digest: COMMAND: "x": not a valid
+ * email address" (the caller returns EX_DATAERR, as for every bad value
+ * of a subscriber).
+ */
+char *cli_address(const char *command, const char *address);
+
+/*
+ * Gathers the digest's items, warning about every failed source.  Returns
+ * EX_OK with *items_out filled (feed_item_list_clear()), or
+ * EX_UNAVAILABLE when no source could be read.
+ */
+int cli_gather(struct cli *cli, time_t now, struct item_list *items_out);
+
+/* Writes all of text to stdout; returns EX_OK or EX_IOERR (printed). */
+int cli_write(const char *text, size_t length);
+
+/* Flushes stdout; returns EX_IOERR when anything could not be written. */
+int cli_finish_output(void);
+
+#endif
