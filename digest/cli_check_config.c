@@ -109,7 +109,7 @@ check_passwords(const struct config *config)
 		char *password = NULL;
 		char *errstr = NULL;
 
-		if (config_read_password(provider, &password, &errstr) == 0) {
+		if (provider_read_password(provider, &password, &errstr) == 0) {
 			free(password);
 			continue;
 		}

@@ -158,7 +158,7 @@ route_for(struct send_run *run, const struct provider *provider)
 		return NULL;
 	if (route->transport)
 		return route->transport;
-	if (config_read_password(provider, &password, &errstr) < 0) {
+	if (provider_read_password(provider, &password, &errstr) < 0) {
 		route->broken = errstr;
 		cli_warn("%s", errstr);
 		return NULL;

@@ -9,16 +9,12 @@
 
 #include <stddef.h>
 
+#include "provider.h"
+
 enum config_status {
 	CONFIG_OK = 0,
 	CONFIG_ENOENT,	/* the file cannot be read */
 	CONFIG_EINVALID /* the file was read but has problems */
-};
-
-enum tls_mode {
-	TLS_STARTTLS = 0, /* smtp:// and STARTTLS required */
-	TLS_IMPLICIT,	  /* smtps://, TLS from the first byte */
-	TLS_NONE	  /* plain text: only for relays on this host */
 };
 
 enum transport_kind {
@@ -33,21 +29,6 @@ struct source {
 	char *name;	/* shown in the digest; the id unless name is set */
 	char *url;	/* http://, https:// or file:// */
 	char *category; /* keep only items in this category; NULL: all */
-};
-
-/* A webmail provider's SMTP settings: [provider ID]. */
-struct provider {
-	char *id;	/* the section's name: "zeelandnet" */
-	char *name;	/* display name: "ZeelandNet webmail" */
-	char *smtp_url; /* smtp://host:587 or smtps://host:465 */
-	enum tls_mode tls;
-	char *user;	     /* AUTH user; NULL: no AUTH */
-	char *password_env;  /* environment variable holding the password */
-	char *password_file; /* or a file holding it (mode 0600) */
-	char *ca_file;	     /* extra CA bundle for a private relay */
-	char *from_address;  /* nieuws@example.nl */
-	char *from_name;     /* display name for From */
-	long timeout;	     /* seconds for connect and each reply */
 };
 
 struct config {
@@ -94,14 +75,6 @@ struct config {
 enum config_status config_load(const char *path, struct config **config_out,
 			       char **problems_out);
 
-/*
- * Checks that smtp_url parses, holds no credentials, and agrees with the
- * TLS mode (smtps:// is implicit TLS, smtp:// STARTTLS or plain; plain
- * only to this host).  Shared by config_load() and the SMTP transport, so
- * the rule exists once.  Returns NULL, or the problem in words (free()).
- */
-char *config_smtp_url_problem(const char *smtp_url, enum tls_mode tls);
-
 /* Returns the provider with this id, or NULL. */
 const struct provider *config_find_provider(const struct config *config,
 					    const char *id);
@@ -111,16 +84,6 @@ const struct provider *config_find_provider(const struct config *config,
  * without any).  Returns a new string (free()).
  */
 char *config_provider_ids(const struct config *config);
-
-/*
- * Reads the SMTP password of provider from its environment variable or its
- * file (refused when group or others may read it).  Returns 0 and sets
- * *password_out (free() after clearing), or -1 and sets *errstr_out (free())
- * to a message that names the provider but never the secret.  A provider
- * without a user needs no password: 0 with *password_out NULL.
- */
-int config_read_password(const struct provider *provider, char **password_out,
-			 char **errstr_out);
 
 void config_free(struct config *config);
 

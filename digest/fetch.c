@@ -298,44 +298,22 @@ transfer_setup(struct transfer *transfer, const struct fetch_options *options)
 	return 0;
 }
 
-size_t
-fetch_all(const struct fetch_options *options, const char *const *urls,
-	  size_t url_count, struct fetch_result *results_out)
+/* Marks every transfer failed with the same reason. */
+static void
+fail_all(struct transfer *transfers, size_t count, const char *reason)
 {
-	struct transfer *transfers = NULL;
-	CURLM *multi = NULL;
-	CURLMcode multi_code = CURLM_OK;
-	const char *init_error = NULL;
-	size_t ok_count = 0;
-	size_t index;
-	int running = 0;
-
-	if (url_count == 0)
-		return 0;
-	transfers = xcalloc(url_count, sizeof *transfers);
-	for (index = 0; index < url_count; index++) {
-		memset(&results_out[index], 0, sizeof results_out[index]);
-		results_out[index].status = FETCH_EOTHER;
-		transfers[index].url = urls[index];
-		transfers[index].result = &results_out[index];
-		transfers[index].body = (struct buf)BUF_INIT;
+	for (size_t index = 0; index < count; index++) {
+		fail(&transfers[index], FETCH_EOTHER, "%s", reason);
+		transfers[index].done = 1;
 	}
+}
 
-	if (url_library_init(&init_error) < 0) {
-		for (index = 0; index < url_count; index++)
-			fail(&transfers[index], FETCH_EOTHER,
-			     "cannot initialise libcurl: %s", init_error);
-		goto out;
-	}
-	multi = curl_multi_init();
-	if (multi == NULL) {
-		for (index = 0; index < url_count; index++)
-			fail(&transfers[index], FETCH_EOTHER,
-			     "cannot create a curl multi handle");
-		goto out;
-	}
-
-	for (index = 0; index < url_count; index++) {
+/* Sets up every transfer and adds it to multi; failures are recorded. */
+static void
+start_all(CURLM *multi, struct transfer *transfers, size_t count,
+	  const struct fetch_options *options)
+{
+	for (size_t index = 0; index < count; index++) {
 		struct transfer *transfer = &transfers[index];
 		CURLMcode add_code;
 
@@ -352,35 +330,57 @@ fetch_all(const struct fetch_options *options, const char *const *urls,
 		}
 		transfer->in_multi = 1;
 	}
+}
+
+/* Finishes every transfer that libcurl says is done. */
+static void
+collect_done(CURLM *multi, const struct fetch_options *options)
+{
+	CURLMsg *message;
+	int queued;
+
+	while ((message = curl_multi_info_read(multi, &queued))) {
+		char *private = NULL;
+
+		if (message->msg != CURLMSG_DONE)
+			continue;
+		if (curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE,
+				      &private) != CURLE_OK ||
+		    private == NULL)
+			continue;
+		finish((struct transfer *)(void *)private, options,
+		       message->data.result);
+	}
+}
+
+/* Runs the transfers until all are done; returns libcurl's last word. */
+static CURLMcode
+run_all(CURLM *multi, const struct fetch_options *options)
+{
+	CURLMcode multi_code;
+	int running = 0;
 
 	do {
-		CURLMsg *message;
-		int queued;
-
 		multi_code = curl_multi_perform(multi, &running);
 		if (multi_code != CURLM_OK)
 			break;
-		while ((message = curl_multi_info_read(multi, &queued))) {
-			char *private = NULL;
-
-			if (message->msg != CURLMSG_DONE)
-				continue;
-			if (curl_easy_getinfo(message->easy_handle,
-					      CURLINFO_PRIVATE,
-					      &private) != CURLE_OK ||
-			    private == NULL)
-				continue;
-			finish((struct transfer *)(void *)private, options,
-			       message->data.result);
-		}
+		collect_done(multi, options);
 		if (running == 0)
 			break;
 		/* Wakes for socket activity or libcurl's next timeout. */
 		multi_code = curl_multi_poll(multi, NULL, 0, 1000, NULL);
 	} while (multi_code == CURLM_OK);
+	return multi_code;
+}
 
-out:
-	for (index = 0; index < url_count; index++) {
+/* Releases every transfer; returns how many ended with FETCH_OK. */
+static size_t
+end_all(CURLM *multi, struct transfer *transfers, size_t count,
+	CURLMcode multi_code)
+{
+	size_t ok_count = 0;
+
+	for (size_t index = 0; index < count; index++) {
 		struct transfer *transfer = &transfers[index];
 
 		if (!transfer->done)
@@ -391,9 +391,45 @@ out:
 		if (transfer->easy != NULL)
 			curl_easy_cleanup(transfer->easy);
 		buf_free(&transfer->body);
-		if (results_out[index].status == FETCH_OK)
+		if (transfer->result->status == FETCH_OK)
 			ok_count++;
 	}
+	return ok_count;
+}
+
+size_t
+fetch_all(const struct fetch_options *options, const char *const *urls,
+	  size_t url_count, struct fetch_result *results_out)
+{
+	struct transfer *transfers;
+	CURLM *multi = NULL;
+	CURLMcode multi_code = CURLM_OK;
+	const char *init_error = NULL;
+	char *reason;
+	size_t ok_count;
+
+	if (url_count == 0)
+		return 0;
+	transfers = xcalloc(url_count, sizeof *transfers);
+	for (size_t index = 0; index < url_count; index++) {
+		memset(&results_out[index], 0, sizeof results_out[index]);
+		results_out[index].status = FETCH_EOTHER;
+		transfers[index].url = urls[index];
+		transfers[index].result = &results_out[index];
+		transfers[index].body = (struct buf)BUF_INIT;
+	}
+	if (url_library_init(&init_error) < 0) {
+		reason = xasprintf("cannot initialise libcurl: %s", init_error);
+		fail_all(transfers, url_count, reason);
+		free(reason);
+	} else if ((multi = curl_multi_init()) == NULL) {
+		fail_all(transfers, url_count,
+			 "cannot create a curl multi handle");
+	} else {
+		start_all(multi, transfers, url_count, options);
+		multi_code = run_all(multi, options);
+	}
+	ok_count = end_all(multi, transfers, url_count, multi_code);
 	if (multi != NULL)
 		curl_multi_cleanup(multi);
 	free(transfers);

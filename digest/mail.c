@@ -245,79 +245,43 @@ check_input(const struct mail_input *input)
 	return NULL;
 }
 
-enum mail_status
-mail_compose(const struct mail_input *input, char **message_out,
-	     size_t *size_out, char **message_id_out, char **errstr_out)
+/*
+ * Normalises the three addresses of input into the out parameters (free()
+ * each).  Returns NULL, or the problem (free()).
+ */
+static char *
+normalize_addresses(const struct mail_input *input, char **from_out,
+		    char **to_out, char **unsubscribe_out)
 {
-	enum mail_status status = MAIL_EINPUT;
-	GMimeMessage *message = NULL;
-	GMimeMultipart *alternative = NULL;
-	GMimePart *text_part = NULL;
-	GMimePart *html_part = NULL;
-	GMimeFormatOptions *options = NULL;
-	GMimeStream *stream = NULL;
-	GByteArray *bytes;
-	char *from = NULL;
-	char *to = NULL;
-	char *unsubscribe_mailto = NULL;
-	char *unsubscribe = NULL;
-	char *raw_value = NULL;
-	char date[DATETIME_RFC5322_SIZE];
-	char *message_id = NULL;
-	char *problem = NULL;
+	*from_out = address_normalize(input->from_address);
+	if (*from_out == NULL)
+		return xasprintf("mail: From address \"%s\" does not parse",
+				 input->from_address);
+	*to_out = address_normalize(input->to_address);
+	if (*to_out == NULL)
+		return xasprintf("mail: recipient \"%s\" does not parse",
+				 input->to_address);
+	if (input->unsubscribe_mailto == NULL)
+		return NULL;
+	*unsubscribe_out = address_normalize(input->unsubscribe_mailto);
+	if (*unsubscribe_out == NULL)
+		return xasprintf("mail: unsubscribe address \"%s\" does not "
+				 "parse",
+				 input->unsubscribe_mailto);
+	return NULL;
+}
 
-	*message_out = NULL;
-	*size_out = 0;
-	if (message_id_out != NULL)
-		*message_id_out = NULL;
-	*errstr_out = NULL;
+/* Adds List-Id, List-Unsubscribe and List-Unsubscribe-Post. */
+static void
+add_list_headers(GMimeMessage *message, const struct mail_input *input,
+		 const char *unsubscribe_mailto)
+{
+	char *raw_value, *unsubscribe;
 
-	problem = check_input(input);
-	if (problem != NULL)
-		goto out;
-	status = MAIL_EADDRESS;
-	from = address_normalize(input->from_address);
-	if (from == NULL) {
-		problem = xasprintf("mail: From address \"%s\" does not parse",
-				    input->from_address);
-		goto out;
-	}
-	to = address_normalize(input->to_address);
-	if (to == NULL) {
-		problem = xasprintf("mail: recipient \"%s\" does not parse",
-				    input->to_address);
-		goto out;
-	}
-	if (input->unsubscribe_mailto != NULL) {
-		unsubscribe_mailto =
-		    address_normalize(input->unsubscribe_mailto);
-		if (unsubscribe_mailto == NULL) {
-			problem = xasprintf("mail: unsubscribe address \"%s\" "
-					    "does not parse",
-					    input->unsubscribe_mailto);
-			goto out;
-		}
-	}
-	status = MAIL_EINPUT;
-	if (datetime_format_rfc5322(input->date, input->timezone, date) < 0) {
-		problem = xasprintf("mail: time zone \"%s\" is unknown",
-				    input->timezone ? input->timezone : "UTC");
-		goto out;
-	}
-
-	pthread_once(&mail_gmime_once, mail_gmime_init);
-	message = g_mime_message_new(TRUE);
-	add_mailbox(message, GMIME_ADDRESS_TYPE_FROM, input->from_name, from);
-	add_mailbox(message, GMIME_ADDRESS_TYPE_TO, input->to_name, to);
-	g_mime_message_set_subject(message, input->subject, "utf-8");
-	g_mime_object_set_header(GMIME_OBJECT(message), "Date", date, NULL);
-	message_id = make_message_id(input->message_id_domain);
-	g_mime_message_set_message_id(message, message_id);
-	g_mime_object_set_header(GMIME_OBJECT(message), "MIME-Version", "1.0",
-				 NULL);
 	if (input->list_id != NULL && is_short_ascii(input->list_id)) {
 		raw_value = xasprintf(" %s\n", input->list_id);
 		set_raw_header(message, "List-Id", input->list_id, raw_value);
+		free(raw_value);
 	} else if (input->list_id != NULL) {
 		/* A non-ASCII description needs GMime's RFC 2047 words. */
 		g_mime_object_set_header(GMIME_OBJECT(message), "List-Id",
@@ -328,61 +292,130 @@ mail_compose(const struct mail_input *input, char **message_out,
 	if (unsubscribe != NULL)
 		set_raw_header(message, "List-Unsubscribe", unsubscribe,
 			       unsubscribe);
+	free(unsubscribe);
 	if (input->unsubscribe_url != NULL)
 		g_mime_object_set_header(GMIME_OBJECT(message),
 					 "List-Unsubscribe-Post",
 					 "List-Unsubscribe=One-Click", NULL);
+}
 
-	text_part = make_text_part("plain", input->text_body);
+/* Sets the body: text/plain alone, or text and HTML as alternatives. */
+static void
+set_body(GMimeMessage *message, const struct mail_input *input)
+{
+	GMimePart *text_part = make_text_part("plain", input->text_body);
+	GMimePart *html_part;
+	GMimeMultipart *alternative;
+
 	if (input->html_body == NULL) {
 		g_mime_message_set_mime_part(message, GMIME_OBJECT(text_part));
-	} else {
-		/* RFC 2046: the richest alternative comes last. */
-		html_part = make_text_part("html", input->html_body);
-		alternative = g_mime_multipart_new_with_subtype("alternative");
-		g_mime_multipart_add(alternative, GMIME_OBJECT(text_part));
-		g_mime_multipart_add(alternative, GMIME_OBJECT(html_part));
-		g_mime_message_set_mime_part(message,
-					     GMIME_OBJECT(alternative));
+		g_object_unref(text_part);
+		return;
 	}
+	/* RFC 2046: the richest alternative comes last. */
+	html_part = make_text_part("html", input->html_body);
+	alternative = g_mime_multipart_new_with_subtype("alternative");
+	g_mime_multipart_add(alternative, GMIME_OBJECT(text_part));
+	g_mime_multipart_add(alternative, GMIME_OBJECT(html_part));
+	g_mime_message_set_mime_part(message, GMIME_OBJECT(alternative));
+	g_object_unref(alternative);
+	g_object_unref(html_part);
+	g_object_unref(text_part);
+}
 
-	options = g_mime_format_options_new();
+/*
+ * Writes message with CRLF line ends into *data_out (free(), also
+ * NUL-terminated) and *size_out.  Returns 0, or -1 when GMime cannot.
+ */
+static int
+serialise(GMimeMessage *message, char **data_out, size_t *size_out)
+{
+	GMimeFormatOptions *options = g_mime_format_options_new();
+	GMimeStream *stream = g_mime_stream_mem_new();
+	GByteArray *bytes;
+	int result = -1;
+
 	g_mime_format_options_set_newline_format(options,
 						 GMIME_NEWLINE_FORMAT_DOS);
-	stream = g_mime_stream_mem_new();
 	if (g_mime_object_write_to_stream(GMIME_OBJECT(message), options,
-					  stream) < 0) {
+					  stream) >= 0) {
+		bytes =
+		    g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+		*data_out = xstrndup((const char *)bytes->data, bytes->len);
+		*size_out = bytes->len;
+		result = 0;
+	}
+	g_object_unref(stream);
+	g_mime_format_options_free(options);
+	return result;
+}
+
+/* Builds the message with its headers and body (g_object_unref()). */
+static GMimeMessage *
+build_message(const struct mail_input *input, const char *from, const char *to,
+	      const char *unsubscribe_mailto, const char *date,
+	      const char *message_id)
+{
+	GMimeMessage *message;
+
+	pthread_once(&mail_gmime_once, mail_gmime_init);
+	message = g_mime_message_new(TRUE);
+	add_mailbox(message, GMIME_ADDRESS_TYPE_FROM, input->from_name, from);
+	add_mailbox(message, GMIME_ADDRESS_TYPE_TO, input->to_name, to);
+	g_mime_message_set_subject(message, input->subject, "utf-8");
+	g_mime_object_set_header(GMIME_OBJECT(message), "Date", date, NULL);
+	g_mime_message_set_message_id(message, message_id);
+	g_mime_object_set_header(GMIME_OBJECT(message), "MIME-Version", "1.0",
+				 NULL);
+	add_list_headers(message, input, unsubscribe_mailto);
+	set_body(message, input);
+	return message;
+}
+
+enum mail_status
+mail_compose(const struct mail_input *input, char **message_out,
+	     size_t *size_out, char **message_id_out, char **errstr_out)
+{
+	enum mail_status status = MAIL_EINPUT;
+	GMimeMessage *message = NULL;
+	char *from = NULL, *to = NULL, *unsubscribe_mailto = NULL;
+	char *message_id = NULL, *problem;
+	char date[DATETIME_RFC5322_SIZE];
+
+	*message_out = NULL;
+	*size_out = 0;
+	if (message_id_out != NULL)
+		*message_id_out = NULL;
+	problem = check_input(input);
+	if (problem != NULL)
+		goto out;
+	problem = normalize_addresses(input, &from, &to, &unsubscribe_mailto);
+	if (problem != NULL) {
+		status = MAIL_EADDRESS;
+		goto out;
+	}
+	if (datetime_format_rfc5322(input->date, input->timezone, date) < 0) {
+		problem = xasprintf("mail: time zone \"%s\" is unknown",
+				    input->timezone ? input->timezone : "UTC");
+		goto out;
+	}
+	message_id = make_message_id(input->message_id_domain);
+	message = build_message(input, from, to, unsubscribe_mailto, date,
+				message_id);
+	if (serialise(message, message_out, size_out) < 0) {
 		problem = xstrdup("mail: GMime could not write the message");
 		goto out;
 	}
-	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
-	*message_out = xmalloc(bytes->len + 1);
-	memcpy(*message_out, bytes->data, bytes->len);
-	(*message_out)[bytes->len] = '\0';
-	*size_out = bytes->len;
 	if (message_id_out != NULL) {
 		*message_id_out = message_id;
 		message_id = NULL;
 	}
 	status = MAIL_OK;
 out:
-	if (problem != NULL)
-		*errstr_out = problem;
-	if (stream != NULL)
-		g_object_unref(stream);
-	if (options != NULL)
-		g_mime_format_options_free(options);
-	if (alternative != NULL)
-		g_object_unref(alternative);
-	if (html_part != NULL)
-		g_object_unref(html_part);
-	if (text_part != NULL)
-		g_object_unref(text_part);
+	*errstr_out = problem;
 	if (message != NULL)
 		g_object_unref(message);
 	free(message_id);
-	free(raw_value);
-	free(unsubscribe);
 	free(unsubscribe_mailto);
 	free(to);
 	free(from);

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "provider.h"
 
 enum transport_status {
 	TRANSPORT_OK = 0,

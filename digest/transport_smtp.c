@@ -209,7 +209,7 @@ check_url(struct smtp_transport *smtp, const struct provider *provider)
 		return xasprintf("provider \"%s\" has no smtp_url",
 				 provider->id);
 	smtp->host_port = url_host_port(provider->smtp_url);
-	problem = config_smtp_url_problem(provider->smtp_url, provider->tls);
+	problem = provider_smtp_url_problem(provider->smtp_url, provider->tls);
 	if (problem == NULL)
 		return NULL;
 	message = xasprintf("provider \"%s\": %s", provider->id, problem);
@@ -281,47 +281,29 @@ looks_like_plain_text_reply(const char *error)
 }
 
 /*
- * Turns a failed transfer into a status and one line for the operator.
- * Returns the status; *errstr_out (free()) says what was tried.
+ * Failures of the connection itself: no connection, no TLS, a certificate
+ * refused.  Returns 1 with *status_out and *errstr_out (free()) set, or 0
+ * when result is none of these.
  */
-static enum transport_status
-classify(struct smtp_transport *smtp, CURLcode result, const char *from,
-	 const char *recipient, char **errstr_out)
+static int
+classify_connection(struct smtp_transport *smtp, CURLcode result,
+		    const char *error, enum transport_status *status_out,
+		    char **errstr_out)
 {
-	const char *error = smtp->error_buffer[0] != '\0'
-				? smtp->error_buffer
-				: curl_easy_strerror(result);
-	enum transport_status status = TRANSPORT_ETEMP;
-	int code = smtp->last_code;
-	long connect_time = 0;
-	char *what = NULL;
-	curl_off_t connected_us = 0;
-
-	if (code == 0) {
-		long curl_code = 0;
-
-		/* No reply parsed: libcurl may still have seen a code. */
-		if (curl_easy_getinfo(smtp->curl, CURLINFO_RESPONSE_CODE,
-				      &curl_code) == CURLE_OK &&
-		    curl_code >= 200 && curl_code <= 599)
-			code = (int)curl_code;
-	}
-	if (curl_easy_getinfo(smtp->curl, CURLINFO_CONNECT_TIME_T,
-			      &connected_us) == CURLE_OK)
-		connect_time = connected_us > 0;
-
+	*status_out = TRANSPORT_ECONFIG;
 	switch (result) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 		*errstr_out = xasprintf("cannot connect to %s: %s",
 					smtp->host_port, error);
-		return TRANSPORT_ETEMP;
+		*status_out = TRANSPORT_ETEMP;
+		return 1;
 	case CURLE_USE_SSL_FAILED:
 		*errstr_out = xasprintf("STARTTLS is required but %s does not "
 					"offer it; nothing was sent in plain "
 					"text",
 					smtp->host_port);
-		return TRANSPORT_ECONFIG;
+		return 1;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
@@ -329,7 +311,7 @@ classify(struct smtp_transport *smtp, CURLcode result, const char *from,
 		*errstr_out = xasprintf("TLS certificate of %s not accepted "
 					"(check ca_file): %s",
 					smtp->host_port, error);
-		return TRANSPORT_ECONFIG;
+		return 1;
 	case CURLE_SSL_CONNECT_ERROR:
 		if (smtp->tls == TLS_IMPLICIT &&
 		    looks_like_plain_text_reply(error))
@@ -342,34 +324,57 @@ classify(struct smtp_transport *smtp, CURLcode result, const char *from,
 			*errstr_out = xasprintf("TLS handshake with %s "
 						"failed: %s",
 						smtp->host_port, error);
-		return TRANSPORT_ECONFIG;
+		return 1;
 	default:
-		break;
+		return 0;
 	}
+}
 
-	/* Connected, yet no greeting or a garbled one: TLS at once? */
-	if (smtp->tls != TLS_IMPLICIT && connect_time &&
-	    smtp->reply_count == 0 &&
-	    (result == CURLE_OPERATION_TIMEDOUT ||
-	     result == CURLE_WEIRD_SERVER_REPLY || smtp->garbage_seen)) {
-		*errstr_out = xasprintf(
-		    "%s (smtp://) was tried but the server at %s sent no "
-		    "SMTP greeting: it expects TLS at once: use tls = "
-		    "implicit with smtps://",
-		    smtp->tls == TLS_STARTTLS ? "STARTTLS" : "plain SMTP",
-		    smtp->host_port);
-		return TRANSPORT_ECONFIG;
-	}
+/* Connected, yet no greeting or a garbled one: TLS at once? */
+static int
+expects_tls_at_once(struct smtp_transport *smtp, CURLcode result)
+{
+	curl_off_t connected_us = 0;
 
-	what = describe_command(smtp, from, recipient);
+	if (curl_easy_getinfo(smtp->curl, CURLINFO_CONNECT_TIME_T,
+			      &connected_us) != CURLE_OK)
+		connected_us = 0;
+	return smtp->tls != TLS_IMPLICIT && connected_us > 0 &&
+	       smtp->reply_count == 0 &&
+	       (result == CURLE_OPERATION_TIMEDOUT ||
+		result == CURLE_WEIRD_SERVER_REPLY || smtp->garbage_seen);
+}
+
+/* The reply code of the failure, from our parse or else from libcurl. */
+static int
+reply_code(struct smtp_transport *smtp)
+{
+	long curl_code = 0;
+
+	if (smtp->last_code != 0)
+		return smtp->last_code;
+	if (curl_easy_getinfo(smtp->curl, CURLINFO_RESPONSE_CODE, &curl_code) ==
+		CURLE_OK &&
+	    curl_code >= 200 && curl_code <= 599)
+		return (int)curl_code;
+	return 0;
+}
+
+/* Failures of a command: what the server said, or that it went quiet. */
+static enum transport_status
+classify_reply(struct smtp_transport *smtp, CURLcode result, const char *error,
+	       const char *from, const char *recipient, char **errstr_out)
+{
+	enum transport_status status = TRANSPORT_ETEMP;
+	int code = reply_code(smtp);
+	char *what = describe_command(smtp, from, recipient);
+
 	if (code >= 400 && smtp->last_reply != NULL) {
 		if (code == 535 || code == 534 || code == 538 || code == 530 ||
 		    result == CURLE_LOGIN_DENIED)
 			status = TRANSPORT_ECONFIG;
 		else if (code >= 500)
 			status = TRANSPORT_EPERM;
-		else
-			status = TRANSPORT_ETEMP;
 		*errstr_out =
 		    xasprintf("%s refused: %s", what, smtp->last_reply);
 	} else if (result == CURLE_LOGIN_DENIED) {
@@ -386,6 +391,33 @@ classify(struct smtp_transport *smtp, CURLcode result, const char *from,
 	}
 	free(what);
 	return status;
+}
+
+/*
+ * Turns a failed transfer into a status and one line for the operator.
+ * Returns the status; *errstr_out (free()) says what was tried.
+ */
+static enum transport_status
+classify(struct smtp_transport *smtp, CURLcode result, const char *from,
+	 const char *recipient, char **errstr_out)
+{
+	const char *error = smtp->error_buffer[0] != '\0'
+				? smtp->error_buffer
+				: curl_easy_strerror(result);
+	enum transport_status status;
+
+	if (classify_connection(smtp, result, error, &status, errstr_out))
+		return status;
+	if (expects_tls_at_once(smtp, result)) {
+		*errstr_out = xasprintf(
+		    "%s (smtp://) was tried but the server at %s sent no "
+		    "SMTP greeting: it expects TLS at once: use tls = "
+		    "implicit with smtps://",
+		    smtp->tls == TLS_STARTTLS ? "STARTTLS" : "plain SMTP",
+		    smtp->host_port);
+		return TRANSPORT_ECONFIG;
+	}
+	return classify_reply(smtp, result, error, from, recipient, errstr_out);
 }
 
 static void

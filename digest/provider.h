@@ -1,0 +1,50 @@
+/*
+ * provider.h - a webmail provider: the SMTP settings that carry its
+ * subscribers' mail ([provider ID] of the configuration), the rule that
+ * ties its URL to its TLS mode, and its password, read from the
+ * environment or a private file, never from the configuration.
+ */
+#ifndef DIGEST_PROVIDER_H
+#define DIGEST_PROVIDER_H
+
+enum tls_mode {
+	TLS_STARTTLS = 0, /* smtp:// and STARTTLS required */
+	TLS_IMPLICIT,	  /* smtps://, TLS from the first byte */
+	TLS_NONE	  /* plain text: only for relays on this host */
+};
+
+/* A webmail provider's SMTP settings: [provider ID]. */
+struct provider {
+	char *id;	/* the section's name: "zeelandnet" */
+	char *name;	/* display name: "ZeelandNet webmail" */
+	char *smtp_url; /* smtp://host:587 or smtps://host:465 */
+	enum tls_mode tls;
+	char *user;	     /* AUTH user; NULL: no AUTH */
+	char *password_env;  /* environment variable holding the password */
+	char *password_file; /* or a file holding it (mode 0600) */
+	char *ca_file;	     /* extra CA bundle for a private relay */
+	char *from_address;  /* nieuws@example.nl */
+	char *from_name;     /* display name for From */
+	long timeout;	     /* seconds for connect and each reply */
+};
+
+/*
+ * Checks that smtp_url parses, holds no credentials, and agrees with the
+ * TLS mode (smtps:// is implicit TLS, smtp:// STARTTLS or plain; plain
+ * only to this host).  Shared by the config loader and the SMTP
+ * transport, so the rule exists once.  Returns NULL, or the problem in
+ * words (free()).
+ */
+char *provider_smtp_url_problem(const char *smtp_url, enum tls_mode tls);
+
+/*
+ * Reads the SMTP password of provider from its environment variable or its
+ * file (refused when group or others may read it).  Returns 0 and sets
+ * *password_out (free() after clearing), or -1 and sets *errstr_out (free())
+ * to a message that names the provider but never the secret.  A provider
+ * without a user needs no password: 0 with *password_out NULL.
+ */
+int provider_read_password(const struct provider *provider, char **password_out,
+			   char **errstr_out);
+
+#endif
