@@ -31,7 +31,11 @@ letter_digest_date(const struct config *config, time_t now, char out[11])
 		util_strlcpy(out, "1970-01-01", 11);
 }
 
-char *
+/*
+ * The subject line: the title and the long date of now in the language.
+ * Returns a new string (free()).
+ */
+static char *
 letter_subject(const struct config *config, const char *language, time_t now)
 {
 	char *date = render_long_date(now, language, config->timezone);

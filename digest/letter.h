@@ -44,13 +44,6 @@ const struct provider *letter_provider(const struct config *config,
 void letter_digest_date(const struct config *config, time_t now, char out[11]);
 
 /*
- * The subject line: the title and the long date of now in the language.
- * Returns a new string (free()).
- */
-char *letter_subject(const struct config *config, const char *language,
-		     time_t now);
-
-/*
  * Renders and composes the subscriber's message.  On LETTER_OK fills
  * *letter_out (letter_clear()); otherwise *errstr_out (free()) says why.
  */

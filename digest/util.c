@@ -46,7 +46,7 @@ xcalloc(size_t count, size_t size)
 	return ptr;
 }
 
-void *
+static void *
 xrealloc(void *ptr, size_t size)
 {
 	void *grown = realloc(ptr, size ? size : 1);

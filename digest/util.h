@@ -15,7 +15,6 @@
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
-void *xrealloc(void *ptr, size_t size);
 /* Grows an array of count elements of size bytes; exits on overflow. */
 void *xreallocarray(void *ptr, size_t count, size_t size);
 char *xstrdup(const char *text);

@@ -268,15 +268,6 @@ value_map_key_at(const struct value *value, size_t index)
 	return value->as.map.entries[index].key;
 }
 
-const struct value *
-value_map_value_at(const struct value *value, size_t index)
-{
-	if (value == NULL || value->kind != VALUE_MAP ||
-	    index >= value->as.map.count)
-		return NULL;
-	return value->as.map.entries[index].item;
-}
-
 void
 value_free(struct value *value)
 {

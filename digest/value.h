@@ -50,11 +50,10 @@ const struct value *value_map_get(const struct value *value, const char *key);
 
 /* The byte length of a VALUE_STRING (it may hold NUL bytes); 0 otherwise. */
 size_t value_string_length(const struct value *value);
-/* A map's entries in insertion order: the count, then the key and value at
- * an index (NULL when out of range or not a map). */
+/* A map's entries in insertion order: the count, then the key at an index
+ * (NULL when out of range or not a map). */
 size_t value_map_count(const struct value *value);
 const char *value_map_key_at(const struct value *value, size_t index);
-const struct value *value_map_value_at(const struct value *value, size_t index);
 
 /* Frees value and everything it holds; NULL is allowed. */
 void value_free(struct value *value);
