@@ -11,7 +11,7 @@
 #include "feed.h"
 #include "gather.h"
 
-/* Long-only options of the commands, numbered from 256 (STYLE.md). */
+/* Long-only options of the commands, numbered from 256 (HACKING.md). */
 enum cli_option {
 	CLI_OPT_HELP = 256,
 	CLI_OPT_NOW,
