@@ -162,9 +162,12 @@ os.makedirs(os.path.join(spaced, "feeds"))
 with open(os.path.join(SRC, "config", "demo", "wereld.atom"), "rb") as feed:
     with open(os.path.join(spaced, "feeds", "wereld atom.xml"), "wb") as out:
         out.write(feed.read())
+# The templates are named: the built-in default is the installed copy.
 config = write(os.path.join(spaced, "spaced.ini"),
-               "[digest]\ntitle = x\nstate = %s/s.sqlite\n\n"
-               "[source w]\nurl = file:feeds/wereld atom.xml\n" % spaced)
+               "[digest]\ntitle = x\nstate = %s/s.sqlite\n"
+               "templates = %s/templates\n\n"
+               "[source w]\nurl = file:feeds/wereld atom.xml\n"
+               % (spaced, SRC))
 code, out, err = run(["check-config"], config=config)
 check(code == 0, "file: path with spaces: %d %r" % (code, err))
 code, out, err = run(["items", "--now", "2026-11-29T09:30:00+01:00"],
