@@ -43,7 +43,7 @@ documented() {
 # Commands and options, as the program itself lists them.
 config="$DIGEST_SRC/config/digest.ini"
 "$DIGEST" --help >"$work/help" 2>&1 || fail "digest --help failed"
-commands=$(sed -n 's/^  \([a-z-][a-z-]*\) .*/\1/p' "$work/help")
+commands=$(sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' "$work/help")
 [ -n "$commands" ] || fail "no commands in digest --help"
 for command in $commands; do
 	documented digest.1 "^\.SS $command\$" ||
