@@ -9,6 +9,7 @@
 
 #include "mail.h"
 #include "util.h"
+#include "words.h"
 
 const struct provider *
 letter_provider(const struct config *config,
@@ -33,7 +34,7 @@ letter_digest_date(const struct config *config, time_t now, char out[11])
 char *
 letter_subject(const struct config *config, const char *language, time_t now)
 {
-	char *date = render_long_date(now, language, config->timezone);
+	char *date = words_long_date(now, language, config->timezone);
 	char *subject;
 
 	subject = date ? xasprintf("%s \xe2\x80\x93 %s", config->title, date)

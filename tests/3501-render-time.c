@@ -1,13 +1,13 @@
 /*
  * 3501-render-time: relative times around every boundary of the rule in
- * render.c, in Dutch and English, across midnight, DST changes and years;
+ * words.c, in Dutch and English, across midnight, DST changes and years;
  * and long dates.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
+#include "words.h"
 #include "util.h"
 
 static int failures;
@@ -44,9 +44,9 @@ relative(const char *zone, const char *published, const char *now,
 	time_t p = at(published), n = at(now);
 
 	snprintf(what, sizeof what, "nl %s -> %s (%s)", published, now, zone);
-	expect(what, render_relative_time(p, n, "nl", zone), nl);
+	expect(what, words_relative_time(p, n, "nl", zone), nl);
 	snprintf(what, sizeof what, "en %s -> %s (%s)", published, now, zone);
-	expect(what, render_relative_time(p, n, "en", zone), en);
+	expect(what, words_relative_time(p, n, "en", zone), en);
 }
 
 static void
@@ -56,13 +56,13 @@ offset(time_t now, long seconds_back, const char *nl, const char *en)
 
 	snprintf(what, sizeof what, "nl now-%lds", seconds_back);
 	expect(what,
-	       render_relative_time(now - seconds_back, now, "nl",
-				    "Europe/Amsterdam"),
+	       words_relative_time(now - seconds_back, now, "nl",
+				   "Europe/Amsterdam"),
 	       nl);
 	snprintf(what, sizeof what, "en now-%lds", seconds_back);
 	expect(what,
-	       render_relative_time(now - seconds_back, now, "en",
-				    "Europe/Amsterdam"),
+	       words_relative_time(now - seconds_back, now, "en",
+				   "Europe/Amsterdam"),
 	       en);
 }
 
@@ -72,9 +72,9 @@ long_date(const char *when, const char *zone, const char *nl, const char *en)
 	char what[120];
 
 	snprintf(what, sizeof what, "long date nl %s %s", when, zone);
-	expect(what, render_long_date(at(when), "nl", zone), nl);
+	expect(what, words_long_date(at(when), "nl", zone), nl);
 	snprintf(what, sizeof what, "long date en %s %s", when, zone);
-	expect(what, render_long_date(at(when), "en", zone), en);
+	expect(what, words_long_date(at(when), "en", zone), en);
 }
 
 int
@@ -155,12 +155,12 @@ main(void)
 
 	/* Unknown languages. */
 	expect("language de",
-	       render_relative_time(now - 30, now, "de", ams) == NULL
+	       words_relative_time(now - 30, now, "de", ams) == NULL
 		   ? xstrdup("NULL")
 		   : xstrdup("not NULL"),
 	       "NULL");
 	expect("language NULL",
-	       render_relative_time(now - 30, now, NULL, ams) == NULL
+	       words_relative_time(now - 30, now, NULL, ams) == NULL
 		   ? xstrdup("NULL")
 		   : xstrdup("not NULL"),
 	       "NULL");
@@ -182,8 +182,8 @@ main(void)
 	long_date("2026-10-06T12:00:00Z", ams, "dinsdag 6 oktober 2026",
 		  "Tuesday 6 October 2026");
 	expect("long date de",
-	       render_long_date(now, "de", ams) == NULL ? xstrdup("NULL")
-							: xstrdup("not NULL"),
+	       words_long_date(now, "de", ams) == NULL ? xstrdup("NULL")
+						       : xstrdup("not NULL"),
 	       "NULL");
 
 	if (failures > 0) {
