@@ -17,7 +17,8 @@
 /* No template of ours comes near this; a larger file is a mistake. */
 #define RENDER_TEMPLATE_MAX (1024 * 1024)
 
-/* A partial's text, read from the template directory once. */
+/* A partial's text, read from the template directory once; text and
+ * origin are NULL for a partial the directory does not have. */
 struct partial_text {
 	char *name;
 	char *text;
@@ -40,6 +41,8 @@ static const char *const template_names[2] = {
 /*
  * The partial_fn for the engine: serves partials from the renderer's
  * memory, reading each file of the template directory only the first time.
+ * A partial that is missing stays missing for the renderer's life, so every
+ * subscriber of a run gets the same digest.
  */
 static int
 cached_partial(void *context, const char *name, char **text_out,
@@ -52,6 +55,8 @@ cached_partial(void *context, const char *name, char **text_out,
 	for (size_t i = 0; i < renderer->partial_count; i++) {
 		slot = &renderer->partials[i];
 		if (strcmp(slot->name, name) == 0) {
+			if (slot->text == NULL)
+				return -1;
 			*text_out = xstrdup(slot->text);
 			*origin_out = xstrdup(slot->origin);
 			return 0;
@@ -59,7 +64,7 @@ cached_partial(void *context, const char *name, char **text_out,
 	}
 	if (template_partial_from_dir(renderer->directory, name, &text,
 				      &origin) < 0)
-		return -1;
+		text = origin = NULL;
 	renderer->partials =
 	    xreallocarray(renderer->partials, renderer->partial_count + 1,
 			  sizeof *renderer->partials);
@@ -67,6 +72,8 @@ cached_partial(void *context, const char *name, char **text_out,
 	slot->name = xstrdup(name);
 	slot->text = text;
 	slot->origin = origin;
+	if (text == NULL)
+		return -1;
 	*text_out = xstrdup(text);
 	*origin_out = xstrdup(origin);
 	return 0;
@@ -116,11 +123,12 @@ out:
 	return status;
 }
 
-enum render_status
-render_digest(struct renderer *renderer, enum render_format format,
-	      const struct render_context *context,
-	      const struct item_list *items, char **output_out,
-	      char **errstr_out)
+/* Renders as render_digest() does, with missing partials as missing
+ * says. */
+static enum render_status
+render_run(struct renderer *renderer, enum render_format format,
+	   const struct render_context *context, const struct item_list *items,
+	   enum template_missing missing, char **output_out, char **errstr_out)
 {
 	const struct words_language *lang =
 	    words_find_language(context->language);
@@ -145,10 +153,10 @@ render_digest(struct renderer *renderer, enum render_format format,
 	list = render_data_items(&renderer->cache[words_language_index(lang)],
 				 context, items, lang);
 	data = render_data_tree(context, items, lang, list);
-	rendered = template_render(renderer->templates[which], data,
-				   format == RENDER_HTML ? TEMPLATE_ESCAPE_HTML
-							 : TEMPLATE_ESCAPE_NONE,
-				   cached_partial, renderer, &out, &error);
+	rendered = template_render(
+	    renderer->templates[which], data,
+	    format == RENDER_HTML ? TEMPLATE_ESCAPE_HTML : TEMPLATE_ESCAPE_NONE,
+	    missing, cached_partial, renderer, &out, &error);
 	/* The items list is the renderer's: take it back before freeing. */
 	value_map_take(data, "items");
 	if (rendered != TEMPLATE_OK) {
@@ -165,6 +173,30 @@ out:
 	buf_free(&out);
 	if (data != NULL)
 		value_free(data);
+	return status;
+}
+
+enum render_status
+render_digest(struct renderer *renderer, enum render_format format,
+	      const struct render_context *context,
+	      const struct item_list *items, char **output_out,
+	      char **errstr_out)
+{
+	return render_run(renderer, format, context, items,
+			  TEMPLATE_MISSING_EMPTY, output_out, errstr_out);
+}
+
+enum render_status
+render_check(struct renderer *renderer, enum render_format format,
+	     const struct render_context *context,
+	     const struct item_list *items, char **errstr_out)
+{
+	char *output = NULL;
+	enum render_status status;
+
+	status = render_run(renderer, format, context, items,
+			    TEMPLATE_MISSING_ERROR, &output, errstr_out);
+	free(output);
 	return status;
 }
 

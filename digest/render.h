@@ -45,15 +45,29 @@ enum render_status render_open(const char *template_dir,
 			       char **errstr_out);
 
 /*
- * Renders items in format.  On RENDER_OK *output_out (free()) is the whole
- * document; on error nothing partial is returned and *errstr_out (free())
- * names the template.
+ * Renders items in format.  A partial that the template directory does not
+ * have renders as nothing, as the mustache spec says (render_check() finds
+ * it).  On RENDER_OK *output_out (free()) is the whole document; on error
+ * nothing partial is returned and *errstr_out (free()) names the template.
  */
 enum render_status render_digest(struct renderer *renderer,
 				 enum render_format format,
 				 const struct render_context *context,
 				 const struct item_list *items,
 				 char **output_out, char **errstr_out);
+
+/*
+ * Renders items in format as render_digest() does, but strictly, to find
+ * mistakes in the templates before they reach a subscriber: a partial that
+ * the template directory does not have is an error naming the template file
+ * and line of its tag.  Only the partials that this render reaches are
+ * checked.  Returns RENDER_OK, or an error with *errstr_out (free()).
+ */
+enum render_status render_check(struct renderer *renderer,
+				enum render_format format,
+				const struct render_context *context,
+				const struct item_list *items,
+				char **errstr_out);
 
 /* Frees renderer and everything it keeps; NULL is allowed. */
 void render_close(struct renderer *renderer);

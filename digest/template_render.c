@@ -22,7 +22,8 @@
 /* Partials are small files; refuse anything that is clearly not one. */
 #define TEMPLATE_MAX_PARTIAL_SIZE (1024 * 1024)
 
-/* A partial parsed during one render, by name and indentation. */
+/* A partial parsed during one render, by name and indentation; template
+ * is NULL for a partial that does not exist. */
 struct partial_entry {
 	char *name;
 	char *indent;
@@ -31,6 +32,7 @@ struct partial_entry {
 
 struct render {
 	enum template_escape escape;
+	enum template_missing missing;
 	template_partial_fn partial_fn;
 	void *partial_context;
 	struct buf *out;
@@ -233,11 +235,36 @@ indent_text(const char *text, const char *indent)
 	return buf_detach(&indented);
 }
 
-/* Returns the partial for a node from the render's cache, loading and
- * parsing it on first use; NULL on error (render->errstr set). */
-static const struct template *
+/* Remembers a partial (NULL: it does not exist) for the rest of the
+ * render; takes indent. */
+static void
+render_keep_partial(struct render *render, const char *name, char *indent,
+		    struct template *partial)
+{
+	struct partial_entry *entry;
+
+	if (render->partial_count == render->partial_capacity) {
+		render->partial_capacity =
+		    render->partial_capacity ? render->partial_capacity * 2 : 4;
+		render->partials =
+		    xreallocarray(render->partials, render->partial_capacity,
+				  sizeof(*render->partials));
+	}
+	entry = &render->partials[render->partial_count++];
+	entry->name = xstrdup(name);
+	entry->indent = indent;
+	entry->template = partial;
+}
+
+/*
+ * Sets *partial_out to the partial for a node from the render's cache,
+ * loading and parsing it on first use, or to NULL when it does not exist
+ * and may render as nothing.  Returns -1 on error (render->errstr set).
+ */
+static int
 render_load_partial(struct render *render, const struct template *template,
-		    const struct node *node)
+		    const struct node *node,
+		    const struct template **partial_out)
 {
 	const char *name = template->names + node->offset;
 	char *indent =
@@ -246,22 +273,32 @@ render_load_partial(struct render *render, const struct template *template,
 	char *origin = NULL;
 	char *parse_error = NULL;
 	struct template *partial = NULL;
-	struct partial_entry *entry;
 	size_t index;
+	int result = -1;
 
+	*partial_out = NULL;
 	for (index = 0; index < render->partial_count; index++) {
-		entry = &render->partials[index];
+		const struct partial_entry *entry = &render->partials[index];
+
 		if (strcmp(entry->name, name) == 0 &&
 		    strcmp(entry->indent, indent) == 0) {
-			partial = entry->template;
+			*partial_out = entry->template;
+			result = 0;
 			goto out;
 		}
 	}
 	if (render->partial_fn == NULL ||
 	    render->partial_fn(render->partial_context, name, &text, &origin) !=
 		0) {
-		render_error(render, TEMPLATE_EPARTIAL, template, node,
-			     "partial '%s' not found", name);
+		if (render->missing == TEMPLATE_MISSING_ERROR) {
+			render_error(render, TEMPLATE_EPARTIAL, template, node,
+				     "partial '%s' not found", name);
+			goto out;
+		}
+		/* Remembered too, so that partial_fn is asked once. */
+		render_keep_partial(render, name, indent, NULL);
+		indent = NULL;
+		result = 0;
 		goto out;
 	}
 	if (node->indent_length > 0) {
@@ -276,24 +313,16 @@ render_load_partial(struct render *render, const struct template *template,
 			     "in partial '%s': %s", name, parse_error);
 		goto out;
 	}
-	if (render->partial_count == render->partial_capacity) {
-		render->partial_capacity =
-		    render->partial_capacity ? render->partial_capacity * 2 : 4;
-		render->partials =
-		    xreallocarray(render->partials, render->partial_capacity,
-				  sizeof(*render->partials));
-	}
-	entry = &render->partials[render->partial_count++];
-	entry->name = xstrdup(name);
-	entry->indent = indent;
-	entry->template = partial;
+	render_keep_partial(render, name, indent, partial);
 	indent = NULL;
+	*partial_out = partial;
+	result = 0;
 out:
 	free(indent);
 	free(text);
 	free(origin);
 	free(parse_error);
-	return partial;
+	return result;
 }
 
 static int
@@ -311,9 +340,10 @@ render_partial(struct render *render, const struct template *template,
 			     TEMPLATE_MAX_PARTIAL_DEPTH);
 		return -1;
 	}
-	partial = render_load_partial(render, template, node);
-	if (partial == NULL)
+	if (render_load_partial(render, template, node, &partial) != 0)
 		return -1;
+	if (partial == NULL)
+		return 0;
 	if (render_enter(render, template, node) != 0)
 		return -1;
 	render->partial_depth++;
@@ -406,8 +436,9 @@ render_nodes(struct render *render, const struct template *template,
 
 enum template_status
 template_render(const struct template *template, const struct value *data,
-		enum template_escape escape, template_partial_fn partial_fn,
-		void *partial_context, struct buf *out, char **errstr_out)
+		enum template_escape escape, enum template_missing missing,
+		template_partial_fn partial_fn, void *partial_context,
+		struct buf *out, char **errstr_out)
 {
 	struct render render;
 	size_t index;
@@ -416,6 +447,7 @@ template_render(const struct template *template, const struct value *data,
 		*errstr_out = NULL;
 	memset(&render, 0, sizeof(render));
 	render.escape = escape;
+	render.missing = missing;
 	render.partial_fn = partial_fn;
 	render.partial_context = partial_context;
 	render.out = out;
