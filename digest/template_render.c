@@ -27,6 +27,7 @@
 struct partial_entry {
 	char *name;
 	char *indent;
+	size_t indent_length;
 	struct template *template;
 };
 
@@ -253,7 +254,30 @@ render_keep_partial(struct render *render, const char *name, char *indent,
 	entry = &render->partials[render->partial_count++];
 	entry->name = xstrdup(name);
 	entry->indent = indent;
+	entry->indent_length = strlen(indent);
 	entry->template = partial;
+}
+
+/* Returns the render's entry for a node's partial, or NULL when the render
+ * has not met it yet.  Allocates nothing: this runs for every partial tag
+ * of every list item. */
+static const struct partial_entry *
+render_find_partial(const struct render *render,
+		    const struct template *template, const struct node *node)
+{
+	const char *name = template->names + node->offset;
+	const char *indent = template->text + node->indent_offset;
+	size_t index;
+
+	for (index = 0; index < render->partial_count; index++) {
+		const struct partial_entry *entry = &render->partials[index];
+
+		if (entry->indent_length == node->indent_length &&
+		    memcmp(entry->indent, indent, node->indent_length) == 0 &&
+		    strcmp(entry->name, name) == 0)
+			return entry;
+	}
+	return NULL;
 }
 
 /*
@@ -266,27 +290,23 @@ render_load_partial(struct render *render, const struct template *template,
 		    const struct node *node,
 		    const struct template **partial_out)
 {
+	const struct partial_entry *known =
+	    render_find_partial(render, template, node);
 	const char *name = template->names + node->offset;
-	char *indent =
-	    xstrndup(template->text + node->indent_offset, node->indent_length);
+	char *indent = NULL;
 	char *text = NULL;
 	char *origin = NULL;
 	char *parse_error = NULL;
 	struct template *partial = NULL;
-	size_t index;
 	int result = -1;
 
 	*partial_out = NULL;
-	for (index = 0; index < render->partial_count; index++) {
-		const struct partial_entry *entry = &render->partials[index];
-
-		if (strcmp(entry->name, name) == 0 &&
-		    strcmp(entry->indent, indent) == 0) {
-			*partial_out = entry->template;
-			result = 0;
-			goto out;
-		}
+	if (known != NULL) {
+		*partial_out = known->template;
+		return 0;
 	}
+	indent =
+	    xstrndup(template->text + node->indent_offset, node->indent_length);
 	if (render->partial_fn == NULL ||
 	    render->partial_fn(render->partial_context, name, &text, &origin) !=
 		0) {
