@@ -89,8 +89,8 @@ main(void)
 	for (index = 0; index < RENDERS; index++) {
 		buf_reset(&out);
 		if (template_render(template, data, TEMPLATE_ESCAPE_HTML,
-				    item_partial, NULL, &out,
-				    &errstr) != TEMPLATE_OK) {
+				    TEMPLATE_MISSING_EMPTY, item_partial, NULL,
+				    &out, &errstr) != TEMPLATE_OK) {
 			fprintf(stderr, "bench_template: %s\n", errstr);
 			return 1;
 		}

@@ -14,8 +14,8 @@
 #include "address.h"
 #include "datetime.h"
 #include "gather.h"
-#include "render.h"
 #include "util.h"
+#include "wrap.h"
 
 /* Long options are numbered from here (long-only, as HACKING.md says). */
 #define CLI_OPTION_BASE 256
@@ -47,7 +47,7 @@ static void
 print_option_help(const char *name, const char *value_name, const char *help)
 {
 	char *wrapped =
-	    render_wrap(help, CLI_HELP_WIDTH, CLI_HELP_INDENT, CLI_HELP_INDENT);
+	    wrap_text(help, CLI_HELP_WIDTH, CLI_HELP_INDENT, CLI_HELP_INDENT);
 
 	printf("  --%s%s%s\n%s\n", name, value_name ? " " : "",
 	       value_name ? value_name : "", wrapped);
@@ -57,7 +57,7 @@ print_option_help(const char *name, const char *value_name, const char *help)
 static void
 print_help(const struct cli_usage *usage)
 {
-	char *about = render_wrap(usage->about, CLI_HELP_WIDTH, "", "");
+	char *about = wrap_text(usage->about, CLI_HELP_WIDTH, "", "");
 
 	cli_print_synopsis(usage, 0);
 	printf("\n%s\n\noptions:\n", about);

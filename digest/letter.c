@@ -10,6 +10,7 @@
 #include "url.h"
 #include "datetime.h"
 #include "util.h"
+#include "words.h"
 
 const struct provider *
 letter_provider(const struct config *config,
@@ -38,7 +39,7 @@ letter_digest_date(const struct config *config, time_t now, char out[11])
 static char *
 letter_subject(const struct config *config, const char *language, time_t now)
 {
-	char *date = render_long_date(now, language, config->timezone);
+	char *date = words_long_date(now, language, config->timezone);
 	char *subject;
 
 	subject = date ? xasprintf("%s \xe2\x80\x93 %s", config->title, date)

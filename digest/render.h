@@ -1,7 +1,8 @@
 /*
  * render.h - turn gathered items into the plain-text and HTML digest through
- * the templates in a template directory, in Dutch or English, with
- * portal-style relative times ("11 minuten geleden").
+ * the templates in a template directory, in Dutch or English.  The words
+ * (relative times, dates, fixed texts) come from words.h, the text layout
+ * from wrap.h.
  */
 #ifndef DIGEST_RENDER_H
 #define DIGEST_RENDER_H
@@ -44,9 +45,10 @@ enum render_status render_open(const char *template_dir,
 			       char **errstr_out);
 
 /*
- * Renders items in format.  On RENDER_OK *output_out (free()) is the whole
- * document; on error nothing partial is returned and *errstr_out (free())
- * names the template.
+ * Renders items in format.  A partial that the template directory does not
+ * have renders as nothing, as the mustache spec says (render_check() finds
+ * it).  On RENDER_OK *output_out (free()) is the whole document; on error
+ * nothing partial is returned and *errstr_out (free()) names the template.
  */
 enum render_status render_digest(struct renderer *renderer,
 				 enum render_format format,
@@ -55,35 +57,19 @@ enum render_status render_digest(struct renderer *renderer,
 				 char **output_out, char **errstr_out);
 
 /*
- * The portal's relative time of published against now in language:
- * "zojuist", "1 minuut geleden", "11 minuten geleden", "3 uur geleden",
- * "gisteren", "3 dagen geleden" (and "just now", "11 minutes ago", ...
- * in English).  Calendar words ("gisteren") follow the days of timezone.
- * Returns a new string (free()), or NULL for an unknown language.
+ * Renders items in format as render_digest() does, but strictly, to find
+ * mistakes in the templates before they reach a subscriber: a partial that
+ * the template directory does not have is an error naming the template file
+ * and line of its tag.  Only the partials that this render reaches are
+ * checked.  Returns RENDER_OK, or an error with *errstr_out (free()).
  */
-char *render_relative_time(time_t published, time_t now, const char *language,
-			   const char *timezone);
+enum render_status render_check(struct renderer *renderer,
+				enum render_format format,
+				const struct render_context *context,
+				const struct item_list *items,
+				char **errstr_out);
 
-/*
- * The long date of when in language and timezone: "zondag 29 november 2026"
- * or "Sunday 29 November 2026".  Returns a new string (free()), or NULL.
- */
-char *render_long_date(time_t when, const char *language, const char *timezone);
-
-/*
- * Word-wraps text for the plain-text part: lines of at most width columns
- * (UTF-8 code points), broken at blanks, so a multibyte character is
- * never split.  A URL or mail address longer than width stands alone on
- * its own line, unbroken; any other word wider than a line is cut after
- * its last hyphen that fits, else at the width.  Runs of blanks collapse
- * to one space; a newline in text is a hard break and two or more make
- * one blank line.  first_indent starts the first line, indent every
- * later one (either may be NULL); both count toward width.  No trailing
- * newline.  Returns a new string (free()).
- */
-char *render_wrap(const char *text, size_t width, const char *first_indent,
-		  const char *indent);
-
+/* Frees renderer and everything it keeps; NULL is allowed. */
 void render_close(struct renderer *renderer);
 
 #endif

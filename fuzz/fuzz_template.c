@@ -1,7 +1,8 @@
 /*
  * fuzz_template - parses the input as a mustache template and renders it
  * against a small fixed tree, with every partial name answered by a small
- * fixed template, in both escaping modes.
+ * fixed template except "missing", which does not exist: once HTML-escaped
+ * with missing partials empty, once plain with them an error.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -88,12 +89,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sections += data[index] == '#';
 	if (sections <= 10) {
 		template_render(template, tree, TEMPLATE_ESCAPE_HTML,
-				fixed_partial, NULL, &out, &errstr);
+				TEMPLATE_MISSING_EMPTY, fixed_partial, NULL,
+				&out, &errstr);
 		free(errstr);
 		errstr = NULL;
 		buf_reset(&out);
 		template_render(template, tree, TEMPLATE_ESCAPE_NONE,
-				fixed_partial, NULL, &out, &errstr);
+				TEMPLATE_MISSING_ERROR, fixed_partial, NULL,
+				&out, &errstr);
 		free(errstr);
 	}
 	buf_free(&out);

@@ -1,11 +1,12 @@
 """digest check-config: the sample config is valid; every kind of mistake is
 one line naming file, section and key, and exit code EX_CONFIG (78)."""
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from digesttest import (SRC, check, demo_config_text, finish, run, tempdir,
-                        write)
+from digesttest import (DEMO_NOW, SRC, check, demo_config_text, finish, run,
+                        tempdir, write)
 
 EX_USAGE, EX_NOINPUT, EX_CONFIG = 64, 66, 78
 
@@ -105,6 +106,32 @@ bad("no-sources", "\n".join(line for line in good.splitlines()
 bad("several", good.replace("max_items = 10", "max_items = -1")
     .replace("language = nl", "language = xx"),
     ["[digest] max_items:", "[digest] language:"])
+
+# A partial that the operator's templates name but that does not exist
+# renders as nothing when sending (the mustache spec), so check-config is
+# where the typo must surface: one line naming the config, the template file
+# and line, and the partial.
+templates = os.path.join(directory, "typo-templates")
+shutil.copytree(os.path.join(SRC, "templates"), templates)
+html_template = os.path.join(templates, "digest.html.mustache")
+with open(html_template, encoding="utf-8") as handle:
+    html_lines = handle.read().split("\n")
+typo_line = html_lines.index("{{> footer.html}}") + 1
+html_lines[typo_line - 1] = "{{> footer.htm}}"
+write(html_template, "\n".join(html_lines))
+typo_config = good.replace("templates = %s/templates" % SRC,
+                           "templates = %s" % templates)
+check(typo_config != good, "the test config names the template directory")
+bad("missing-partial", typo_config,
+    ["[digest] templates: %s:%d: partial 'footer.htm' not found" %
+     (html_template, typo_line)])
+# The same templates still render: without the footer, and without error.
+config = write(os.path.join(directory, "missing-partial.ini"), typo_config)
+code, out, err = run(["preview", "--format", "html", "--now", DEMO_NOW],
+                     config=config)
+check(code == 0 and err == "" and "<!doctype html" in out.lower() and
+      "Waarom krijg je dit bericht?" not in out,
+      "missing partial renders as nothing: %d %r" % (code, err))
 
 # A provider that subscribers chose but the config no longer has strands
 # them: check-config says which and how many.

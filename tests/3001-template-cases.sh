@@ -1,8 +1,9 @@
 #!/bin/sh
 # Renders every case under tests/data/template/<case>/ with render-template
 # and compares: template.mustache + data.json (+ partials/, + a "text" file
-# for plain-text escaping) must give exactly "expected", or, when an "error"
-# file exists, fail with exit 65 and a message containing its first line.
+# for plain-text escaping, + a "strict" file for a missing partial to be an
+# error) must give exactly "expected", or, when an "error" file exists, fail
+# with exit 65 and a message containing its first line.
 set -u
 
 tool="${DIGEST_TEST_BIN:?}/render-template"
@@ -23,6 +24,9 @@ for dir in "$cases"/*/; do
 	set -- "$dir/template.mustache" "$dir/data.json" "$dir/partials"
 	if [ -e "$dir/text" ]; then
 		set -- "$@" --text
+	fi
+	if [ -e "$dir/strict" ]; then
+		set -- "$@" --strict
 	fi
 	"$tool" "$@" >"$work/out" 2>"$work/err"
 	rc=$?

@@ -1,7 +1,8 @@
 /*
  * 3002-template-api - value.c and the template API from C: building and
  * freeing trees, map order and replacement, partial callbacks and their
- * cache, errors and their statuses, and output appended to a buffer.
+ * cache, missing partials (empty, or an error when strict), errors and
+ * their statuses, and output appended to a buffer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,8 +95,8 @@ fixed_partials(void *context, const char *name, char **text_out,
 /* Parses and renders; returns the output (free()) or NULL on error. */
 static char *
 render(const char *text, const struct value *data, enum template_escape escape,
-       struct partial_source *source, enum template_status *status_out,
-       char **errstr_out)
+       enum template_missing missing, struct partial_source *source,
+       enum template_status *status_out, char **errstr_out)
 {
 	struct template *template = NULL;
 	struct buf out = BUF_INIT;
@@ -106,7 +107,7 @@ render(const char *text, const struct value *data, enum template_escape escape,
 				errstr_out);
 	if (status == TEMPLATE_OK) {
 		buf_puts(&out, "pre:");
-		status = template_render(template, data, escape,
+		status = template_render(template, data, escape, missing,
 					 source ? fixed_partials : NULL, source,
 					 &out, errstr_out);
 	} else {
@@ -128,7 +129,8 @@ expect(const char *text, const struct value *data, enum template_escape escape,
 	struct partial_source source = {0};
 	enum template_status status;
 	char *errstr;
-	char *got = render(text, data, escape, &source, &status, &errstr);
+	char *got = render(text, data, escape, TEMPLATE_MISSING_EMPTY, &source,
+			   &status, &errstr);
 
 	CHECK(status == TEMPLATE_OK);
 	if (got == NULL || strcmp(got, want) != 0) {
@@ -141,14 +143,14 @@ expect(const char *text, const struct value *data, enum template_escape escape,
 }
 
 static void
-expect_error(const char *text, enum template_status want_status,
-	     const char *want_message)
+expect_error(const char *text, enum template_missing missing,
+	     enum template_status want_status, const char *want_message)
 {
 	struct partial_source source = {0};
 	enum template_status status;
 	char *errstr;
-	char *got =
-	    render(text, NULL, TEMPLATE_ESCAPE_HTML, &source, &status, &errstr);
+	char *got = render(text, NULL, TEMPLATE_ESCAPE_HTML, missing, &source,
+			   &status, &errstr);
 
 	CHECK(got == NULL);
 	CHECK(status == want_status);
@@ -185,25 +187,57 @@ test_render(void)
 
 	/* A partial is fetched once per render, however often it is used. */
 	got = render("{{>row}}{{#rows}}{{>row}}{{/rows}}{{>row}}", data,
-		     TEMPLATE_ESCAPE_NONE, &source, &status, &errstr);
+		     TEMPLATE_ESCAPE_NONE, TEMPLATE_MISSING_EMPTY, &source,
+		     &status, &errstr);
 	CHECK(status == TEMPLATE_OK);
 	CHECK(got != NULL && strcmp(got, "pre:<><a<><b><>") == 0);
 	CHECK(source.calls == 1);
 	free(got);
 	free(errstr);
 
-	expect_error("x\n{{>nope}}", TEMPLATE_EPARTIAL,
-		     "api.mustache:2: partial 'nope' not found");
-	expect_error("{{>broken}}", TEMPLATE_EPARTIAL,
-		     "broken.mustache:2: unclosed section 'open'");
-	expect_error("a\n{{#s}}\n", TEMPLATE_ESYNTAX,
-		     "api.mustache:2: unclosed section 's'");
-	expect_error("{{#s}}{{/t}}", TEMPLATE_ESYNTAX,
-		     "api.mustache:1: mismatched close 't', expected 's'");
+	/* A missing partial renders as nothing, as the spec says; a
+	 * standalone one takes its line with it.  It too is asked for once. */
+	expect("[{{>nope}}]", data, TEMPLATE_ESCAPE_HTML, "pre:[]");
+	expect("x\n{{>nope}}", data, TEMPLATE_ESCAPE_HTML, "pre:x\n");
+	expect("a\n  {{>nope}}\nb", data, TEMPLATE_ESCAPE_HTML, "pre:a\nb");
+	source.calls = 0;
+	got = render("{{>nope}}{{#rows}}{{>nope}}{{/rows}}", data,
+		     TEMPLATE_ESCAPE_NONE, TEMPLATE_MISSING_EMPTY, &source,
+		     &status, &errstr);
+	CHECK(status == TEMPLATE_OK);
+	CHECK(got != NULL && strcmp(got, "pre:") == 0);
+	CHECK(source.calls == 1);
+	free(got);
+	free(errstr);
 
-	/* Without a partial callback any partial is an error. */
-	got = render("{{>row}}", data, TEMPLATE_ESCAPE_NONE, NULL, &status,
-		     &errstr);
+	/* Strict, it is an error that names the file and line of its tag. */
+	expect_error("x\n{{>nope}}", TEMPLATE_MISSING_ERROR, TEMPLATE_EPARTIAL,
+		     "api.mustache:2: partial 'nope' not found");
+	/* A partial that exists but does not parse fails either way, and
+	 * so do syntax errors. */
+	for (int strict = 0; strict <= 1; strict++) {
+		enum template_missing missing =
+		    strict ? TEMPLATE_MISSING_ERROR : TEMPLATE_MISSING_EMPTY;
+
+		expect_error("{{>broken}}", missing, TEMPLATE_EPARTIAL,
+			     "broken.mustache:2: unclosed section 'open'");
+		expect_error("a\n{{#s}}\n", missing, TEMPLATE_ESYNTAX,
+			     "api.mustache:2: unclosed section 's'");
+		expect_error(
+		    "{{#s}}{{/t}}", missing, TEMPLATE_ESYNTAX,
+		    "api.mustache:1: mismatched close 't', expected 's'");
+	}
+
+	/* Without a partial callback no partial exists: each renders as
+	 * nothing, or is an error when strict. */
+	got = render("[{{>row}}]", data, TEMPLATE_ESCAPE_NONE,
+		     TEMPLATE_MISSING_EMPTY, NULL, &status, &errstr);
+	CHECK(status == TEMPLATE_OK && got != NULL &&
+	      strcmp(got, "pre:[]") == 0);
+	free(got);
+	free(errstr);
+	got = render("{{>row}}", data, TEMPLATE_ESCAPE_NONE,
+		     TEMPLATE_MISSING_ERROR, NULL, &status, &errstr);
 	CHECK(got == NULL && status == TEMPLATE_EPARTIAL);
 	CHECK(errstr != NULL && strstr(errstr, "'row' not found") != NULL);
 	free(errstr);
@@ -228,8 +262,9 @@ test_depth(void)
 		buf_puts(&text, "{{/a}}");
 	CHECK(template_parse(text.data, text.length, "deep", &template,
 			     &errstr) == TEMPLATE_OK);
-	CHECK(template_render(template, data, TEMPLATE_ESCAPE_HTML, NULL, NULL,
-			      &out, &errstr) == TEMPLATE_ESYNTAX);
+	CHECK(template_render(template, data, TEMPLATE_ESCAPE_HTML,
+			      TEMPLATE_MISSING_EMPTY, NULL, NULL, &out,
+			      &errstr) == TEMPLATE_ESYNTAX);
 	CHECK(errstr != NULL && strstr(errstr, "nested more than") != NULL);
 	free(errstr);
 	template_free(template);

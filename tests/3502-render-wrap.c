@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "render.h"
 #include "util.h"
+#include "wrap.h"
 
 static int failures;
 
@@ -45,11 +45,11 @@ squeeze(const char *text, struct buf *out)
 			buf_putc(out, *p);
 }
 
-/* Checks the invariants of render_wrap(text, width, indent, indent). */
+/* Checks the invariants of wrap_text(text, width, indent, indent). */
 static void
 sweep(const char *text, size_t width, const char *indent)
 {
-	char *wrapped = render_wrap(text, width, indent, indent);
+	char *wrapped = wrap_text(text, width, indent, indent);
 	struct buf want = BUF_INIT, got = BUF_INIT;
 	const char *line = wrapped;
 
@@ -113,34 +113,34 @@ main(void)
 	/* A wrapping loop that makes no progress fails here, not by hanging
 	 * until the memory runs out. */
 	alarm(60);
-	expect("empty", render_wrap("", 72, "", ""), "");
-	expect("NULL", render_wrap(NULL, 72, NULL, NULL), "");
-	expect("blanks only", render_wrap("  \t \n\n ", 72, "> ", "> "), "");
-	expect("break", render_wrap("aaa bbb ccc", 7, "", ""), "aaa bbb\nccc");
-	expect("exact fit", render_wrap("aaa bbb ccc", 11, "", ""),
+	expect("empty", wrap_text("", 72, "", ""), "");
+	expect("NULL", wrap_text(NULL, 72, NULL, NULL), "");
+	expect("blanks only", wrap_text("  \t \n\n ", 72, "> ", "> "), "");
+	expect("break", wrap_text("aaa bbb ccc", 7, "", ""), "aaa bbb\nccc");
+	expect("exact fit", wrap_text("aaa bbb ccc", 11, "", ""),
 	       "aaa bbb ccc");
-	expect("one short", render_wrap("aaa bbb ccc", 10, "", ""),
+	expect("one short", wrap_text("aaa bbb ccc", 10, "", ""),
 	       "aaa bbb\nccc");
-	expect("collapse", render_wrap("  a \t  b  ", 72, "", ""), "a b");
+	expect("collapse", wrap_text("  a \t  b  ", 72, "", ""), "a b");
 	/* "één twee" is 8 code points but 10 bytes. */
 	expect("utf-8 columns",
-	       render_wrap("\xC3\xA9\xC3\xA9n twee drie", 8, "", ""),
+	       wrap_text("\xC3\xA9\xC3\xA9n twee drie", 8, "", ""),
 	       "\xC3\xA9\xC3\xA9n twee\ndrie");
 	expect("utf-8 break",
-	       render_wrap("\xC3\xA9\xC3\xA9n twee drie", 7, "", ""),
+	       wrap_text("\xC3\xA9\xC3\xA9n twee drie", 7, "", ""),
 	       "\xC3\xA9\xC3\xA9n\ntwee\ndrie");
 	/* A no-break space (U+00A0) is part of its word. */
-	expect("no-break space", render_wrap("aa 10\xC2\xA0km bb", 6, "", ""),
+	expect("no-break space", wrap_text("aa 10\xC2\xA0km bb", 6, "", ""),
 	       "aa\n10\xC2\xA0km\nbb");
 
 	text = xasprintf("Zie %s voor meer.", url);
-	expect("long url", render_wrap(text, 20, "", ""),
+	expect("long url", wrap_text(text, 20, "", ""),
 	       "Zie\n"
 	       "https://nieuws.example.net/buitenland/2026/11/29/"
 	       "verkiezingen-in-bogota-verlopen-rustig-ondanks-"
 	       "oproepen-tot-boycot\nvoor meer.");
 	free(text);
-	expect("url first", render_wrap(url, 20, "    ", "    "),
+	expect("url first", wrap_text(url, 20, "    ", "    "),
 	       "    https://nieuws.example.net/buitenland/2026/11/29/"
 	       "verkiezingen-in-bogota-verlopen-rustig-ondanks-"
 	       "oproepen-tot-boycot");
@@ -148,36 +148,36 @@ main(void)
 	/* Long words that are not URLs: at a hyphen, else at the width,
 	 * never inside a UTF-8 sequence. */
 	expect("long word at hyphen",
-	       render_wrap("a noord-zuid-verbinding b", 12, "", ""),
+	       wrap_text("a noord-zuid-verbinding b", 12, "", ""),
 	       "a\nnoord-zuid-\nverbinding b");
 	expect("long word hard",
-	       render_wrap("x \xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9 y", 2,
-			   "", ""),
+	       wrap_text("x \xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9 y", 2, "",
+			 ""),
 	       "x\n\xC3\xA9\xC3\xA9\n\xC3\xA9\xC3\xA9\n\xC3\xA9\ny");
-	expect("long word indented", render_wrap("abcdefghij", 6, "  ", "  "),
+	expect("long word indented", wrap_text("abcdefghij", 6, "  ", "  "),
 	       "  abcd\n  efgh\n  ij");
 	expect("long address",
-	       render_wrap("mail lang.adres@example.org", 8, "", ""),
+	       wrap_text("mail lang.adres@example.org", 8, "", ""),
 	       "mail\nlang.adres@example.org");
 	expect("hanging indent",
-	       render_wrap("alpha beta gamma delta", 12, "1.  ", "    "),
+	       wrap_text("alpha beta gamma delta", 12, "1.  ", "    "),
 	       "1.  alpha\n    beta\n    gamma\n    delta");
 	expect("hanging fits",
-	       render_wrap("alpha beta gamma delta", 15, "10. ", "    "),
+	       wrap_text("alpha beta gamma delta", 15, "10. ", "    "),
 	       "10. alpha beta\n    gamma delta");
 	/* Regression: an indent wider than the width left no room on a
 	 * line, and the cut of a long word then looped for ever. */
-	expect("indent wider than width", render_wrap("abc", 2, "", "    "),
+	expect("indent wider than width", wrap_text("abc", 2, "", "    "),
 	       "ab\n    c");
 	expect("indents wider than width",
-	       render_wrap("ab cde", 2, "      ", "    "),
+	       wrap_text("ab cde", 2, "      ", "    "),
 	       "      a\n    b\n    c\n    d\n    e");
-	expect("hard break", render_wrap("a\nb", 72, "", ""), "a\nb");
-	expect("paragraphs", render_wrap("a\n\n\n\nb c", 72, "  ", "  "),
+	expect("hard break", wrap_text("a\nb", 72, "", ""), "a\nb");
+	expect("paragraphs", wrap_text("a\n\n\n\nb c", 72, "  ", "  "),
 	       "  a\n\n  b c");
 	expect("leading and trailing breaks",
-	       render_wrap("\n\n a b \n\n", 72, "", ""), "a b");
-	expect("crlf", render_wrap("a\r\nb", 72, "", ""), "a\nb");
+	       wrap_text("\n\n a b \n\n", 72, "", ""), "a b");
+	expect("crlf", wrap_text("a\r\nb", 72, "", ""), "a\nb");
 
 	for (size_t width = 8; width <= 80; width++) {
 		sweep(story, width, "");

@@ -1,7 +1,8 @@
 /*
- * 3512-render-errors: what render_open and render_digest say when the
- * templates are missing or broken, or the language is unknown: a status,
- * a message naming the template file (and line), and no partial output.
+ * 3512-render-errors: what render_open, render_digest and render_check say
+ * when the templates are missing or broken, or the language is unknown: a
+ * status, a message naming the template file (and line), and no partial
+ * output; and that a missing partial renders as nothing unless checked.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +40,46 @@ expect_open_error(const char *what, const char *directory, const char *needle1,
 	free(error);
 }
 
+/*
+ * A missing partial renders as nothing, its standalone line and all (the
+ * mustache spec), while render_check() fails on it and names the template
+ * file and line.  The HTML template is a title, then the partial's line.
+ */
+static void
+check_missing_partial(struct renderer *renderer, struct render_context *context,
+		      const struct item_list *items)
+{
+	char *output = NULL, *error = NULL;
+	enum render_status status;
+
+	context->title = "T";
+	status = render_digest(renderer, RENDER_HTML, context, items, &output,
+			       &error);
+	if (status != RENDER_OK || output == NULL ||
+	    strcmp(output, "<p>T</p>\n") != 0)
+		fail("missing partial renders empty",
+		     output != NULL ? output : error);
+	free(output);
+	output = NULL;
+	free(error);
+	error = NULL;
+	status = render_check(renderer, RENDER_HTML, context, items, &error);
+	if (status != RENDER_ETEMPLATE)
+		fail("missing partial, checked", "check did not fail");
+	else if (error == NULL ||
+		 strstr(error, "digest.html.mustache:2: partial "
+			       "'nosuchpartial' not found") == NULL)
+		fail("missing partial, checked",
+		     error != NULL ? error : "no message");
+	free(error);
+	error = NULL;
+	/* The text template has no partial: the check passes. */
+	status = render_check(renderer, RENDER_TEXT, context, items, &error);
+	if (status != RENDER_OK || error != NULL)
+		fail("text check", error);
+	free(error);
+}
+
 int
 main(void)
 {
@@ -69,23 +110,14 @@ main(void)
 	expect_open_error("unclosed section", scratch, "digest.html.mustache",
 			  ":3");
 
-	/* A missing partial fails the render, not the open, and names it;
-	 * no output is handed back. */
+	/* A missing partial fails neither the open nor the render, only a
+	 * strict check. */
 	write_template(scratch, "digest.html.mustache",
 		       "<p>{{title}}</p>\n{{> nosuchpartial}}\n");
 	if (render_open(scratch, &renderer, &error) != RENDER_OK) {
 		fail("open with partial", error);
 	} else {
-		status = render_digest(renderer, RENDER_HTML, &context, &items,
-				       &output, &error);
-		if (status != RENDER_ETEMPLATE || output != NULL)
-			fail("missing partial", "render did not fail");
-		else if (error == NULL ||
-			 strstr(error, "nosuchpartial") == NULL)
-			fail("missing partial",
-			     error != NULL ? error : "no message");
-		free(error);
-		error = NULL;
+		check_missing_partial(renderer, &context, &items);
 
 		/* Text still renders: plain, unescaped. */
 		context.title = "A & B <c>";

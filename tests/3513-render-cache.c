@@ -155,7 +155,7 @@ check_shipped(void)
 }
 
 /*
- * A render that fails inside the items section (a missing partial) while
+ * A render that fails inside the items section (a broken partial) while
  * the cached items are lent to it; the renderer must hand them back and
  * go on working.  Also a summary of blanks and one long word, which the
  * summary cut used to reduce to a lone ellipsis.
@@ -179,6 +179,9 @@ check_failure_midway(void)
 	write_template(scratch, "line.mustache", "{{index}}:{{summary}}|\n");
 	write_template(scratch, "digest.html.mustache",
 		       "{{#items}}<p>{{title}}</p>{{> gone}}{{/items}}");
+	/* A partial that does not parse fails every render; a missing one
+	 * would render as nothing. */
+	write_template(scratch, "gone.mustache", "{{#unclosed}}");
 	sample_list_fill(&items, sample_items, 3);
 	if (render_open(scratch, &renderer, &error) != RENDER_OK) {
 		fprintf(stderr, "render_open: %s\n", error);
@@ -217,6 +220,7 @@ check_failure_midway(void)
 	remove_template(scratch, "digest.txt.mustache");
 	remove_template(scratch, "digest.html.mustache");
 	remove_template(scratch, "line.mustache");
+	remove_template(scratch, "gone.mustache");
 	if (rmdir(scratch) < 0)
 		perror(scratch);
 }

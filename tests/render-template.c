@@ -2,10 +2,11 @@
  * render-template - renders a mustache template against JSON data, for the
  * template test cases (tests/3001-template-cases.sh) and by hand:
  *
- *     render-template TEMPLATE_FILE DATA_JSON PARTIALS_DIR [--text]
+ *     render-template TEMPLATE_FILE DATA_JSON PARTIALS_DIR [--text] [--strict]
  *
  * JSON objects become maps, arrays lists, numbers their decimal text.
- * HTML escaping unless --text.  Exits 65 on a template or data error, 66
+ * HTML escaping unless --text.  A missing partial renders as nothing, or
+ * fails with --strict.  Exits 65 on a template or data error, 66
  * when a file cannot be read, 64 on bad usage.
  */
 #include <errno.h>
@@ -71,6 +72,7 @@ int
 main(int argc, char **argv)
 {
 	enum template_escape escape = TEMPLATE_ESCAPE_HTML;
+	enum template_missing missing = TEMPLATE_MISSING_EMPTY;
 	struct template *template = NULL;
 	struct value *data = NULL;
 	struct buf out = BUF_INIT;
@@ -81,12 +83,19 @@ main(int argc, char **argv)
 	size_t template_size;
 	size_t json_size;
 	int status = EX_OK;
+	int bad_usage = argc < 4;
 
-	if (argc == 5 && strcmp(argv[4], "--text") == 0)
-		escape = TEMPLATE_ESCAPE_NONE;
-	else if (argc != 4) {
+	for (int index = 4; index < argc; index++) {
+		if (strcmp(argv[index], "--text") == 0)
+			escape = TEMPLATE_ESCAPE_NONE;
+		else if (strcmp(argv[index], "--strict") == 0)
+			missing = TEMPLATE_MISSING_ERROR;
+		else
+			bad_usage = 1;
+	}
+	if (bad_usage) {
 		fputs("usage: render-template TEMPLATE_FILE DATA_JSON "
-		      "PARTIALS_DIR [--text]\n",
+		      "PARTIALS_DIR [--text] [--strict]\n",
 		      stderr);
 		return EX_USAGE;
 	}
@@ -113,8 +122,9 @@ main(int argc, char **argv)
 	data = json_to_value(json);
 	if (template_parse(template_text, template_size, argv[1], &template,
 			   &errstr) != TEMPLATE_OK ||
-	    template_render(template, data, escape, template_partial_from_dir,
-			    argv[3], &out, &errstr) != TEMPLATE_OK) {
+	    template_render(template, data, escape, missing,
+			    template_partial_from_dir, argv[3], &out,
+			    &errstr) != TEMPLATE_OK) {
 		fprintf(stderr, "render-template: %s\n", errstr);
 		status = EX_DATAERR;
 		goto out;

@@ -1,4 +1,5 @@
-# 35xx: rendering the digest (render.c and the shipped templates).
+# 35xx: rendering the digest (render*.c, words.c, wrap.c and the shipped
+# templates).
 digest_c_test(3501-render-time 3501-render-time.c)
 digest_c_test(3502-render-wrap 3502-render-wrap.c)
 # Golden files in tests/data/render; DIGEST_UPDATE_GOLDEN=1 rewrites them.

@@ -1,4 +1,5 @@
-# 3xxx: the mustache engine (template.c) and its value tree (value.c).
+# 3xxx: the mustache engine (template_parse.c, template_render.c) and its
+# value tree (value.c).
 
 # render-template renders one case of tests/data/template/ for 3001.
 add_executable(render-template ${DIGEST_TEST_DIR}/render-template.c)
