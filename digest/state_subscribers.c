@@ -1,0 +1,409 @@
+/*
+ * state_subscribers.c - the subscribers table of the SQLite store: see
+ * state.h for the calls, state_impl.h for what the store's files share.
+ */
+#include "state_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static enum state_status
+validate(const struct subscriber *sub, char **errstr_out)
+{
+	const char *email = sub->email ? sub->email : "";
+
+	if (!state_email_acceptable(sub->email)) {
+		state_set_error(
+		    errstr_out,
+		    xasprintf("subscriber \"%s\": not a valid address", email));
+		return STATE_EINVALID;
+	}
+	if (sub->language == NULL || (strcmp(sub->language, "nl") != 0 &&
+				      strcmp(sub->language, "en") != 0)) {
+		state_set_error(
+		    errstr_out,
+		    xasprintf("subscriber %s: language must be nl or "
+			      "en",
+			      email));
+		return STATE_EINVALID;
+	}
+	if (subscriber_format_name(sub->format) == NULL) {
+		state_set_error(errstr_out,
+				xasprintf("subscriber %s: format must be text, "
+					  "html or both",
+					  email));
+		return STATE_EINVALID;
+	}
+	if (sub->active != 0 && sub->active != 1) {
+		state_set_error(
+		    errstr_out,
+		    xasprintf("subscriber %s: active must be 0 or 1", email));
+		return STATE_EINVALID;
+	}
+	return STATE_OK;
+}
+
+/* Maps a failed step: a duplicate address, a broken rule, or I/O. */
+static enum state_status
+step_error(struct state *state, int result, const char *email,
+	   const char *doing, char **errstr_out)
+{
+	if (result == SQLITE_CONSTRAINT_UNIQUE ||
+	    result == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		state_set_error(
+		    errstr_out,
+		    xasprintf("subscriber %s already exists", email));
+		return STATE_EEXISTS;
+	}
+	if (result == SQLITE_CONSTRAINT_CHECK ||
+	    result == SQLITE_CONSTRAINT_NOTNULL) {
+		state_set_error(errstr_out,
+				xasprintf("subscriber %s: %s", email,
+					  sqlite3_errmsg(state->db)));
+		return STATE_EINVALID;
+	}
+	return state_db_error(state, doing, errstr_out);
+}
+
+static const char insert_sql[] =
+    "INSERT INTO subscribers (email, name, provider, language, format,"
+    " active, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?7, ?7)";
+
+static const char update_sql[] =
+    "UPDATE subscribers SET email = ?1, name = ?2, provider = ?3,"
+    " language = ?4, format = ?5, active = ?6, updated_at = ?7"
+    " WHERE email = ?1";
+
+/* Binds sub to insert_sql or update_sql, which share their numbering. */
+static int
+bind_subscriber(sqlite3_stmt *stmt, const struct subscriber *sub)
+{
+	int result = SQLITE_OK;
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (result == SQLITE_OK)
+		result = state_bind_text(stmt, 1, sub->email);
+	if (result == SQLITE_OK)
+		result = state_bind_text(stmt, 2, sub->name);
+	if (result == SQLITE_OK)
+		result = state_bind_text(stmt, 3, sub->provider);
+	if (result == SQLITE_OK)
+		result = state_bind_text(stmt, 4, sub->language);
+	if (result == SQLITE_OK)
+		result = state_bind_text(stmt, 5,
+					 subscriber_format_name(sub->format));
+	if (result == SQLITE_OK)
+		result = sqlite3_bind_int(stmt, 6, sub->active);
+	if (result == SQLITE_OK)
+		result = sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+	return result;
+}
+
+/*
+ * Runs insert_sql or update_sql for sub.  *changed_out (may be NULL) says
+ * whether a row was touched.
+ */
+static enum state_status
+write_subscriber(struct state *state, sqlite3_stmt *stmt,
+		 const struct subscriber *sub, int *changed_out,
+		 char **errstr_out)
+{
+	int result;
+
+	if (bind_subscriber(stmt, sub) != SQLITE_OK)
+		return state_db_error(state, "bind", errstr_out);
+	result = sqlite3_step(stmt);
+	if (result != SQLITE_DONE)
+		return step_error(state, result, sub->email, "write subscriber",
+				  errstr_out);
+	if (changed_out != NULL)
+		*changed_out = sqlite3_changes(state->db) > 0;
+	return STATE_OK;
+}
+
+enum state_status
+state_subscriber_add(struct state *state, const struct subscriber *sub,
+		     char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	status = validate(sub, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	status = state_db_prepare(state, insert_sql, &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	status = write_subscriber(state, stmt, sub, NULL, errstr_out);
+out:
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_subscriber_update(struct state *state, const struct subscriber *sub,
+			char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+	int changed = 0;
+
+	status = validate(sub, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	status = state_db_prepare(state, update_sql, &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	status = write_subscriber(state, stmt, sub, &changed, errstr_out);
+	if (status == STATE_OK && !changed) {
+		state_set_error(errstr_out,
+				xasprintf("no subscriber %s", sub->email));
+		status = STATE_ENOTFOUND;
+	}
+out:
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_subscriber_remove(struct state *state, const char *email,
+			char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	status =
+	    state_db_prepare(state, "DELETE FROM subscribers WHERE email = ?1",
+			     &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_DONE) {
+		status = state_db_error(state, "remove subscriber", errstr_out);
+		goto out;
+	}
+	if (sqlite3_changes(state->db) == 0) {
+		state_set_error(errstr_out,
+				xasprintf("no subscriber %s", email));
+		status = STATE_ENOTFOUND;
+	}
+out:
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+#define SELECT_COLUMNS                                                         \
+	"SELECT id, email, name, provider, language, format, active"           \
+	" FROM subscribers"
+
+/* Fills sub_out from a row of SELECT_COLUMNS. */
+static void
+read_subscriber(sqlite3_stmt *stmt, struct subscriber *sub_out)
+{
+	const unsigned char *format = sqlite3_column_text(stmt, 5);
+
+	memset(sub_out, 0, sizeof *sub_out);
+	sub_out->id = (long)sqlite3_column_int64(stmt, 0);
+	sub_out->email = state_column_text(stmt, 1);
+	sub_out->name = state_column_text(stmt, 2);
+	sub_out->provider = state_column_text(stmt, 3);
+	sub_out->language = state_column_text(stmt, 4);
+	/* The CHECK constraint keeps the column to the three names. */
+	if (subscriber_format_parse((const char *)format, &sub_out->format) !=
+	    0)
+		sub_out->format = SUBSCRIBER_FORMAT_BOTH;
+	sub_out->active = sqlite3_column_int(stmt, 6) != 0;
+}
+
+enum state_status
+state_subscriber_get(struct state *state, const char *email,
+		     struct subscriber *sub_out, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+	int result;
+
+	memset(sub_out, 0, sizeof *sub_out);
+	status = state_db_prepare(state, SELECT_COLUMNS " WHERE email = ?1",
+				  &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	if (state_bind_text(stmt, 1, email) != SQLITE_OK) {
+		status = state_db_error(state, "bind", errstr_out);
+		goto out;
+	}
+	result = sqlite3_step(stmt);
+	if (result == SQLITE_ROW) {
+		read_subscriber(stmt, sub_out);
+	} else if (result == SQLITE_DONE) {
+		state_set_error(errstr_out,
+				xasprintf("no subscriber %s", email));
+		status = STATE_ENOTFOUND;
+	} else {
+		status = state_db_error(state, "read subscriber", errstr_out);
+	}
+out:
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_subscriber_list(struct state *state, int active_only,
+		      struct subscriber_list *list_out, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct subscriber_list list = {NULL, 0};
+	size_t capacity = 0;
+	enum state_status status;
+	int result;
+
+	status = state_db_prepare(state,
+				  SELECT_COLUMNS " WHERE ?1 = 0 OR active = 1"
+						 " ORDER BY email",
+				  &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	if (sqlite3_bind_int(stmt, 1, active_only != 0) != SQLITE_OK) {
+		status = state_db_error(state, "bind", errstr_out);
+		goto out;
+	}
+	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (list.count == capacity) {
+			capacity = capacity ? capacity * 2 : 16;
+			list.subscribers =
+			    xreallocarray(list.subscribers, capacity,
+					  sizeof *list.subscribers);
+		}
+		read_subscriber(stmt, &list.subscribers[list.count++]);
+	}
+	if (result != SQLITE_DONE)
+		status = state_db_error(state, "list subscribers", errstr_out);
+out:
+	sqlite3_finalize(stmt);
+	if (status != STATE_OK)
+		subscriber_list_clear(&list);
+	*list_out = list;
+	return status;
+}
+
+enum state_status
+state_subscriber_upsert_all(struct state *state, const struct subscriber *subs,
+			    size_t count, size_t *added_out,
+			    size_t *updated_out, char **errstr_out)
+{
+	sqlite3_stmt *insert = NULL, *update = NULL;
+	enum state_status status;
+	size_t added = 0, updated = 0, index;
+	int changed;
+
+	*added_out = 0;
+	*updated_out = 0;
+	for (index = 0; index < count; index++) {
+		status = validate(&subs[index], errstr_out);
+		if (status != STATE_OK)
+			return status;
+	}
+	status = state_db_prepare(state, insert_sql, &insert, errstr_out);
+	if (status == STATE_OK)
+		status =
+		    state_db_prepare(state, update_sql, &update, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	/* IMMEDIATE: take the write lock now, not halfway through. */
+	status = state_db_exec(state, "BEGIN IMMEDIATE", "begin", errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	for (index = 0; index < count; index++) {
+		status = write_subscriber(state, update, &subs[index], &changed,
+					  errstr_out);
+		if (status != STATE_OK)
+			goto out;
+		if (changed) {
+			updated++;
+			continue;
+		}
+		status = write_subscriber(state, insert, &subs[index], NULL,
+					  errstr_out);
+		if (status != STATE_OK)
+			goto out;
+		added++;
+	}
+	/* Reset first: a statement still stepping would hold up COMMIT. */
+	sqlite3_reset(insert);
+	sqlite3_reset(update);
+	status = state_db_exec(state, "COMMIT", "commit", errstr_out);
+	if (status == STATE_OK) {
+		*added_out = added;
+		*updated_out = updated;
+	}
+out:
+	sqlite3_finalize(insert);
+	sqlite3_finalize(update);
+	if (status != STATE_OK)
+		state_db_rollback(state);
+	return status;
+}
+
+enum state_status
+state_count_by_provider(struct state *state, const char *provider_id,
+			size_t *count_out, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	*count_out = 0;
+	status = state_db_prepare(state,
+				  "SELECT count(*) FROM subscribers"
+				  " WHERE provider = ?1",
+				  &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	if (state_bind_text(stmt, 1, provider_id) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW) {
+		status = state_db_error(state, "count subscribers", errstr_out);
+		goto out;
+	}
+	*count_out = (size_t)sqlite3_column_int64(stmt, 0);
+out:
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_providers_in_use(struct state *state, char ***ids_out, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+	char **ids = xcalloc(1, sizeof *ids);
+	size_t count = 0, index;
+	int result;
+
+	status =
+	    state_db_prepare(state,
+			     "SELECT DISTINCT provider FROM subscribers"
+			     " WHERE provider IS NOT NULL ORDER BY provider",
+			     &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+		ids = xreallocarray(ids, count + 2, sizeof *ids);
+		ids[count++] = state_column_text(stmt, 0);
+		ids[count] = NULL;
+	}
+	if (result != SQLITE_DONE)
+		status = state_db_error(state, "list providers", errstr_out);
+out:
+	sqlite3_finalize(stmt);
+	if (status != STATE_OK) {
+		for (index = 0; index < count; index++)
+			free(ids[index]);
+		free(ids);
+		ids = NULL;
+	}
+	*ids_out = ids;
+	return status;
+}
