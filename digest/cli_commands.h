@@ -15,5 +15,6 @@ int cli_preview_main(struct cli *cli, int argc, char **argv);
 int cli_items_main(struct cli *cli, int argc, char **argv);
 int cli_subscribers_main(struct cli *cli, int argc, char **argv);
 int cli_check_config_main(struct cli *cli, int argc, char **argv);
+int cli_status_main(struct cli *cli, int argc, char **argv);
 
 #endif

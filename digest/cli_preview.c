@@ -192,7 +192,8 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 		code = EX_CONFIG;
 		goto out;
 	}
-	if ((code = cli_gather(cli, options.now, &items)) != EX_OK)
+	if ((code = cli_gather(cli->config, options.now, &items, NULL)) !=
+	    EX_OK)
 		goto out;
 	code = print_preview(cli, renderer, &items, &subscriber, &options);
 out:

@@ -1,7 +1,8 @@
 /*
- * cli_send.c - `digest send`: gather once, render and compose per
- * subscriber, deliver through each subscriber's provider (one connection
- * per provider), and record each delivery so that a rerun skips it.
+ * cli_send.c - `digest send`: the daily run from cron.  Takes the run
+ * lock, settles what a dead run left in the journal, makes the day's
+ * edition (or takes the one made already), hands every subscriber to
+ * deliver.c, and ends with one summary line and an exit code for cron.
  */
 #include "cli_commands.h"
 
@@ -10,16 +11,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 #include <sys/file.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "deliver.h"
+#include "edition.h"
 #include "letter.h"
 #include "render.h"
 #include "state.h"
-#include "transport.h"
 #include "util.h"
+
+/*
+ * Items are remembered this long after they were last seen in a feed
+ * (beyond max_age), so that one that stays in a feed is never new again.
+ */
+#define SEND_REMEMBER_DAYS 30
+/* As good as no limit: every item within the age window. */
+#define GATHER_ALL_ITEMS 1000000L
 
 enum { OPT_DRY_RUN, OPT_SUBSCRIBER, OPT_NOW };
 
@@ -27,8 +37,8 @@ static const struct cli_option options[] = {
     {"dry-run", NULL,
      "Gathers, renders and composes every message as a real run would, "
      "and reports what would be sent, but connects to no server, delivers "
-     "nothing and records nothing, so a real run afterwards still sends "
-     "everyone their digest."},
+     "nothing and records nothing (no edition, no journal), so a real run "
+     "afterwards still sends everyone their digest."},
     {"subscriber", "EMAIL",
      "Sends to this one subscriber only (who must be active), for "
      "example to retry one address; the delivery is recorded as usual."},
@@ -42,60 +52,35 @@ static const struct cli_option options[] = {
 static const struct cli_usage usage = {
     "send",
     "[--dry-run] [--subscriber EMAIL] [--now TIME]",
-    "Mails today's digest to every active subscriber through the provider "
-    "each chose, records every delivery, and skips whoever already got "
-    "today's.  Ends with one summary line; the exit code tells cron how "
-    "it went.",
+    "Mails each active subscriber the items they have not had yet, "
+    "through the provider each chose, once a day: every delivery is in "
+    "the journal before the message leaves, so a rerun after a crash "
+    "sends nobody a second copy.  Ends with one summary line; the exit "
+    "code tells cron how it went.",
     options,
     0,
     0};
-
-/*
- * After this many temporary failures in a row and no success in between,
- * a provider is taken to be down for this run: trying each of its
- * remaining subscribers would only wait out one connect timeout after
- * another.  They stay unsent, so the next run (EX_TEMPFAIL) tries them.
- */
-#define SEND_PAUSE_AFTER 5
-
-/* One provider's connection, opened on its first message. */
-struct route {
-	struct transport *transport;
-	char *broken;		 /* why this provider cannot be used, or NULL */
-	size_t temporary_streak; /* temporary failures since the last success */
-	size_t paused;		 /* subscribers not tried since it paused */
-};
 
 struct send_run {
 	struct cli *cli;
 	struct state *state;
 	struct renderer *renderer;
-	struct item_list items;
-	struct route *routes;	  /* one per config provider */
-	struct transport *shared; /* maildir or stdout, for everyone */
+	struct item_list gathered; /* when this run gathered */
+	struct edition *edition;
 	time_t now;
 	char digest_date[11];
 	int dry_run;
-	size_t sent, temporary, permanent, skipped, config_trouble;
-	size_t data_errors; /* the letter could not be made (EX_DATAERR) */
-	size_t held_back;   /* not tried once deliveries went unrecorded */
-	int record_failed;
-};
-
-/* Why one subscriber got nothing; each kind has its own exit code. */
-enum failure {
-	FAILURE_TEMPORARY, /* 4xx, connection trouble: a rerun may work */
-	FAILURE_PERMANENT, /* 5xx, a refused address */
-	FAILURE_CONFIG,	   /* the provider's settings, or no such provider */
-	FAILURE_DATA	   /* the letter could not be rendered or composed */
+	const char *only;    /* --subscriber */
+	int sources_failing; /* a source failed error_after runs in a row */
+	struct run_record record;
 };
 
 /*
  * Two overlapping runs (a slow one and the next cron start, or an operator
- * by hand) would both see a subscriber as not yet sent: only one run may
- * deliver at a time.  Returns the lock's descriptor, or -1 after printing
- * why; the lock is released when the descriptor closes (or the process
- * dies).
+ * by hand) must not both deliver: only one run may deliver at a time.
+ * Returns the lock's descriptor, or -1 after printing why; the lock is
+ * released when the descriptor closes or the process dies, so a run that
+ * was killed leaves nothing stale behind.
  */
 static int
 take_run_lock(const char *state_path, int *code_out)
@@ -126,8 +111,7 @@ take_run_lock(const char *state_path, int *code_out)
 
 /* Reads the options; CLI_HELP_SHOWN, 0 or a sysexits code. */
 static int
-parse_options(int argc, char **argv, struct send_run *run,
-	      const char **subscriber_out)
+parse_options(int argc, char **argv, struct send_run *run)
 {
 	struct cli_args args;
 	int code;
@@ -137,205 +121,151 @@ parse_options(int argc, char **argv, struct send_run *run,
 	if (code != 0)
 		return code;
 	run->dry_run = args.values[OPT_DRY_RUN] != NULL;
-	*subscriber_out = args.values[OPT_SUBSCRIBER];
+	run->only = args.values[OPT_SUBSCRIBER];
 	if (args.values[OPT_NOW])
 		return cli_parse_now(args.values[OPT_NOW], &run->now);
 	return 0;
 }
 
-/* The transport for provider, opened once; NULL when it is broken. */
-static struct transport *
-route_for(struct send_run *run, const struct provider *provider)
+/* Prints a store failure; returns EX_IOERR. */
+static int
+state_failed(char *errstr)
+{
+	cli_warn("%s", errstr);
+	free(errstr);
+	return EX_IOERR;
+}
+
+/* A journal entry left "sending" is from a run that died. */
+static int
+settle_journal(struct send_run *run)
+{
+	size_t count = 0;
+	char *errstr = NULL;
+
+	if (state_deliveries_settle(run->state, time(NULL), &count, &errstr) !=
+	    STATE_OK)
+		return state_failed(errstr);
+	if (count > 0)
+		cli_warn("%zu deliveries of a run that stopped are uncertain: "
+			 "not sent again (digest status lists them)",
+			 count);
+	return EX_OK;
+}
+
+/*
+ * Keeps each source's result of this gathering; a source that has failed
+ * for error_after runs in a row is an error, not a warning.
+ */
+static int
+record_sources(struct send_run *run, const struct gather_report *report)
 {
 	const struct config *config = run->cli->config;
-	struct route *route = &run->routes[provider - config->providers];
-	char *password = NULL;
+	const char *error;
 	char *errstr = NULL;
+	long failures = 0;
 
-	if (config->transport != TRANSPORT_KIND_SMTP)
-		return run->shared;
-	if (route->broken)
-		return NULL;
-	if (route->transport)
-		return route->transport;
-	if (provider_read_password(provider, &password, &errstr) < 0) {
-		route->broken = errstr;
-		cli_warn("%s", errstr);
-		return NULL;
+	for (size_t i = 0; i < config->source_count; i++) {
+		const struct source *source = &config->sources[i];
+
+		error = NULL;
+		for (size_t p = 0; p < report->problem_count; p++)
+			if (strcmp(report->problems[p].source, source->id) == 0)
+				error = report->problems[p].reason;
+		if (state_source_result(run->state, source->id, error, run->now,
+					&failures, &errstr) != STATE_OK)
+			return state_failed(errstr);
+		if (error == NULL || config->error_after == 0 ||
+		    failures < config->error_after)
+			continue;
+		cli_warn("feed \"%s\": error: no items for %ld runs in a row "
+			 "(last: %s)",
+			 source->id, failures, error);
+		run->sources_failing = 1;
 	}
-	route->transport = transport_open_smtp(provider, password);
-	if (password) {
-		/* Do not leave the secret lying in freed memory. */
-		explicit_bzero(password, strlen(password));
-		free(password);
-	}
-	return route->transport;
+	return EX_OK;
 }
 
-static enum failure
-failure_of(enum transport_status status)
+/*
+ * Gathers every item within the age window: the edition keeps them all,
+ * and max_items limits each subscriber's share instead, so an item that
+ * did not make today's cut is not offered tomorrow as news.
+ */
+static int
+gather_all(struct send_run *run)
 {
-	if (status == TRANSPORT_ETEMP)
-		return FAILURE_TEMPORARY;
-	if (status == TRANSPORT_ECONFIG)
-		return FAILURE_CONFIG;
-	return FAILURE_PERMANENT;
-}
+	struct config all = *run->cli->config;
+	struct gather_report report = {0};
+	int code;
 
-static void
-count_failure(struct send_run *run, const struct subscriber *subscriber,
-	      const struct provider *provider, enum failure failure,
-	      const char *reason)
-{
-	const char *kind = "failed permanently";
+	all.max_items = GATHER_ALL_ITEMS;
+	code = cli_gather(&all, run->now, &run->gathered, &report);
+	if (!run->dry_run &&
+	    (report.source_ok_count > 0 || report.problem_count > 0)) {
+		int recorded = record_sources(run, &report);
 
-	switch (failure) {
-	case FAILURE_TEMPORARY:
-		run->temporary++;
-		kind = "failed temporarily";
-		break;
-	case FAILURE_CONFIG:
-		run->config_trouble++;
-		kind = "not sent (provider settings)";
-		break;
-	case FAILURE_DATA:
-		run->data_errors++;
-		kind = "not sent (the message could not be made)";
-		break;
-	case FAILURE_PERMANENT:
-		run->permanent++;
-		break;
+		if (code == EX_OK)
+			code = recorded;
 	}
-	cli_warn("subscriber %s (provider %s): %s: %s", subscriber->email,
-		 provider ? provider->id : "?", kind, reason);
+	gather_report_clear(&report);
+	return code;
 }
 
-/* Records a delivery; a failure here risks a second copy on a rerun. */
-static void
-record(struct send_run *run, const struct subscriber *subscriber,
-       const struct letter *letter)
-{
-	char *errstr = NULL;
-
-	if (state_mark_sent(run->state, subscriber->email, run->digest_date,
-			    letter->message_id, time(NULL),
-			    &errstr) != STATE_OK) {
-		cli_warn("subscriber %s: sent, but not recorded: %s",
-			 subscriber->email, errstr);
-		free(errstr);
-		run->record_failed = 1;
-	}
-}
-
-static void
-deliver_one(struct send_run *run, const struct subscriber *subscriber)
+/*
+ * Makes the day's edition from a fresh gathering, or takes the one a
+ * first run made: a rerun sends the day's digest as it was.  A dry run
+ * writes nothing: without an edition it shares out what it gathered.
+ */
+static int
+prepare_edition(struct send_run *run)
 {
 	const struct config *config = run->cli->config;
-	struct transport *transport;
-	struct route *route;
-	struct letter letter;
-	enum letter_status letter_status;
-	enum transport_status status;
+	time_t since = run->now - config->max_age;
+	size_t new_count = 0;
+	long number = 0;
 	char *errstr = NULL;
-	int sent = 0;
+	int code;
 
-	if (state_was_sent(run->state, subscriber->email, run->digest_date,
-			   &sent, &errstr) != STATE_OK) {
-		count_failure(run, subscriber, NULL, FAILURE_TEMPORARY, errstr);
-		free(errstr);
-		return;
+	if (state_edition_find(run->state, run->digest_date, &number,
+			       &errstr) != STATE_OK)
+		return state_failed(errstr);
+	if (number == 0) {
+		if ((code = gather_all(run)) != EX_OK)
+			return code;
+		if (run->dry_run) {
+			run->edition = edition_new_preview(
+			    run->state, &run->gathered, since,
+			    (size_t)config->max_items);
+			return EX_OK;
+		}
+		if (state_edition_make(run->state, run->digest_date, run->now,
+				       &run->gathered, since, &number,
+				       &new_count, &errstr) != STATE_OK ||
+		    state_items_prune(run->state,
+				      since - SEND_REMEMBER_DAYS * 86400L,
+				      &errstr) != STATE_OK)
+			return state_failed(errstr);
 	}
-	if (sent) {
-		run->skipped++;
-		return;
-	}
-	/*
-	 * Once a delivery went unrecorded, each further one would be sent
-	 * again by the rerun: hold the rest back (one warning at the end).
-	 */
-	if (run->record_failed) {
-		run->temporary++;
-		run->held_back++;
-		return;
-	}
-	letter_status = letter_build(config, run->renderer, &run->items,
-				     subscriber, run->now, &letter, &errstr);
-	if (letter_status != LETTER_OK) {
-		count_failure(run, subscriber,
-			      letter_provider(config, subscriber),
-			      letter_status == LETTER_EPROVIDER ? FAILURE_CONFIG
-								: FAILURE_DATA,
-			      errstr);
-		free(errstr);
-		return;
-	}
-	if (run->dry_run) {
-		run->sent++;
-		goto out;
-	}
-	route = &run->routes[letter.provider - config->providers];
-	if (route->temporary_streak >= SEND_PAUSE_AFTER) {
-		run->temporary++;
-		route->paused++;
-		goto out;
-	}
-	transport = route_for(run, letter.provider);
-	if (transport == NULL) {
-		count_failure(run, subscriber, letter.provider, FAILURE_CONFIG,
-			      "the provider cannot be used (see above)");
-		goto out;
-	}
-	status = transport_send(transport, letter.provider->from_address,
-				subscriber->email, letter.message, letter.size,
-				&errstr);
-	if (status == TRANSPORT_OK) {
-		run->sent++;
-		route->temporary_streak = 0;
-		record(run, subscriber, &letter);
-		goto out;
-	}
-	count_failure(run, subscriber, letter.provider, failure_of(status),
-		      errstr);
-	if (status == TRANSPORT_ETEMP &&
-	    ++route->temporary_streak == SEND_PAUSE_AFTER)
-		cli_warn("provider %s: %d temporary failures in a row; its "
-			 "other subscribers are left for the next run",
-			 letter.provider->id, SEND_PAUSE_AFTER);
-	/*
-	 * Wrong settings (AUTH, TLS, the sender) fail for every subscriber
-	 * of the provider alike; trying each would only repeat the line and
-	 * could get the account locked for too many failed logins.
-	 */
-	if (status == TRANSPORT_ECONFIG &&
-	    config->transport == TRANSPORT_KIND_SMTP)
-		run->routes[letter.provider - config->providers].broken =
-		    errstr;
-	else
-		free(errstr);
-out:
-	letter_clear(&letter);
+	run->edition =
+	    edition_new(run->state, number, since, (size_t)config->max_items);
+	return EX_OK;
 }
 
 /* Active subscribers, or the one named; a sysexits code. */
 static int
-load_subscribers(struct send_run *run, const char *email,
-		 struct subscriber_list *list_out)
+load_subscribers(struct send_run *run, struct subscriber_list *list_out)
 {
 	char *errstr = NULL;
 	char *normal;
 	enum state_status status;
 
 	memset(list_out, 0, sizeof *list_out);
-	if (email == NULL) {
+	if (run->only == NULL) {
 		status =
 		    state_subscriber_list(run->state, 1, list_out, &errstr);
-		if (status == STATE_OK)
-			return EX_OK;
-		cli_warn("%s", errstr);
-		free(errstr);
-		return EX_IOERR;
+		return status == STATE_OK ? EX_OK : state_failed(errstr);
 	}
-	normal = cli_address("send", email);
+	normal = cli_address("send", run->only);
 	if (normal == NULL)
 		return EX_DATAERR;
 	list_out->subscribers = xcalloc(1, sizeof *list_out->subscribers);
@@ -346,55 +276,39 @@ load_subscribers(struct send_run *run, const char *email,
 		list_out->count = 1;
 		return EX_OK;
 	}
-	free(list_out->subscribers);
-	list_out->subscribers = NULL;
 	if (status == STATE_ENOTFOUND) {
-		cli_warn("no subscriber %s", email);
+		cli_warn("no subscriber %s", run->only);
 		free(errstr);
 		return EX_NOUSER;
 	}
-	cli_warn("%s", errstr);
-	free(errstr);
-	return EX_IOERR;
+	return state_failed(errstr);
+}
+
+static void
+print_report(void *context, const char *line)
+{
+	(void)context;
+	cli_warn("%s", line);
 }
 
 static int
-open_shared_transport(struct send_run *run)
+exit_code(const struct deliver_counts *counts)
 {
-	const struct config *config = run->cli->config;
-
-	if (run->dry_run || config->transport == TRANSPORT_KIND_SMTP)
-		return EX_OK;
-	if (config->transport == TRANSPORT_KIND_STDOUT) {
-		run->shared = transport_open_stdout();
-	} else {
-		run->shared = transport_open_maildir(config->outbox_dir);
-	}
-	if (run->shared == NULL) {
-		cli_warn("cannot open the outbox %s", config->outbox_dir);
-		return EX_CANTCREAT;
-	}
-	return EX_OK;
-}
-
-static int
-exit_code(const struct send_run *run)
-{
-	if (run->record_failed)
+	if (counts->record_failed)
 		return EX_IOERR;
-	if (run->config_trouble)
+	if (counts->config)
 		return EX_CONFIG;
-	if (run->data_errors)
+	if (counts->data)
 		return EX_DATAERR;
-	if (run->permanent)
+	if (counts->permanent)
 		return EX_UNAVAILABLE;
-	if (run->temporary)
+	if (counts->temporary)
 		return EX_TEMPFAIL;
 	return EX_OK;
 }
 
 static void
-print_summary(const struct send_run *run)
+print_summary(const struct send_run *run, const struct deliver_counts *counts)
 {
 	FILE *stream = run->cli->config->transport == TRANSPORT_KIND_STDOUT
 			   ? stderr
@@ -402,60 +316,109 @@ print_summary(const struct send_run *run)
 
 	fprintf(stream,
 		"%s%s: sent %zu, failed temporarily %zu, failed permanently "
-		"%zu, skipped %zu\n",
+		"%zu, skipped %zu, uncertain %zu, nothing new %zu\n",
 		run->dry_run ? "dry run (nothing delivered) " : "",
-		run->digest_date, run->sent, run->temporary,
-		run->permanent + run->config_trouble + run->data_errors,
-		run->skipped);
+		run->digest_date, counts->sent, counts->temporary,
+		counts->permanent + counts->config + counts->data,
+		counts->skipped, counts->uncertain, counts->nothing_new);
+}
+
+/* Keeps the run's counts in the store, for `digest status`. */
+static void
+record_run(struct send_run *run, const struct deliver_counts *counts, int code)
+{
+	char *errstr = NULL;
+
+	if (run->dry_run || run->record.id == 0)
+		return;
+	run->record.finished_at = time(NULL);
+	run->record.sent = (long)counts->sent;
+	run->record.temp_failed = (long)counts->temporary;
+	run->record.perm_failed =
+	    (long)(counts->permanent + counts->config + counts->data);
+	run->record.uncertain = (long)counts->uncertain;
+	run->record.skipped = (long)counts->skipped;
+	run->record.nothing_new = (long)counts->nothing_new;
+	run->record.exit_code = code;
+	if (state_run_end(run->state, &run->record, &errstr) != STATE_OK) {
+		cli_warn("%s", errstr);
+		free(errstr);
+	}
 }
 
 static int
-send_all(struct send_run *run, struct subscriber_list *list)
+begin_run_record(struct send_run *run)
 {
-	int code;
+	char host[256] = "";
+	char *errstr = NULL;
 
-	if ((code = open_shared_transport(run)) != EX_OK)
-		return code;
-	for (size_t i = 0; i < list->count; i++) {
-		if (!list->subscribers[i].active) {
-			/* Only --subscriber can name one: say why nothing. */
-			cli_warn("subscriber %s is not active: not sent",
-				 list->subscribers[i].email);
-			run->skipped++;
-			continue;
-		}
-		deliver_one(run, &list->subscribers[i]);
-	}
-	for (size_t i = 0; i < run->cli->config->provider_count; i++)
-		if (run->routes[i].paused > 0)
-			cli_warn("provider %s: %zu subscribers not tried "
-				 "(left for the next run)",
-				 run->cli->config->providers[i].id,
-				 run->routes[i].paused);
-	if (run->held_back > 0)
-		cli_warn("%zu subscribers not sent: deliveries can no longer "
-			 "be recorded (see above); rerun once the state "
-			 "database works",
-			 run->held_back);
-	print_summary(run);
-	code = cli_finish_output();
-	return code != EX_OK ? code : exit_code(run);
+	if (run->dry_run)
+		return EX_OK;
+	if (gethostname(host, sizeof host - 1) < 0)
+		util_strlcpy(host, "localhost", sizeof host);
+	if (state_run_begin(run->state, run->digest_date, host, (long)getpid(),
+			    time(NULL), &run->record.id, &errstr) != STATE_OK)
+		return state_failed(errstr);
+	return EX_OK;
 }
 
-static void
-close_run(struct send_run *run)
+static int
+send_all(struct send_run *run, const struct subscriber_list *list)
+{
+	struct deliver_setup setup = {0};
+	struct deliver_counts counts;
+	struct deliver *deliver;
+	int code;
+
+	setup.config = run->cli->config;
+	setup.state = run->state;
+	setup.renderer = run->renderer;
+	setup.edition = run->edition;
+	setup.digest_date = run->digest_date;
+	setup.now = run->now;
+	setup.dry_run = run->dry_run;
+	setup.report = print_report;
+	deliver = deliver_start(&setup);
+	for (size_t i = 0; i < list->count; i++)
+		deliver_one(deliver, &list->subscribers[i]);
+	if (!run->dry_run)
+		deliver_retry(deliver);
+	deliver_end(deliver, &counts);
+	print_summary(run, &counts);
+	code = cli_finish_output();
+	if (code == EX_OK)
+		code = exit_code(&counts);
+	if (code == EX_OK && run->sources_failing)
+		code = EX_UNAVAILABLE;
+	record_run(run, &counts, code);
+	return code;
+}
+
+/* Everything after the options and the lock; a sysexits code. */
+static int
+run_send(struct send_run *run, struct subscriber_list *list)
 {
 	const struct config *config = run->cli->config;
+	char *errstr = NULL;
+	int code;
 
-	for (size_t i = 0; run->routes && i < config->provider_count; i++) {
-		transport_close(run->routes[i].transport);
-		free(run->routes[i].broken);
+	if (render_open(config->template_dir, &run->renderer, &errstr) !=
+	    RENDER_OK) {
+		cli_warn("%s", errstr);
+		free(errstr);
+		return EX_CONFIG;
 	}
-	free(run->routes);
-	transport_close(run->shared);
-	render_close(run->renderer);
-	feed_item_list_clear(&run->items);
-	state_close(run->state);
+	if (state_open(config->state_path, &run->state, &errstr) != STATE_OK)
+		return state_failed(errstr);
+	if ((code = load_subscribers(run, list)) != EX_OK)
+		return code;
+	if (!run->dry_run && (code = settle_journal(run)) != EX_OK)
+		return code;
+	if ((code = prepare_edition(run)) != EX_OK)
+		return code;
+	if ((code = begin_run_record(run)) != EX_OK)
+		return code;
+	return send_all(run, list);
 }
 
 int
@@ -463,50 +426,26 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 {
 	struct send_run run = {0};
 	struct subscriber_list list = {0};
-	const char *only = NULL;
-	char *errstr = NULL;
 	int lock_fd = -1;
 	int code;
 
 	run.cli = cli;
-	code = parse_options(argc, argv, &run, &only);
+	code = parse_options(argc, argv, &run);
 	if (code == CLI_HELP_SHOWN)
 		return cli_finish_output();
 	if (code != 0)
 		return code;
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
-	run.routes =
-	    xcalloc(cli->config->provider_count + 1, sizeof *run.routes);
 	letter_digest_date(cli->config, run.now, run.digest_date);
-	if (!run.dry_run &&
-	    (lock_fd = take_run_lock(cli->config->state_path, &code)) < 0)
-		goto out;
-	code = EX_CONFIG;
-	if (render_open(cli->config->template_dir, &run.renderer, &errstr) !=
-	    RENDER_OK)
-		goto out;
-	code = EX_IOERR;
-	if (state_open(cli->config->state_path, &run.state, &errstr) !=
-	    STATE_OK)
-		goto out;
-	if ((code = load_subscribers(&run, only, &list)) != EX_OK)
-		goto out;
-	if ((code = cli_gather(cli, run.now, &run.items)) != EX_OK)
-		goto out;
-	if (run.items.count == 0) {
-		cli_warn("no news items in the last %ld hours: nothing sent",
-			 cli->config->max_age / 3600);
-		goto out;
-	}
-	code = send_all(&run, &list);
-out:
-	if (errstr) {
-		cli_warn("%s", errstr);
-		free(errstr);
-	}
+	if (run.dry_run ||
+	    (lock_fd = take_run_lock(cli->config->state_path, &code)) >= 0)
+		code = run_send(&run, &list);
 	subscriber_list_clear(&list);
-	close_run(&run);
+	edition_free(run.edition);
+	feed_item_list_clear(&run.gathered);
+	render_close(run.renderer);
+	state_close(run.state);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	return code;

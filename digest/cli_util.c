@@ -203,17 +203,21 @@ report_gather(const struct gather_report *report)
 }
 
 int
-cli_gather(struct cli *cli, time_t now, struct item_list *items_out)
+cli_gather(const struct config *config, time_t now, struct item_list *items_out,
+	   struct gather_report *report_out)
 {
 	struct gather_report report;
 	enum gather_status status;
 
-	status = gather_run(cli->config, now, items_out, &report);
+	status = gather_run(config, now, items_out, &report);
 	report_gather(&report);
-	gather_report_clear(&report);
+	if (report_out != NULL)
+		*report_out = report;
+	else
+		gather_report_clear(&report);
 	if (status == GATHER_ENOSOURCE) {
 		cli_warn("no news source could be read (%zu configured)",
-			 cli->config->source_count);
+			 config->source_count);
 		feed_item_list_clear(items_out);
 		return EX_UNAVAILABLE;
 	}

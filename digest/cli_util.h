@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "feed.h"
+#include "gather.h"
 
 /* What every command gets from the dispatcher. */
 struct cli {
@@ -79,11 +80,13 @@ int cli_parse_now(const char *text, time_t *now_out);
 char *cli_address(const char *command, const char *address);
 
 /*
- * Gathers the digest's items, warning about every failed source.  Returns
- * EX_OK with *items_out filled (feed_item_list_clear()), or
- * EX_UNAVAILABLE when no source could be read.
+ * Gathers the items of config's sources, warning about every failed
+ * source.  Returns EX_OK with *items_out filled (feed_item_list_clear()),
+ * or EX_UNAVAILABLE when no source could be read.  report_out (may be
+ * NULL) receives the gather report either way (gather_report_clear()).
  */
-int cli_gather(struct cli *cli, time_t now, struct item_list *items_out);
+int cli_gather(const struct config *config, time_t now,
+	       struct item_list *items_out, struct gather_report *report_out);
 
 /* Writes all of text to stdout; returns EX_OK or EX_IOERR (printed). */
 int cli_write(const char *text, size_t length);

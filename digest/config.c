@@ -247,16 +247,13 @@ check_address(struct loader *loader, const char *section, const char *key,
 static const char *const digest_keys[] = {"title",     "language", "timezone",
 					  "max_items", "max_age",  "templates",
 					  "state",     NULL};
-static const char *const fetch_keys[] = {"connect_timeout", "timeout",
-					 "max_size",	    "max_redirects",
-					 "user_agent",	    NULL};
-static const char *const mail_keys[] = {"transport",
-					"outbox",
-					"default_provider",
-					"list_id",
-					"unsubscribe_mailto",
-					"unsubscribe_url",
-					NULL};
+static const char *const fetch_keys[] = {
+    "connect_timeout", "timeout",     "max_size", "max_redirects",
+    "user_agent",      "error_after", NULL};
+static const char *const mail_keys[] = {
+    "transport",	  "outbox",	      "default_provider", "list_id",
+    "unsubscribe_mailto", "unsubscribe_url",  "retries",	  "retry_delay",
+    "uncertain",	  "deactivate_after", "when_empty",	  NULL};
 static const char *const source_keys[] = {"url", "category", "name", NULL};
 static const char *const provider_keys[] = {
     "name",	    "smtp_url",	     "tls",	"user",
@@ -343,6 +340,7 @@ load_fetch(struct loader *loader)
 		     &config->fetch_timeout);
 	get_long(loader, section, "max_redirects", 0, 20,
 		 &config->max_redirects);
+	get_long(loader, section, "error_after", 0, 1000, &config->error_after);
 	size = ini_get(loader, section, "max_size");
 	if (size && *size &&
 	    (util_parse_size(size, &config->max_feed_size) < 0 ||
@@ -354,6 +352,43 @@ load_fetch(struct loader *loader)
 	config->user_agent = get_string(loader, section, "user_agent",
 					"digest/" DIGEST_VERSION
 					" (foreign-news digest; feed reader)");
+}
+
+/*
+ * Reads a key whose value is one of two words; returns 1 for the second
+ * word, 0 for the first or when the key is absent.
+ */
+static int
+get_choice(struct loader *loader, const char *section, const char *key,
+	   const char *first, const char *second)
+{
+	const char *value = ini_get(loader, section, key);
+
+	if (value == NULL || *value == '\0' || strcmp(value, first) == 0)
+		return 0;
+	if (strcmp(value, second) == 0)
+		return 1;
+	problem(loader, section, key, "\"%s\" is not one of %s, %s", value,
+		first, second);
+	return 0;
+}
+
+/* How send deals with failures: retries, uncertain ones, bad addresses. */
+static void
+load_delivery_rules(struct loader *loader)
+{
+	struct config *config = loader->config;
+	const char *section = "mail";
+
+	get_long(loader, section, "retries", 0, 10, &config->retries);
+	get_duration(loader, section, "retry_delay", 1, 3600,
+		     &config->retry_delay);
+	config->resend_uncertain =
+	    get_choice(loader, section, "uncertain", "skip", "resend");
+	get_long(loader, section, "deactivate_after", 0, 365,
+		 &config->deactivate_after);
+	config->note_when_empty =
+	    get_choice(loader, section, "when_empty", "skip", "note");
 }
 
 static void
@@ -392,6 +427,7 @@ load_mail(struct loader *loader)
 	    get_string(loader, section, "unsubscribe_url", NULL);
 	check_url(loader, section, "unsubscribe_url", config->unsubscribe_url,
 		  "https");
+	load_delivery_rules(loader);
 }
 
 static void
@@ -606,6 +642,10 @@ set_defaults(struct config *config, const char *path)
 	config->max_feed_size = (size_t)5 << 20;
 	config->max_redirects = 5;
 	config->transport = TRANSPORT_KIND_SMTP;
+	config->retries = 2;
+	config->retry_delay = 60;
+	config->deactivate_after = 3;
+	config->error_after = 3;
 }
 
 /* Opens path only if it is a readable regular file; explains otherwise. */

@@ -50,6 +50,7 @@ struct config {
 	size_t max_feed_size; /* bytes */
 	long max_redirects;
 	char *user_agent;
+	long error_after; /* runs a source may fail before it is an error */
 
 	/* [mail] */
 	enum transport_kind transport;
@@ -58,6 +59,11 @@ struct config {
 	char *list_id; /* "Buitenland digest <buitenland.example.nl>" */
 	char *unsubscribe_mailto; /* address for List-Unsubscribe mailto: */
 	char *unsubscribe_url;	  /* https base for one-click; NULL: none */
+	long retries;	  /* more tries in a run after a temporary failure */
+	long retry_delay; /* seconds before the first; each doubles it */
+	int resend_uncertain;  /* uncertain = resend: send those again */
+	long deactivate_after; /* days with a permanent failure; 0: never */
+	int note_when_empty;   /* when_empty = note: mail "no news" anyway */
 
 	struct source *sources;
 	size_t source_count;

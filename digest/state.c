@@ -42,6 +42,76 @@ static const char *const migrations[] = {
     " message_id TEXT,"
     " sent_at INTEGER NOT NULL,"
     " PRIMARY KEY (email, digest_date));",
+    /*
+     * 2: the delivery journal (which replaces the plain record), numbered
+     * editions of the items each day brought, the runs, and the health
+     * of each source.
+     */
+    "CREATE TABLE journal ("
+    " email TEXT NOT NULL COLLATE NOCASE,"
+    " digest_date TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('sending', 'sent',"
+    "  'temp-failed', 'perm-failed', 'uncertain', 'bounced')),"
+    " provider TEXT,"
+    " first_edition INTEGER,"
+    " last_edition INTEGER,"
+    " message_id TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " reply TEXT,"
+    " updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY (email, digest_date));"
+    "CREATE INDEX journal_state ON journal (state, digest_date);"
+    "INSERT INTO journal (email, digest_date, state, message_id, attempts,"
+    " updated_at) SELECT email, digest_date, 'sent', message_id, 1, sent_at"
+    " FROM deliveries;"
+    "DROP TABLE deliveries;"
+    "CREATE TABLE editions ("
+    " id INTEGER PRIMARY KEY,"
+    " digest_date TEXT NOT NULL UNIQUE,"
+    " created_at INTEGER NOT NULL,"
+    " item_count INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE items ("
+    " id INTEGER PRIMARY KEY,"
+    " edition INTEGER NOT NULL REFERENCES editions (id),"
+    " story TEXT NOT NULL,"
+    " link TEXT,"
+    " title_key TEXT,"
+    " source TEXT NOT NULL,"
+    " title TEXT NOT NULL,"
+    " summary TEXT NOT NULL,"
+    " published_at INTEGER,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL);"
+    "CREATE INDEX items_story ON items (story);"
+    "CREATE INDEX items_link ON items (link);"
+    "CREATE INDEX items_title ON items (title_key);"
+    "CREATE INDEX items_edition ON items (edition);"
+    "ALTER TABLE subscribers ADD COLUMN last_edition INTEGER;"
+    "ALTER TABLE subscribers ADD COLUMN failure_days INTEGER NOT NULL"
+    " DEFAULT 0;"
+    "ALTER TABLE subscribers ADD COLUMN last_failure_date TEXT;"
+    "ALTER TABLE subscribers ADD COLUMN last_failure TEXT;"
+    "ALTER TABLE subscribers ADD COLUMN deactivated_at INTEGER;"
+    "CREATE TABLE runs ("
+    " id INTEGER PRIMARY KEY,"
+    " digest_date TEXT NOT NULL,"
+    " host TEXT NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " started_at INTEGER NOT NULL,"
+    " finished_at INTEGER,"
+    " sent INTEGER NOT NULL DEFAULT 0,"
+    " temp_failed INTEGER NOT NULL DEFAULT 0,"
+    " perm_failed INTEGER NOT NULL DEFAULT 0,"
+    " uncertain INTEGER NOT NULL DEFAULT 0,"
+    " skipped INTEGER NOT NULL DEFAULT 0,"
+    " nothing_new INTEGER NOT NULL DEFAULT 0,"
+    " exit_code INTEGER);"
+    "CREATE TABLE sources ("
+    " id TEXT PRIMARY KEY,"
+    " last_success INTEGER,"
+    " last_attempt INTEGER,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT);",
 };
 
 #define STATE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -178,7 +248,7 @@ state_open(const char *path, struct state **state_out, char **errstr_out)
 	if (status == STATE_OK)
 		status = state_db_exec(state,
 				       "PRAGMA foreign_keys = ON;"
-				       "PRAGMA synchronous = NORMAL;",
+				       "PRAGMA synchronous = FULL;",
 				       "set pragmas", errstr_out);
 	if (status == STATE_OK)
 		status = migrate(state, errstr_out);
@@ -197,8 +267,8 @@ state_close(struct state *state)
 	if (state == NULL)
 		return;
 	/* Other statements are finalized where they are made. */
-	sqlite3_finalize(state->was_sent);
-	sqlite3_finalize(state->mark_sent);
+	sqlite3_finalize(state->delivery_get);
+	sqlite3_finalize(state->delivery_begin);
 	sqlite3_close(state->db);
 	free(state->path);
 	free(state);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "feed.h"
 #include "subscriber.h"
 
 enum state_status {
@@ -82,16 +83,241 @@ enum state_status state_providers_in_use(struct state *state, char ***ids_out,
 					 char **errstr_out);
 
 /*
- * The delivery record.  digest_date is the day the digest is for
- * ("2026-11-29"), so that one subscriber gets one digest per day.
+ * The delivery journal: for each subscriber and digest date, where the
+ * delivery stands.  A delivery is begun (committed as "sending") before the
+ * message is handed to the transport, so nothing goes out unrecorded; a
+ * "sending" that a new run finds is from a run that died: it is uncertain
+ * whether the message arrived.
  */
-enum state_status state_was_sent(struct state *state, const char *email,
-				 const char *digest_date, int *sent_out,
-				 char **errstr_out);
+enum delivery_state {
+	DELIVERY_NONE = 0,    /* nothing recorded for that day */
+	DELIVERY_SENDING,     /* handed to the transport, outcome unknown */
+	DELIVERY_SENT,	      /* the server accepted it */
+	DELIVERY_TEMP_FAILED, /* a 4xx or no connection: try again */
+	DELIVERY_PERM_FAILED, /* a 5xx: not tried again that day */
+	DELIVERY_UNCERTAIN,   /* may have arrived: never resent by default */
+	DELIVERY_BOUNCED      /* accepted, then bounced (digest bounces) */
+};
 
-enum state_status state_mark_sent(struct state *state, const char *email,
-				  const char *digest_date,
-				  const char *message_id, time_t sent_at,
-				  char **errstr_out);
+struct delivery {
+	char *email;
+	char digest_date[11];
+	enum delivery_state state;
+	char *provider;	    /* the provider it went through, or NULL */
+	long first_edition; /* the editions the digest covered */
+	long last_edition;
+	char *message_id; /* without <>, or NULL */
+	long attempts;
+	char *reply; /* the server's reply or the reason, or NULL */
+	time_t updated_at;
+};
+
+struct delivery_list {
+	struct delivery *deliveries;
+	size_t count;
+};
+
+/* "sending", "sent", ...; NULL for DELIVERY_NONE. */
+const char *state_delivery_state_name(enum delivery_state state);
+
+/*
+ * Reads the journal entry of email for digest_date into *delivery_out
+ * (state_delivery_clear()); its state is DELIVERY_NONE when there is none.
+ */
+enum state_status state_delivery_get(struct state *state, const char *email,
+				     const char *digest_date,
+				     struct delivery *delivery_out,
+				     char **errstr_out);
+
+/*
+ * Commits delivery (email, digest_date, provider, editions, message_id) as
+ * DELIVERY_SENDING, one attempt more than before.  The caller hands the
+ * message to the transport only after this returned STATE_OK.
+ */
+enum state_status state_delivery_begin(struct state *state,
+				       const struct delivery *delivery,
+				       time_t now, char **errstr_out);
+
+/*
+ * Records how a begun delivery ended: outcome is DELIVERY_SENT (which also
+ * makes its last edition the subscriber's, and clears their count of
+ * failing days), DELIVERY_TEMP_FAILED, DELIVERY_PERM_FAILED or
+ * DELIVERY_UNCERTAIN; reply (may be NULL) says why.
+ */
+enum state_status state_delivery_finish(struct state *state, const char *email,
+					const char *digest_date,
+					enum delivery_state outcome,
+					const char *reply, time_t now,
+					char **errstr_out);
+
+/*
+ * Marks every DELIVERY_SENDING entry DELIVERY_UNCERTAIN: called by a run
+ * that holds the run lock, so such entries are from a run that died.
+ * *count_out says how many.
+ */
+enum state_status state_deliveries_settle(struct state *state, time_t now,
+					  size_t *count_out, char **errstr_out);
+
+/*
+ * Lists the entries in state from since_date ("YYYY-MM-DD", may be NULL
+ * for all) on, newest first, into *list_out (state_delivery_list_clear()).
+ */
+enum state_status state_deliveries_list(struct state *state,
+					enum delivery_state which,
+					const char *since_date,
+					struct delivery_list *list_out,
+					char **errstr_out);
+
+/*
+ * Counts a permanent failure of email on digest_date against the
+ * subscriber: one per day however many messages failed, a success clears
+ * the count.  When the count reaches deactivate_after (0: never), the
+ * subscriber is switched off and *deactivated_out set to 1.
+ */
+enum state_status
+state_subscriber_failed(struct state *state, const char *email,
+			const char *digest_date, const char *reason,
+			long deactivate_after, time_t now, int *deactivated_out,
+			char **errstr_out);
+
+/* A subscriber whose deliveries keep failing, or whom digest switched off. */
+struct attention {
+	char *email;
+	int active;
+	long failure_days; /* days with a permanent failure, in a row */
+	char last_failure_date[11]; /* "" when none */
+	char *last_failure;	    /* the reply, or NULL */
+	time_t deactivated_at;	    /* 0: not switched off by digest */
+};
+
+struct attention_list {
+	struct attention *subscribers;
+	size_t count;
+};
+
+/* The subscribers that need attention, by address (..._list_clear()). */
+enum state_status state_subscribers_attention(struct state *state,
+					      struct attention_list *list_out,
+					      char **errstr_out);
+
+void state_attention_list_clear(struct attention_list *list);
+
+void state_delivery_clear(struct delivery *delivery);
+void state_delivery_list_clear(struct delivery_list *list);
+
+/*
+ * Editions: each day's new items, numbered in the order they were made.
+ * A subscriber's digest is the items of the editions after the last one
+ * they received, so nobody gets an item twice and whoever missed a day
+ * gets what they missed.
+ */
+
+/* The edition of digest_date, or 0 in *number_out when there is none. */
+enum state_status state_edition_find(struct state *state,
+				     const char *digest_date, long *number_out,
+				     char **errstr_out);
+
+/*
+ * Makes the edition of digest_date from the gathered items: every item the
+ * store does not know yet (by its id, its link, or its title among items
+ * first seen since title_since) becomes part of it, first seen at now.
+ * If another run made that edition first, it is used as it is.  One
+ * transaction.  Sets *number_out and *new_count_out.
+ */
+enum state_status state_edition_make(struct state *state,
+				     const char *digest_date, time_t now,
+				     const struct item_list *items,
+				     time_t title_since, long *number_out,
+				     size_t *new_count_out, char **errstr_out);
+
+/*
+ * Appends to *items_out (feed_item_list_clear()) the items of the editions
+ * after after_edition up to and including up_to_edition that were
+ * published (or, undated, first seen) at or after oldest: newest first, at
+ * most max_items.
+ */
+enum state_status state_edition_items(struct state *state, long after_edition,
+				      long up_to_edition, time_t oldest,
+				      size_t max_items,
+				      struct item_list *items_out,
+				      char **errstr_out);
+
+/*
+ * Among the items, marks in known_out[i] (count = items->count) those the
+ * store already has in an edition up to and including up_to_edition: what
+ * a subscriber who received that edition has seen.  For previews.
+ */
+enum state_status state_items_known(struct state *state,
+				    const struct item_list *items,
+				    long up_to_edition, time_t title_since,
+				    int *known_out, char **errstr_out);
+
+/* Forgets items last seen in a feed before before; editions stay. */
+enum state_status state_items_prune(struct state *state, time_t before,
+				    char **errstr_out);
+
+/* One run of `digest send`, for `digest status`. */
+struct run_record {
+	long id;
+	char digest_date[11];
+	char *host;
+	long pid;
+	time_t started_at;
+	time_t finished_at; /* 0: still running, or died */
+	long sent, temp_failed, perm_failed, uncertain, skipped, nothing_new;
+	int exit_code; /* -1 until it finished */
+};
+
+struct run_list {
+	struct run_record *runs;
+	size_t count;
+};
+
+/* Records the start of a run; *id_out names it for state_run_end(). */
+enum state_status state_run_begin(struct state *state, const char *digest_date,
+				  const char *host, long pid, time_t now,
+				  long *id_out, char **errstr_out);
+
+/* Records a run's counts, finish time and exit code (from run->id). */
+enum state_status state_run_end(struct state *state,
+				const struct run_record *run,
+				char **errstr_out);
+
+/* The last count runs, newest first (state_run_list_clear()). */
+enum state_status state_runs_recent(struct state *state, size_t count,
+				    struct run_list *list_out,
+				    char **errstr_out);
+
+void state_run_list_clear(struct run_list *list);
+
+/* How a news source has been doing, run by run. */
+struct source_health {
+	char *id;
+	time_t last_success; /* 0: never */
+	time_t last_attempt;
+	long failures; /* runs in a row that could not use it */
+	char *last_error;
+};
+
+struct source_health_list {
+	struct source_health *sources;
+	size_t count;
+};
+
+/*
+ * Records one run's result for source id: a success (error NULL) clears
+ * its failures, a failure adds one.  *failures_out (may be NULL) is the
+ * count after.
+ */
+enum state_status state_source_result(struct state *state, const char *id,
+				      const char *error, time_t now,
+				      long *failures_out, char **errstr_out);
+
+/* Every source with a record, by id (state_source_health_list_clear()). */
+enum state_status state_sources_health(struct state *state,
+				       struct source_health_list *list_out,
+				       char **errstr_out);
+
+void state_source_health_list_clear(struct source_health_list *list);
 
 #endif

@@ -15,8 +15,8 @@ struct state {
 	sqlite3 *db;
 	char *path;
 	/* Prepared once, reset after each use: these run per subscriber. */
-	sqlite3_stmt *was_sent;
-	sqlite3_stmt *mark_sent;
+	sqlite3_stmt *delivery_get;
+	sqlite3_stmt *delivery_begin;
 };
 
 /* Hands message (free()) to *errstr_out, or frees it when that is NULL. */
@@ -56,5 +56,8 @@ char *state_column_text(sqlite3_stmt *stmt, int column);
 
 /* An address as the store accepts it: normalised by the caller already. */
 int state_email_acceptable(const char *email);
+
+/* A digest date is a calendar day, "YYYY-MM-DD". */
+int state_date_acceptable(const char *date);
 
 #endif

@@ -1,6 +1,10 @@
 /*
- * state_journal.c - the delivery record of the SQLite store: see state.h
+ * state_journal.c - the delivery journal of the SQLite store: see state.h
  * for the calls, state_impl.h for what the store's files share.
+ *
+ * Each call that changes the journal is one transaction, committed before
+ * it returns: the send loop relies on a begun delivery being on disk
+ * before the message leaves.
  */
 #include "state_impl.h"
 
@@ -9,9 +13,31 @@
 
 #include "util.h"
 
-/* A digest date is a calendar day, "YYYY-MM-DD". */
-static int
-date_acceptable(const char *date)
+static const char *const state_names[] = {
+    NULL,	   "sending",	"sent",	  "temp-failed",
+    "perm-failed", "uncertain", "bounced"};
+
+#define STATE_NAME_COUNT (sizeof state_names / sizeof state_names[0])
+
+const char *
+state_delivery_state_name(enum delivery_state state)
+{
+	if ((size_t)state >= STATE_NAME_COUNT)
+		return NULL;
+	return state_names[state];
+}
+
+static enum delivery_state
+delivery_state_parse(const char *name)
+{
+	for (size_t i = 1; name != NULL && i < STATE_NAME_COUNT; i++)
+		if (strcmp(name, state_names[i]) == 0)
+			return (enum delivery_state)i;
+	return DELIVERY_NONE;
+}
+
+int
+state_date_acceptable(const char *date)
 {
 	size_t index;
 
@@ -28,19 +54,59 @@ date_acceptable(const char *date)
 	return 1;
 }
 
+static enum state_status
+check_key(const char *email, const char *digest_date, char **errstr_out)
+{
+	if (state_email_acceptable(email) && state_date_acceptable(digest_date))
+		return STATE_OK;
+	state_set_error(errstr_out,
+			xasprintf("delivery to %s for %s: bad address or date",
+				  email ? email : "(none)",
+				  digest_date ? digest_date : "(none)"));
+	return STATE_EINVALID;
+}
+
+#define JOURNAL_COLUMNS                                                        \
+	"SELECT email, digest_date, state, provider,"                          \
+	" coalesce(first_edition, 0), coalesce(last_edition, 0), message_id,"  \
+	" attempts, reply, updated_at FROM journal"
+
+static void
+read_delivery(sqlite3_stmt *stmt, struct delivery *delivery_out)
+{
+	const char *date = (const char *)sqlite3_column_text(stmt, 1);
+
+	memset(delivery_out, 0, sizeof *delivery_out);
+	delivery_out->email = state_column_text(stmt, 0);
+	util_strlcpy(delivery_out->digest_date, date ? date : "",
+		     sizeof delivery_out->digest_date);
+	delivery_out->state =
+	    delivery_state_parse((const char *)sqlite3_column_text(stmt, 2));
+	delivery_out->provider = state_column_text(stmt, 3);
+	delivery_out->first_edition = (long)sqlite3_column_int64(stmt, 4);
+	delivery_out->last_edition = (long)sqlite3_column_int64(stmt, 5);
+	delivery_out->message_id = state_column_text(stmt, 6);
+	delivery_out->attempts = (long)sqlite3_column_int64(stmt, 7);
+	delivery_out->reply = state_column_text(stmt, 8);
+	delivery_out->updated_at = (time_t)sqlite3_column_int64(stmt, 9);
+}
+
 enum state_status
-state_was_sent(struct state *state, const char *email, const char *digest_date,
-	       int *sent_out, char **errstr_out)
+state_delivery_get(struct state *state, const char *email,
+		   const char *digest_date, struct delivery *delivery_out,
+		   char **errstr_out)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
-	*sent_out = 0;
-	status = state_db_cached(state, &state->was_sent,
-				 "SELECT 1 FROM deliveries"
-				 " WHERE email = ?1 AND digest_date = ?2",
-				 &stmt, errstr_out);
+	memset(delivery_out, 0, sizeof *delivery_out);
+	status = check_key(email, digest_date, errstr_out);
+	if (status == STATE_OK)
+		status = state_db_cached(state, &state->delivery_get,
+					 JOURNAL_COLUMNS " WHERE email = ?1 AND"
+							 " digest_date = ?2",
+					 &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
 	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
@@ -50,56 +116,283 @@ state_was_sent(struct state *state, const char *email, const char *digest_date,
 	}
 	result = sqlite3_step(stmt);
 	if (result == SQLITE_ROW)
-		*sent_out = 1;
+		read_delivery(stmt, delivery_out);
 	else if (result != SQLITE_DONE)
-		status = state_db_error(state, "read deliveries", errstr_out);
+		status = state_db_error(state, "read the journal", errstr_out);
 out:
 	state_db_release(stmt);
 	return status;
 }
 
 enum state_status
-state_mark_sent(struct state *state, const char *email, const char *digest_date,
-		const char *message_id, time_t sent_at, char **errstr_out)
+state_delivery_begin(struct state *state, const struct delivery *delivery,
+		     time_t now, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	status = check_key(delivery->email, delivery->digest_date, errstr_out);
+	if (status == STATE_OK)
+		status = state_db_cached(
+		    state, &state->delivery_begin,
+		    "INSERT INTO journal (email, digest_date, state, provider,"
+		    " first_edition, last_edition, message_id, attempts,"
+		    " updated_at) VALUES (?1, ?2, 'sending', ?3, ?4, ?5, ?6,"
+		    " 1, ?7) ON CONFLICT (email, digest_date) DO UPDATE SET"
+		    " state = 'sending', provider = ?3, first_edition = ?4,"
+		    " last_edition = ?5, message_id = ?6,"
+		    " attempts = attempts + 1, reply = NULL, updated_at = ?7"
+		    " WHERE journal.state NOT IN ('sent', 'bounced')",
+		    &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	if (state_bind_text(stmt, 1, delivery->email) != SQLITE_OK ||
+	    state_bind_text(stmt, 2, delivery->digest_date) != SQLITE_OK ||
+	    state_bind_text(stmt, 3, delivery->provider) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 4, delivery->first_edition) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 5, delivery->last_edition) != SQLITE_OK ||
+	    state_bind_text(stmt, 6, delivery->message_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 7, (sqlite3_int64)now) != SQLITE_OK) {
+		status = state_db_error(state, "bind", errstr_out);
+		goto out;
+	}
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		status = state_db_error(state, "record a delivery", errstr_out);
+	} else if (sqlite3_changes(state->db) == 0) {
+		/* A bug upstream, caught here: never send a day twice. */
+		state_set_error(
+		    errstr_out,
+		    xasprintf("%s was already sent the digest of %s",
+			      delivery->email, delivery->digest_date));
+		status = STATE_EEXISTS;
+	}
+out:
+	state_db_release(stmt);
+	return status;
+}
+
+/* Sets the outcome of the entry (email, date). */
+static enum state_status
+run_finish(struct state *state, const char *sql, const char *email,
+	   const char *digest_date, const char *reply, time_t now,
+	   const char *name, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	status = state_db_prepare(state, sql, &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
+	    state_bind_text(stmt, 2, digest_date) != SQLITE_OK ||
+	    state_bind_text(stmt, 3, reply) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now) != SQLITE_OK ||
+	    state_bind_text(stmt, 5, name) != SQLITE_OK)
+		status = state_db_error(state, "bind", errstr_out);
+	else if (sqlite3_step(stmt) != SQLITE_DONE)
+		status = state_db_error(state, "record a delivery", errstr_out);
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+static const char finish_sql[] =
+    "UPDATE journal SET state = ?5, reply = ?3, updated_at = ?4"
+    " WHERE email = ?1 AND digest_date = ?2";
+
+/* A success: the editions are the subscriber's now, their count clear. */
+static enum state_status
+mark_received(struct state *state, const char *email, const char *digest_date,
+	      time_t now, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	status = state_db_prepare(
+	    state,
+	    "UPDATE subscribers SET failure_days = 0, updated_at = ?3,"
+	    " last_edition = max(coalesce(last_edition, 0), (SELECT"
+	    "  coalesce(last_edition, 0) FROM journal WHERE email = ?1 AND"
+	    "  digest_date = ?2)) WHERE email = ?1",
+	    &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
+	    state_bind_text(stmt, 2, digest_date) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now) != SQLITE_OK)
+		status = state_db_error(state, "bind", errstr_out);
+	else if (sqlite3_step(stmt) != SQLITE_DONE)
+		status = state_db_error(state, "record a delivery", errstr_out);
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_delivery_finish(struct state *state, const char *email,
+		      const char *digest_date, enum delivery_state outcome,
+		      const char *reply, time_t now, char **errstr_out)
+{
+	const char *name = state_delivery_state_name(outcome);
+	enum state_status status;
+
+	status = check_key(email, digest_date, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (name == NULL || outcome == DELIVERY_SENDING) {
+		state_set_error(errstr_out, xstrdup("not an outcome"));
+		return STATE_EINVALID;
+	}
+	status = state_db_exec(state, "BEGIN IMMEDIATE", "begin", errstr_out);
+	if (status == STATE_OK)
+		status = run_finish(state, finish_sql, email, digest_date,
+				    reply, now, name, errstr_out);
+	if (status == STATE_OK && outcome == DELIVERY_SENT)
+		status =
+		    mark_received(state, email, digest_date, now, errstr_out);
+	if (status == STATE_OK)
+		status = state_db_exec(state, "COMMIT", "commit", errstr_out);
+	if (status != STATE_OK)
+		state_db_rollback(state);
+	return status;
+}
+
+enum state_status
+state_deliveries_settle(struct state *state, time_t now, size_t *count_out,
+			char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	*count_out = 0;
+	status = state_db_prepare(
+	    state,
+	    "UPDATE journal SET state = 'uncertain', updated_at = ?1,"
+	    " reply = coalesce(reply, 'the run sending it stopped before the"
+	    " server answered') WHERE state = 'sending'",
+	    &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_DONE)
+		status =
+		    state_db_error(state, "settle the journal", errstr_out);
+	else
+		*count_out = (size_t)sqlite3_changes(state->db);
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_deliveries_list(struct state *state, enum delivery_state which,
+		      const char *since_date, struct delivery_list *list_out,
+		      char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct delivery_list list = {NULL, 0};
+	size_t capacity = 0;
+	enum state_status status;
+	int result;
+
+	status = state_db_prepare(state,
+				  JOURNAL_COLUMNS " WHERE state = ?1 AND"
+						  " digest_date >= ?2"
+						  " ORDER BY digest_date DESC,"
+						  " updated_at DESC, email",
+				  &stmt, errstr_out);
+	if (status != STATE_OK)
+		goto out;
+	if (state_bind_text(stmt, 1, state_delivery_state_name(which)) !=
+		SQLITE_OK ||
+	    state_bind_text(stmt, 2, since_date ? since_date : "") !=
+		SQLITE_OK) {
+		status = state_db_error(state, "bind", errstr_out);
+		goto out;
+	}
+	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (list.count == capacity) {
+			capacity = capacity ? capacity * 2 : 16;
+			list.deliveries = xreallocarray(
+			    list.deliveries, capacity, sizeof *list.deliveries);
+		}
+		read_delivery(stmt, &list.deliveries[list.count++]);
+	}
+	if (result != SQLITE_DONE)
+		status = state_db_error(state, "list the journal", errstr_out);
+out:
+	sqlite3_finalize(stmt);
+	if (status != STATE_OK)
+		state_delivery_list_clear(&list);
+	*list_out = list;
+	return status;
+}
+
+void
+state_delivery_clear(struct delivery *delivery)
+{
+	if (delivery == NULL)
+		return;
+	free(delivery->email);
+	free(delivery->provider);
+	free(delivery->message_id);
+	free(delivery->reply);
+	memset(delivery, 0, sizeof *delivery);
+}
+
+void
+state_delivery_list_clear(struct delivery_list *list)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < list->count; i++)
+		state_delivery_clear(&list->deliveries[i]);
+	free(list->deliveries);
+	list->deliveries = NULL;
+	list->count = 0;
+}
+
+/* Counts today's failure once, and switches the subscriber off at max. */
+static const char failed_sql[] =
+    "UPDATE subscribers SET"
+    " failure_days = failure_days + (coalesce(last_failure_date, '') != ?2),"
+    " last_failure_date = ?2, last_failure = ?3, updated_at = ?4,"
+    " active = CASE WHEN ?5 > 0 AND failure_days +"
+    "  (coalesce(last_failure_date, '') != ?2) >= ?5 THEN 0 ELSE active END,"
+    " deactivated_at = CASE WHEN active = 1 AND ?5 > 0 AND failure_days +"
+    "  (coalesce(last_failure_date, '') != ?2) >= ?5 THEN ?4"
+    "  ELSE deactivated_at END"
+    " WHERE email = ?1 RETURNING active = 0 AND deactivated_at = ?4";
+
+enum state_status
+state_subscriber_failed(struct state *state, const char *email,
+			const char *digest_date, const char *reason,
+			long deactivate_after, time_t now, int *deactivated_out,
+			char **errstr_out)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
-	if (!state_email_acceptable(email) || !date_acceptable(digest_date)) {
-		state_set_error(
-		    errstr_out,
-		    xasprintf("delivery to %s for %s: bad address or "
-			      "date",
-			      email ? email : "(none)",
-			      digest_date ? digest_date : "(none)"));
-		return STATE_EINVALID;
-	}
-	status =
-	    state_db_cached(state, &state->mark_sent,
-			    "INSERT INTO deliveries (email, digest_date,"
-			    " message_id, sent_at) VALUES (?1, ?2, ?3, ?4)",
-			    &stmt, errstr_out);
+	*deactivated_out = 0;
+	status = check_key(email, digest_date, errstr_out);
+	if (status == STATE_OK)
+		status = state_db_prepare(state, failed_sql, &stmt, errstr_out);
 	if (status != STATE_OK)
-		goto out;
+		return status;
 	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
 	    state_bind_text(stmt, 2, digest_date) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, message_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)sent_at) != SQLITE_OK) {
+	    state_bind_text(stmt, 3, reason) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 5, deactivate_after) != SQLITE_OK) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
 	result = sqlite3_step(stmt);
-	if (result == SQLITE_CONSTRAINT_PRIMARYKEY) {
-		state_set_error(
-		    errstr_out,
-		    xasprintf("%s was already sent the digest of %s", email,
-			      digest_date));
-		status = STATE_EEXISTS;
-	} else if (result != SQLITE_DONE) {
-		status = state_db_error(state, "record delivery", errstr_out);
+	if (result == SQLITE_ROW) {
+		*deactivated_out = sqlite3_column_int(stmt, 0) != 0;
+		result = sqlite3_step(stmt);
 	}
+	if (result != SQLITE_DONE)
+		status = state_db_error(state, "record a failure", errstr_out);
 out:
-	state_db_release(stmt);
+	sqlite3_finalize(stmt);
 	return status;
 }

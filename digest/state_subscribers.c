@@ -67,14 +67,27 @@ step_error(struct state *state, int result, const char *email,
 	return state_db_error(state, doing, errstr_out);
 }
 
+/*
+ * Someone who comes back keeps the editions they already received, so
+ * they are not sent those items again.
+ */
 static const char insert_sql[] =
     "INSERT INTO subscribers (email, name, provider, language, format,"
-    " active, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-    " ?7, ?7)";
+    " active, created_at, updated_at, last_edition) VALUES (?1, ?2, ?3,"
+    " ?4, ?5, ?6, ?7, ?7, (SELECT max(last_edition) FROM journal"
+    " WHERE email = ?1 AND state = 'sent'))";
 
+/*
+ * Switching someone back on (by hand, after digest switched them off for
+ * failing) starts their count of failing days afresh.
+ */
 static const char update_sql[] =
     "UPDATE subscribers SET email = ?1, name = ?2, provider = ?3,"
-    " language = ?4, format = ?5, active = ?6, updated_at = ?7"
+    " language = ?4, format = ?5, updated_at = ?7,"
+    " failure_days = CASE WHEN ?6 = 1 AND active = 0 THEN 0"
+    "  ELSE failure_days END,"
+    " deactivated_at = CASE WHEN ?6 = 1 THEN NULL ELSE deactivated_at END,"
+    " active = ?6"
     " WHERE email = ?1";
 
 /* Binds sub to insert_sql or update_sql, which share their numbering. */
@@ -197,8 +210,8 @@ out:
 }
 
 #define SELECT_COLUMNS                                                         \
-	"SELECT id, email, name, provider, language, format, active"           \
-	" FROM subscribers"
+	"SELECT id, email, name, provider, language, format, active,"          \
+	" coalesce(last_edition, 0) FROM subscribers"
 
 /* Fills sub_out from a row of SELECT_COLUMNS. */
 static void
@@ -217,6 +230,7 @@ read_subscriber(sqlite3_stmt *stmt, struct subscriber *sub_out)
 	    0)
 		sub_out->format = SUBSCRIBER_FORMAT_BOTH;
 	sub_out->active = sqlite3_column_int(stmt, 6) != 0;
+	sub_out->last_edition = (long)sqlite3_column_int64(stmt, 7);
 }
 
 enum state_status
@@ -406,4 +420,64 @@ out:
 	}
 	*ids_out = ids;
 	return status;
+}
+
+static void
+read_attention(sqlite3_stmt *stmt, struct attention *entry)
+{
+	const char *date = (const char *)sqlite3_column_text(stmt, 3);
+
+	memset(entry, 0, sizeof *entry);
+	entry->email = state_column_text(stmt, 0);
+	entry->active = sqlite3_column_int(stmt, 1) != 0;
+	entry->failure_days = (long)sqlite3_column_int64(stmt, 2);
+	util_strlcpy(entry->last_failure_date, date ? date : "",
+		     sizeof entry->last_failure_date);
+	entry->last_failure = state_column_text(stmt, 4);
+	entry->deactivated_at = (time_t)sqlite3_column_int64(stmt, 5);
+}
+
+enum state_status
+state_subscribers_attention(struct state *state,
+			    struct attention_list *list_out, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+	int result;
+
+	memset(list_out, 0, sizeof *list_out);
+	status = state_db_prepare(
+	    state,
+	    "SELECT email, active, failure_days, last_failure_date,"
+	    " last_failure, coalesce(deactivated_at, 0) FROM subscribers"
+	    " WHERE failure_days > 0 OR deactivated_at IS NOT NULL"
+	    " ORDER BY email",
+	    &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list_out->subscribers =
+		    xreallocarray(list_out->subscribers, list_out->count + 1,
+				  sizeof *list_out->subscribers);
+		read_attention(stmt, &list_out->subscribers[list_out->count++]);
+	}
+	if (result != SQLITE_DONE) {
+		status = state_db_error(state, "list subscribers", errstr_out);
+		state_attention_list_clear(list_out);
+	}
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+void
+state_attention_list_clear(struct attention_list *list)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < list->count; i++) {
+		free(list->subscribers[i].email);
+		free(list->subscribers[i].last_failure);
+	}
+	free(list->subscribers);
+	memset(list, 0, sizeof *list);
 }

@@ -24,6 +24,7 @@ struct subscriber {
 	char *language; /* "nl" or "en" */
 	enum subscriber_format format;
 	int active;
+	long last_edition; /* the newest edition they received; 0: none */
 };
 
 struct subscriber_list {

@@ -13,9 +13,14 @@
 
 enum transport_status {
 	TRANSPORT_OK = 0,
-	TRANSPORT_ETEMP,  /* try again later: 4xx, connection trouble */
-	TRANSPORT_EPERM,  /* will not work as it is: 5xx, bad address */
-	TRANSPORT_ECONFIG /* the provider's settings are wrong (TLS, AUTH) */
+	TRANSPORT_ETEMP,   /* try again later: 4xx, connection trouble */
+	TRANSPORT_EPERM,   /* will not work as it is: 5xx, bad address */
+	TRANSPORT_ECONFIG, /* the provider's settings are wrong (TLS, AUTH) */
+	/*
+	 * The whole message was handed over but no final reply came: the
+	 * server may have stored it, so it must not be sent again.
+	 */
+	TRANSPORT_EUNCERTAIN
 };
 
 struct transport;

@@ -103,14 +103,14 @@ test_open(void)
 	CHECK(state != NULL && errstr == NULL);
 	state_close(state);
 	CHECK(stat(path, &st) == 0);
-	CHECK(raw_int(path, "PRAGMA user_version") == 1);
+	CHECK(raw_int(path, "PRAGMA user_version") == 2);
 	/* WAL is a property of the file: it outlives the connection. */
 	CHECK(raw_int(path, "SELECT journal_mode = 'wal'"
 			    " FROM pragma_journal_mode") == 1);
 	/* Opening again migrates nothing and keeps the version. */
 	CHECK(state_open(path, &state, &errstr) == STATE_OK);
 	state_close(state);
-	CHECK(raw_int(path, "PRAGMA user_version") == 1);
+	CHECK(raw_int(path, "PRAGMA user_version") == 2);
 
 	state = (struct state *)1;
 	CHECK(state_open(missing, &state, &errstr) == STATE_EIO);
@@ -132,6 +132,45 @@ test_open(void)
 	free(garbage);
 }
 
+static enum delivery_state journal_state(struct state *state, const char *email,
+					 const char *date);
+
+/*
+ * A version 1 database keeps its subscribers and what was sent: the old
+ * delivery record becomes "sent" entries of the journal.
+ */
+static void
+test_migrate_v1(void)
+{
+	struct state *state = NULL;
+	char *old = tmp_path("v1.sqlite");
+	char *errstr = NULL;
+
+	raw_exec(old,
+		 "CREATE TABLE subscribers (id INTEGER PRIMARY KEY, email TEXT"
+		 " NOT NULL UNIQUE COLLATE NOCASE, name TEXT, provider TEXT,"
+		 " language TEXT NOT NULL, format TEXT NOT NULL, active"
+		 " INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL,"
+		 " updated_at INTEGER NOT NULL);"
+		 "CREATE INDEX subscribers_provider ON subscribers (provider);"
+		 "CREATE TABLE deliveries (email TEXT NOT NULL COLLATE NOCASE,"
+		 " digest_date TEXT NOT NULL, message_id TEXT, sent_at INTEGER"
+		 " NOT NULL, PRIMARY KEY (email, digest_date));"
+		 "INSERT INTO subscribers VALUES (1, 'anna@example.nl', NULL,"
+		 " NULL, 'nl', 'both', 1, 1, 1);"
+		 "INSERT INTO deliveries VALUES ('anna@example.nl',"
+		 " '2026-11-28', 'm@example.nl', 1800000000);"
+		 "PRAGMA user_version = 1;");
+	CHECK(state_open(old, &state, &errstr) == STATE_OK);
+	CHECK(journal_state(state, "anna@example.nl", "2026-11-28") ==
+	      DELIVERY_SENT);
+	state_close(state);
+	CHECK(raw_int(old, "PRAGMA user_version") == 2);
+	CHECK(raw_int(old, "SELECT count(*) FROM subscribers") == 1);
+	free(errstr);
+	free(old);
+}
+
 static void
 test_migrate_and_refuse(void)
 {
@@ -146,9 +185,10 @@ test_migrate_and_refuse(void)
 	CHECK(raw_int(empty, "PRAGMA user_version") == 0);
 	CHECK(state_open(empty, &state, &errstr) == STATE_OK);
 	state_close(state);
-	CHECK(raw_int(empty, "PRAGMA user_version") == 1);
+	CHECK(raw_int(empty, "PRAGMA user_version") == 2);
 	CHECK(raw_int(empty, "SELECT count(*) FROM sqlite_schema WHERE name "
-			     "IN ('subscribers', 'deliveries')") == 2);
+			     "IN ('subscribers', 'journal', 'editions',"
+			     " 'items', 'runs', 'sources')") == 6);
 	CHECK(raw_int(empty, "SELECT journal_mode = 'wal'"
 			     " FROM pragma_journal_mode") == 1);
 
@@ -392,40 +432,80 @@ test_providers(void)
 	free(path);
 }
 
+/* Begins a delivery of anna's for date. */
+static enum state_status
+begin_anna(struct state *state, const char *email, const char *date, time_t now,
+	   char **errstr)
+{
+	struct delivery entry = {0};
+
+	entry.email = (char *)email;
+	util_strlcpy(entry.digest_date, date, sizeof entry.digest_date);
+	entry.message_id = "abc@example.nl";
+	entry.last_edition = 7;
+	return state_delivery_begin(state, &entry, now, errstr);
+}
+
+static enum delivery_state
+journal_state(struct state *state, const char *email, const char *date)
+{
+	struct delivery entry;
+	char *errstr = NULL;
+	enum delivery_state found = DELIVERY_NONE;
+
+	CHECK(state_delivery_get(state, email, date, &entry, &errstr) ==
+	      STATE_OK);
+	found = entry.state;
+	state_delivery_clear(&entry);
+	free(errstr);
+	return found;
+}
+
 static void
 test_deliveries(void)
 {
 	struct state *state = NULL;
 	char *path = tmp_path("deliveries.sqlite");
 	char *errstr = NULL;
-	int sent = -1;
+	size_t settled = 0;
 
 	CHECK(state_open(path, &state, &errstr) == STATE_OK);
-	CHECK(state_was_sent(state, "anna@example.nl", "2026-11-29", &sent,
-			     &errstr) == STATE_OK);
-	CHECK(sent == 0);
-	CHECK(state_mark_sent(state, "anna@example.nl", "2026-11-29",
-			      "abc@example.nl", 1800000000,
-			      &errstr) == STATE_OK);
-	CHECK(state_was_sent(state, "Anna@example.nl", "2026-11-29", &sent,
-			     &errstr) == STATE_OK);
-	CHECK(sent == 1);
-	CHECK(state_was_sent(state, "anna@example.nl", "2026-11-30", &sent,
-			     &errstr) == STATE_OK);
-	CHECK(sent == 0);
-	CHECK(state_mark_sent(state, "anna@example.nl", "2026-11-29", NULL,
-			      1800000001, &errstr) == STATE_EEXISTS);
+	CHECK(journal_state(state, "anna@example.nl", "2026-11-29") ==
+	      DELIVERY_NONE);
+	CHECK(begin_anna(state, "anna@example.nl", "2026-11-29", 1800000000,
+			 &errstr) == STATE_OK);
+	CHECK(journal_state(state, "Anna@example.nl", "2026-11-29") ==
+	      DELIVERY_SENDING);
+	CHECK(state_delivery_finish(state, "anna@example.nl", "2026-11-29",
+				    DELIVERY_SENT, NULL, 1800000000,
+				    &errstr) == STATE_OK);
+	CHECK(journal_state(state, "Anna@example.nl", "2026-11-29") ==
+	      DELIVERY_SENT);
+	CHECK(journal_state(state, "anna@example.nl", "2026-11-30") ==
+	      DELIVERY_NONE);
+	/* A day already sent is never begun again. */
+	CHECK(begin_anna(state, "anna@example.nl", "2026-11-29", 1800000001,
+			 &errstr) == STATE_EEXISTS);
 	CHECK(errstr != NULL && strstr(errstr, "2026-11-29") != NULL);
 	free(errstr);
 	errstr = NULL;
-	CHECK(state_mark_sent(state, "anna@example.nl", "2026-11-30", NULL,
-			      1800000001, &errstr) == STATE_OK);
-	CHECK(state_mark_sent(state, "anna@example.nl", "29-11-2026", NULL,
-			      1800000001, &errstr) == STATE_EINVALID);
+	CHECK(begin_anna(state, "anna@example.nl", "2026-11-30", 1800000001,
+			 &errstr) == STATE_OK);
+	CHECK(begin_anna(state, "anna@example.nl", "29-11-2026", 1800000001,
+			 &errstr) == STATE_EINVALID);
 	free(errstr);
+	errstr = NULL;
+	/* A run that dies leaves "sending": the next one settles it. */
+	CHECK(state_deliveries_settle(state, 1800000002, &settled, &errstr) ==
+	      STATE_OK);
+	CHECK(settled == 1);
+	CHECK(journal_state(state, "anna@example.nl", "2026-11-30") ==
+	      DELIVERY_UNCERTAIN);
 	state_close(state);
-	CHECK(raw_int(path, "SELECT sent_at FROM deliveries WHERE digest_date"
+	CHECK(raw_int(path, "SELECT updated_at FROM journal WHERE digest_date"
 			    " = '2026-11-29'") == 1800000000);
+	CHECK(raw_int(path, "SELECT attempts FROM journal WHERE digest_date"
+			    " = '2026-11-30'") == 1);
 	free(path);
 }
 
@@ -457,6 +537,7 @@ main(void)
 	}
 	test_open();
 	test_migrate_and_refuse();
+	test_migrate_v1();
 	test_crud();
 	test_upsert();
 	test_providers();

@@ -19,9 +19,25 @@ directory = smtptest.workdir()
 ca, cert, key = smtptest.make_certs(directory)
 
 
+day2_feed = os.path.join(directory, "day2.xml")
+DAY2_EMPTY = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Dag twee</title></channel></rss>
+"""
+# An item the feed only carries from the second day on.
+DAY2_ITEM = DAY2_EMPTY.replace("</channel>", """<item>
+<title>Dag twee: een nieuw bericht uit Lissabon</title>
+<link>https://example.org/dag-twee</link>
+<pubDate>Tue, 01 Dec 2026 07:00:00 +0000</pubDate>
+<description>Alleen op de tweede dag te lezen.</description>
+</item></channel>""")
+write(day2_feed, DAY2_EMPTY)
+
+
 def configure(name, zeeland_port, delta_port, mail_extra=""):
     """A config whose two providers point at the test servers."""
-    text = demo_config_text(os.path.join(directory, name))
+    text = demo_config_text(os.path.join(directory, name),
+                            extra_sources="[source dag2]\nurl = file://%s\n"
+                            % day2_feed)
     os.makedirs(os.path.join(directory, name), exist_ok=True)
     text = text.replace("transport = maildir", "transport = smtp")
     text = text.replace("list_id", mail_extra + "list_id")
@@ -120,9 +136,10 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
             except mailcheck.MailCheckError as error:
                 check(False, "%s: %s" % (recipient, error))
 
-    # A rerun the same day sends nobody a second copy.
+    # A rerun the same day sends nobody a second copy, and does not try
+    # the refused address again that day.
     code, out, err = run(["send", "--now", DEMO_NOW], config=config, env=ENV)
-    check("sent 0, failed temporarily 0, failed permanently 1, skipped 3"
+    check("sent 0, failed temporarily 0, failed permanently 0, skipped 4"
           in out, "rerun skips: %r" % out)
     check(len(zeeland.events("message")) == 2 and
           len(delta.events("message")) == 1, "no second copies")
@@ -139,11 +156,22 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
           "overlapping run refused: %d %r" % (code, err))
     check(len(zeeland.events("message")) == 2, "nothing sent by it")
 
-    # One subscriber only; the next day counts afresh.
+    # The next day, with nothing new in the feeds: no mail, no old news.
     code, out, err = run(["send", "--subscriber", "anna@zeelandnet.example",
                           "--now", "2026-11-30T09:30:00+01:00"],
                          config=config, env=ENV)
+    check(code == 0 and "sent 0" in out and "nothing new 1" in out,
+          "nothing new: %d %r %r" % (code, out, err))
+    # One subscriber only, on a day with news: that day counts afresh.
+    write(day2_feed, DAY2_ITEM)
+    code, out, err = run(["send", "--subscriber", "anna@zeelandnet.example",
+                          "--now", "2026-12-01T09:30:00+01:00"],
+                         config=config, env=ENV)
     check(code == 0 and "sent 1" in out, "--subscriber: %d %r" % (code, out))
+    last = zeeland.events("message")[-1]
+    text = zeeland.message_bytes(last).decode("utf-8", "replace")
+    check("Dag twee" in text and "Noorwegen" not in text,
+          "only the new item went out: %r" % text[-600:])
 
     # A wrong password: provider trouble, named, the secret never shown.
     wrong = configure("wrong", zeeland.port, delta.port)
@@ -183,28 +211,59 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
     check(code == 0 and "skipped 1" in out and "not active" in err,
           "inactive --subscriber: %d %r %r" % (code, out, err))
 
-    # Deliveries that cannot be recorded: the first one sent is reported,
-    # and the rest are held back, or a rerun would send them twice.
-    # Regression: the run used to go on sending unrecorded messages.
+    # A journal that cannot be written: nothing leaves unrecorded.  The
+    # first delivery cannot even be begun, so nothing is sent at all, and
+    # the rest are held back.  Regression: the old record was written
+    # after the server's 250, so a full disk meant one second copy per run.
     norecord = configure("norecord", zeeland.port, delta.port)
     import sqlite3
-    database = sqlite3.connect(os.path.join(directory, "norecord",
-                                            "state.sqlite"))
-    database.execute("CREATE TRIGGER no_record BEFORE INSERT ON deliveries "
-                     "BEGIN SELECT RAISE(FAIL, 'test: disk full'); END")
-    database.commit()
-    database.close()
+
+    def sql(name, statement):
+        database = sqlite3.connect(os.path.join(directory, name,
+                                                "state.sqlite"))
+        database.execute(statement)
+        database.commit()
+        database.close()
+
+    sql("norecord", "CREATE TRIGGER no_record BEFORE INSERT ON journal "
+        "BEGIN SELECT RAISE(FAIL, 'test: disk full'); END")
     before = len(zeeland.events("message")) + len(delta.events("message"))
     code, out, err = run(["send", "--now", "2026-12-01T09:30:00+01:00"],
                          config=norecord, env=ENV)
     after = len(zeeland.events("message")) + len(delta.events("message"))
     check(code == EX_IOERR, "unrecorded delivery: exit %d %r" % (code, err))
-    check(after == before + 1, "sent %d after a record failed" %
+    check(after == before, "sent %d that were not recorded" %
           (after - before))
-    check("sent 1, failed temporarily 3, failed permanently 0, skipped 0"
+    check("sent 0, failed temporarily 4, failed permanently 0, skipped 0"
           in out, "unrecorded summary: %r" % out)
-    check("sent, but not recorded" in err and "3 subscribers not sent" in
+    check("journal cannot record it" in err and "3 subscribers not sent" in
           err, "unrecorded warnings: %r" % err)
+
+    # Sent, but the outcome cannot be recorded: that delivery stays
+    # uncertain, the rest are held back, and the next run does not send
+    # it again.
+    sql("norecord", "DROP TRIGGER no_record")
+    sql("norecord", "CREATE TRIGGER no_outcome BEFORE UPDATE ON journal "
+        "WHEN NEW.state = 'sent' BEGIN SELECT RAISE(FAIL, 'test: disk "
+        "full'); END")
+    before = after
+    code, out, err = run(["send", "--now", "2026-12-01T09:30:00+01:00"],
+                         config=norecord, env=ENV)
+    after = len(zeeland.events("message")) + len(delta.events("message"))
+    check(code == EX_IOERR and after == before + 1,
+          "one sent, then held back: %d, %d sent %r" % (code, after - before,
+                                                        err))
+    check("stays uncertain" in err, "says it stays uncertain: %r" % err)
+    sql("norecord", "DROP TRIGGER no_outcome")
+    code, out, err = run(["send", "--now", "2026-12-01T09:30:00+01:00"],
+                         config=norecord, env=ENV)
+    after2 = len(zeeland.events("message")) + len(delta.events("message"))
+    check(code == EX_UNAVAILABLE and after2 == after + 2,
+          "the rest sent, the uncertain one not: %d, %d sent %r %r" %
+          (code, after2 - after, out, err))
+    check("uncertain 1" in out, "counted as uncertain: %r" % out)
+    code, out, err = run(["status", "--json"], config=norecord)
+    check(code == 0 and '"uncertain"' in out, "status lists it: %r" % out)
 
     # A password file others may read is refused before connecting.
     unsafe = configure("unsafe", zeeland.port, delta.port)

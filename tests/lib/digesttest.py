@@ -68,8 +68,9 @@ def write(path, text, mode=0o644):
 def demo_config_text(directory, extra_sources="", mail=None):
     """The demo configuration with state and outbox inside directory."""
     feeds = os.path.join(SRC, "config", "demo")
+    # No retries within a run: a test of temporary failures need not wait.
     mail = mail or ("[mail]\ntransport = maildir\noutbox = %s/outbox\n"
-                    "default_provider = zeelandnet\n"
+                    "default_provider = zeelandnet\nretries = 0\n"
                     "list_id = Test <test.example.nl>\n"
                     "unsubscribe_mailto = afmelden@example.nl\n" % directory)
     return """[digest]

@@ -1,0 +1,100 @@
+/*
+ * state_sources.c - the health of each news source in the SQLite store:
+ * see state.h for the calls, state_impl.h for what the store's files
+ * share.
+ */
+#include "state_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char result_sql[] =
+    "INSERT INTO sources (id, last_success, last_attempt, failures,"
+    " last_error) VALUES (?1, CASE WHEN ?2 IS NULL THEN ?3 END, ?3,"
+    " ?2 IS NOT NULL, ?2) ON CONFLICT (id) DO UPDATE SET"
+    " last_success = CASE WHEN ?2 IS NULL THEN ?3 ELSE last_success END,"
+    " last_attempt = ?3,"
+    " failures = CASE WHEN ?2 IS NULL THEN 0 ELSE failures + 1 END,"
+    " last_error = coalesce(?2, last_error)"
+    " RETURNING failures";
+
+enum state_status
+state_source_result(struct state *state, const char *id, const char *error,
+		    time_t now, long *failures_out, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+	int result;
+
+	status = state_db_prepare(state, result_sql, &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, id) != SQLITE_OK ||
+	    state_bind_text(stmt, 2, error) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now) != SQLITE_OK) {
+		status = state_db_error(state, "bind", errstr_out);
+		goto out;
+	}
+	result = sqlite3_step(stmt);
+	if (result == SQLITE_ROW) {
+		if (failures_out != NULL)
+			*failures_out = (long)sqlite3_column_int64(stmt, 0);
+		result = sqlite3_step(stmt);
+	}
+	if (result != SQLITE_DONE)
+		status = state_db_error(state, "record a source", errstr_out);
+out:
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_sources_health(struct state *state, struct source_health_list *list_out,
+		     char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct source_health *entry;
+	enum state_status status;
+	int result;
+
+	memset(list_out, 0, sizeof *list_out);
+	status = state_db_prepare(state,
+				  "SELECT id, coalesce(last_success, 0),"
+				  " coalesce(last_attempt, 0), failures,"
+				  " last_error FROM sources ORDER BY id",
+				  &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list_out->sources =
+		    xreallocarray(list_out->sources, list_out->count + 1,
+				  sizeof *list_out->sources);
+		entry = &list_out->sources[list_out->count++];
+		entry->id = state_column_text(stmt, 0);
+		entry->last_success = (time_t)sqlite3_column_int64(stmt, 1);
+		entry->last_attempt = (time_t)sqlite3_column_int64(stmt, 2);
+		entry->failures = (long)sqlite3_column_int64(stmt, 3);
+		entry->last_error = state_column_text(stmt, 4);
+	}
+	if (result != SQLITE_DONE) {
+		status = state_db_error(state, "read sources", errstr_out);
+		state_source_health_list_clear(list_out);
+	}
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+void
+state_source_health_list_clear(struct source_health_list *list)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < list->count; i++) {
+		free(list->sources[i].id);
+		free(list->sources[i].last_error);
+	}
+	free(list->sources);
+	memset(list, 0, sizeof *list);
+}
