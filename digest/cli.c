@@ -39,8 +39,10 @@ static const struct command commands[] = {
 static void
 usage(FILE *stream)
 {
-	fprintf(stream, "usage: digest [--config FILE] COMMAND [ARGS]\n\n"
-			"commands:\n");
+	fprintf(stream,
+		"usage: digest [--config FILE] [--syslog] COMMAND [ARGS]"
+		"\n\n"
+		"commands:\n");
 	for (size_t i = 0; commands[i].name; i++)
 		fprintf(stream, "  %-14s %s\n", commands[i].name,
 			commands[i].summary);
@@ -49,6 +51,7 @@ usage(FILE *stream)
 		"  --config FILE  the configuration (else $DIGEST_CONFIG, "
 		"else\n"
 		"                 " DEFAULT_CONFIG ")\n"
+		"  --syslog       warnings and summaries to syslog too (mail)\n"
 		"  --version      print the version and exit\n"
 		"  --help         print this help and exit\n\n"
 		"Each command takes --help.\n");
@@ -69,6 +72,7 @@ parse_global(int argc, char **argv, struct cli *cli)
 {
 	static const struct option options[] = {
 	    {"config", required_argument, NULL, 'c'},
+	    {"syslog", no_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0}};
@@ -79,11 +83,14 @@ parse_global(int argc, char **argv, struct cli *cli)
 		cli->config_path = DEFAULT_CONFIG;
 	opterr = 0;
 	/* "+": stop at the command; its own options are its business. */
-	while ((option = getopt_long(argc, argv, "+:c:hV", options, NULL)) !=
+	while ((option = getopt_long(argc, argv, "+:c:hsV", options, NULL)) !=
 	       -1) {
 		switch (option) {
 		case 'c':
 			cli->config_path = optarg;
+			break;
+		case 's':
+			cli_use_syslog();
 			break;
 		case 'h':
 			usage(stdout);

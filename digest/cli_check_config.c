@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "render.h"
@@ -124,6 +125,37 @@ check_passwords(const struct config *config)
 	return problems;
 }
 
+/*
+ * The state database's directory must exist and be writable: send keeps
+ * its journal there, and finding out at six in the morning is too late.
+ */
+static size_t
+check_state_dir(const struct config *config)
+{
+	char *directory = xstrdup(config->state_path);
+	char *slash = strrchr(directory, '/');
+	struct stat info;
+	size_t problems = 0;
+
+	if (slash != NULL)
+		*(slash == directory ? slash + 1 : slash) = '\0';
+	if (stat(directory, &info) < 0 || !S_ISDIR(info.st_mode)) {
+		fprintf(stderr,
+			"%s: [digest] state: the directory %s does not "
+			"exist\n",
+			config->path, directory);
+		problems = 1;
+	} else if (access(directory, W_OK | X_OK) < 0) {
+		fprintf(stderr,
+			"%s: [digest] state: the directory %s is not "
+			"writable by this user\n",
+			config->path, directory);
+		problems = 1;
+	}
+	free(directory);
+	return problems;
+}
+
 /* Providers that subscribers chose but the config no longer has. */
 static size_t
 check_stranded(const struct config *config)
@@ -183,6 +215,7 @@ cli_check_config_main(struct cli *cli, int argc, char **argv)
 		return code;
 	problems = check_templates(cli->config);
 	problems += check_passwords(cli->config);
+	problems += check_state_dir(cli->config);
 	problems += check_stranded(cli->config);
 	if (problems)
 		return EX_CONFIG;

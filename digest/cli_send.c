@@ -313,14 +313,17 @@ print_summary(const struct send_run *run, const struct deliver_counts *counts)
 	FILE *stream = run->cli->config->transport == TRANSPORT_KIND_STDOUT
 			   ? stderr
 			   : stdout;
+	char *line = xasprintf(
+	    "%s%s: sent %zu, failed temporarily %zu, failed permanently %zu, "
+	    "skipped %zu, uncertain %zu, nothing new %zu",
+	    run->dry_run ? "dry run (nothing delivered) " : "",
+	    run->digest_date, counts->sent, counts->temporary,
+	    counts->permanent + counts->config + counts->data, counts->skipped,
+	    counts->uncertain, counts->nothing_new);
 
-	fprintf(stream,
-		"%s%s: sent %zu, failed temporarily %zu, failed permanently "
-		"%zu, skipped %zu, uncertain %zu, nothing new %zu\n",
-		run->dry_run ? "dry run (nothing delivered) " : "",
-		run->digest_date, counts->sent, counts->temporary,
-		counts->permanent + counts->config + counts->data,
-		counts->skipped, counts->uncertain, counts->nothing_new);
+	fprintf(stream, "%s\n", line);
+	cli_log(line);
+	free(line);
 }
 
 /* Keeps the run's counts in the store, for `digest status`. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <syslog.h>
 
 #include "address.h"
 #include "datetime.h"
@@ -24,16 +25,38 @@
 #define CLI_HELP_WIDTH 78
 #define CLI_HELP_INDENT "        "
 
+/* Whether lines also go to syslog (--syslog, or [digest] syslog). */
+static int use_syslog;
+
+void
+cli_use_syslog(void)
+{
+	if (use_syslog)
+		return;
+	openlog("digest", LOG_PID, LOG_MAIL);
+	use_syslog = 1;
+}
+
 void
 cli_warn(const char *format, ...)
 {
 	va_list args;
+	char *line;
 
-	fputs("digest: ", stderr);
 	va_start(args, format);
-	vfprintf(stderr, format, args);
+	line = xvasprintf(format, args);
 	va_end(args);
-	fputc('\n', stderr);
+	fprintf(stderr, "digest: %s\n", line);
+	if (use_syslog)
+		syslog(LOG_WARNING, "%s", line);
+	free(line);
+}
+
+void
+cli_log(const char *line)
+{
+	if (use_syslog)
+		syslog(LOG_NOTICE, "%s", line);
 }
 
 void
@@ -162,6 +185,8 @@ cli_load_config(struct cli *cli)
 		free(problems);
 		return status == CONFIG_ENOENT ? EX_NOINPUT : EX_CONFIG;
 	}
+	if (cli->config->syslog)
+		cli_use_syslog();
 	return EX_OK;
 }
 

@@ -62,7 +62,16 @@ int cli_parse_args(const struct cli_usage *usage, int argc, char **argv,
 /* Prints the synopsis of usage, as an error (stderr) or asked for. */
 void cli_print_synopsis(const struct cli_usage *usage, int to_stderr);
 
-/* Prints "digest: " and the message as one line on stderr. */
+/*
+ * From now on, every line of cli_warn() and cli_log() goes to syslog too
+ * (facility mail), for cron hosts that keep their logs there.
+ */
+void cli_use_syslog(void);
+
+/* Logs a line that is no problem (a run's summary) when syslog is on. */
+void cli_log(const char *line);
+
+/* Prints "digest: " and the message as one line on stderr (and syslog). */
 void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* Loads cli->config once, printing every problem; returns a sysexits code. */

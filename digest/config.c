@@ -246,7 +246,7 @@ check_address(struct loader *loader, const char *section, const char *key,
 /* The keys each kind of section may hold; NULL-terminated. */
 static const char *const digest_keys[] = {"title",     "language", "timezone",
 					  "max_items", "max_age",  "templates",
-					  "state",     NULL};
+					  "state",     "syslog",   NULL};
 static const char *const fetch_keys[] = {
     "connect_timeout", "timeout",     "max_size", "max_redirects",
     "user_agent",      "error_after", NULL};
@@ -296,6 +296,25 @@ check_keys(struct loader *loader, const char *section, const char *const *known)
 	free(keys);
 }
 
+/*
+ * Reads a key whose value is one of two words; returns 1 for the second
+ * word, 0 for the first or when the key is absent.
+ */
+static int
+get_choice(struct loader *loader, const char *section, const char *key,
+	   const char *first, const char *second)
+{
+	const char *value = ini_get(loader, section, key);
+
+	if (value == NULL || *value == '\0' || strcmp(value, first) == 0)
+		return 0;
+	if (strcmp(value, second) == 0)
+		return 1;
+	problem(loader, section, key, "\"%s\" is not one of %s, %s", value,
+		first, second);
+	return 0;
+}
+
 static void
 load_digest(struct loader *loader)
 {
@@ -324,6 +343,7 @@ load_digest(struct loader *loader)
 	    get_path(loader, section, "templates", DIGEST_DATADIR "/templates");
 	config->state_path =
 	    get_path(loader, section, "state", "digest.sqlite");
+	config->syslog = get_choice(loader, section, "syslog", "no", "yes");
 }
 
 static void
@@ -352,25 +372,6 @@ load_fetch(struct loader *loader)
 	config->user_agent = get_string(loader, section, "user_agent",
 					"digest/" DIGEST_VERSION
 					" (foreign-news digest; feed reader)");
-}
-
-/*
- * Reads a key whose value is one of two words; returns 1 for the second
- * word, 0 for the first or when the key is absent.
- */
-static int
-get_choice(struct loader *loader, const char *section, const char *key,
-	   const char *first, const char *second)
-{
-	const char *value = ini_get(loader, section, key);
-
-	if (value == NULL || *value == '\0' || strcmp(value, first) == 0)
-		return 0;
-	if (strcmp(value, second) == 0)
-		return 1;
-	problem(loader, section, key, "\"%s\" is not one of %s, %s", value,
-		first, second);
-	return 0;
 }
 
 /* How send deals with failures: retries, uncertain ones, bad addresses. */
@@ -592,6 +593,89 @@ check_stray_keys(struct loader *loader)
 				"[section] it belongs to)");
 }
 
+/* One "[section] key" seen while looking for keys set twice. */
+struct seen_key {
+	char *name; /* "section\x1fkey", lowercased as iniparser does */
+	int line;
+};
+
+/* Lowercases text in place; returns it. */
+static char *
+lowercase(char *text)
+{
+	for (char *p = text; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return text;
+}
+
+/* Notes section/key of line; reports it when an earlier line set it. */
+static void
+note_key(struct loader *loader, struct seen_key **seen, size_t *count,
+	 const char *section, char *key, int line)
+{
+	char *name;
+
+	util_trim(key);
+	name = xasprintf("%s\x1f%s", section, lowercase(key));
+	for (size_t i = 0; i < *count; i++) {
+		if (strcmp((*seen)[i].name, name) == 0) {
+			problem(loader, section, key,
+				"set twice (lines %d and %d); only the last "
+				"one would count",
+				(*seen)[i].line, line);
+			free(name);
+			return;
+		}
+	}
+	*seen = xreallocarray(*seen, *count + 1, sizeof **seen);
+	(*seen)[*count].name = name;
+	(*seen)[(*count)++].line = line;
+}
+
+/*
+ * iniparser keeps the last of two lines that set the same key, silently:
+ * a copied line that was meant to be changed goes unnoticed.  This reads
+ * the file's lines the way iniparser does, to report them.
+ */
+static void
+check_duplicate_keys(struct loader *loader)
+{
+	struct seen_key *seen = NULL;
+	char *data = NULL, *line, *next, *end, section[256] = "";
+	size_t size = 0, count = 0;
+	int number = 0, continued = 0;
+
+	if (util_read_file(loader->file, 1 << 20, &data, &size) < 0)
+		return;
+	for (line = data; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		number++;
+		util_trim(line);
+		end = line + strlen(line);
+		if (continued || line[0] == '\0' || line[0] == ';' ||
+		    line[0] == '#') {
+			continued = continued && end > line && end[-1] == '\\';
+			continue;
+		}
+		continued = end[-1] == '\\';
+		if (line[0] == '[' && (end = strchr(line, ']')) != NULL) {
+			*end = '\0';
+			util_strlcpy(section, line + 1, sizeof section);
+			util_trim(lowercase(section));
+		} else if ((end = strchr(line, '=')) != NULL) {
+			*end = '\0';
+			note_key(loader, &seen, &count, section, line, number);
+		}
+	}
+	for (size_t i = 0; i < count; i++)
+		free(seen[i].name);
+	free(seen);
+	free(data);
+}
+
 static void
 check_whole(struct loader *loader)
 {
@@ -692,6 +776,7 @@ config_load(const char *path, struct config **config_out, char **problems_out)
 	}
 	buf_free(&ini_errors);
 	check_stray_keys(&loader);
+	check_duplicate_keys(&loader);
 	load_digest(&loader);
 	load_fetch(&loader);
 	load_mail(&loader);

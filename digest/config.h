@@ -43,6 +43,7 @@ struct config {
 	long max_age;	    /* seconds: older items are left out */
 	char *template_dir; /* absolute */
 	char *state_path;   /* absolute: the SQLite database */
+	int syslog;	    /* warnings and summaries to syslog too */
 
 	/* [fetch] */
 	long connect_timeout; /* seconds */

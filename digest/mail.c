@@ -155,17 +155,88 @@ make_message_id(const char *domain)
 	return xasprintf("%s@%s", hex, domain);
 }
 
+/*
+ * A display name as text: line breaks and other control characters go
+ * (they could start a header of their own), blanks around it too.
+ * Returns a new string (free()), or NULL when nothing is left.
+ */
+static char *
+clean_display_name(const char *name)
+{
+	char *clean;
+
+	if (name == NULL)
+		return NULL;
+	clean = xstrdup(name);
+	for (unsigned char *p = (unsigned char *)clean; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	util_trim(clean);
+	if (clean[0] == '\0') {
+		free(clean);
+		return NULL;
+	}
+	return clean;
+}
+
+/* A display name longer than this is cut, between characters. */
+#define MAIL_NAME_MAX 300
+
+/*
+ * The raw header value for a name that holds "=?": mail readers decode
+ * such text as RFC 2047 words even inside quotes, so the name is sent as
+ * one encoded word of its own (base64 of its UTF-8) that decodes to
+ * exactly the name.  One word, not several: readers disagree on the
+ * space between adjacent words (Python's email adds one), and every
+ * reader takes a word longer than RFC 2047's 75 characters.  Starts with
+ * a space and ends with a newline, as set_raw_header() wants.
+ */
+static char *
+encoded_mailbox(const char *name, const char *address)
+{
+	size_t length = strlen(name);
+	gchar *encoded;
+	char *raw;
+
+	if (length > MAIL_NAME_MAX) {
+		length = MAIL_NAME_MAX;
+		while (length > 0 &&
+		       ((unsigned char)name[length] & 0xC0) == 0x80)
+			length--;
+	}
+	encoded = g_base64_encode((const guchar *)name, length);
+	raw = xasprintf(" =?utf-8?b?%s?=\n <%s>\n", encoded, address);
+	g_free(encoded);
+	return raw;
+}
+
 static void
 add_mailbox(GMimeMessage *message, GMimeAddressType type, const char *name,
 	    const char *address)
 {
 	InternetAddressList *list = g_mime_message_get_addresses(message, type);
-	InternetAddress *mailbox = internet_address_mailbox_new(name, address);
+	char *clean = clean_display_name(name);
+	InternetAddress *mailbox = internet_address_mailbox_new(
+	    clean != NULL && strstr(clean, "=?") == NULL ? clean : NULL,
+	    address);
+	GMimeHeaderList *headers;
+	char *raw;
 
 	/* Encode display names as UTF-8, never a guessed legacy charset. */
 	internet_address_set_charset(mailbox, "utf-8");
 	internet_address_list_add(list, mailbox);
 	g_object_unref(mailbox);
+	if (clean != NULL && strstr(clean, "=?") != NULL) {
+		headers = g_mime_object_get_header_list(GMIME_OBJECT(message));
+		raw = encoded_mailbox(clean, address);
+		g_mime_header_set_raw_value(
+		    g_mime_header_list_get_header(
+			headers,
+			type == GMIME_ADDRESS_TYPE_FROM ? "From" : "To"),
+		    raw);
+		free(raw);
+	}
+	free(clean);
 }
 
 /*
@@ -232,8 +303,6 @@ check_input(const struct mail_input *input)
 		return xstrdup("mail: no usable Message-ID domain");
 	if (has_line_break(input->subject))
 		return xstrdup("mail: subject holds a line break");
-	if (has_line_break(input->from_name) || has_line_break(input->to_name))
-		return xstrdup("mail: a display name holds a line break");
 	if (has_line_break(input->list_id))
 		return xstrdup("mail: List-Id holds a line break");
 	if (input->unsubscribe_url != NULL &&

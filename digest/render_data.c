@@ -8,6 +8,7 @@
 
 #include "render_data.h"
 #include "datetime.h"
+#include "url.h"
 #include "util.h"
 #include "wrap.h"
 
@@ -121,8 +122,10 @@ item_value(const struct item *item, size_t index,
 	free(marker);
 	value_map_set_string(map, "source", source);
 	value_map_set_bool(map, "has_link", is_web_link(item->link));
-	value_map_set_string(map, "link",
-			     is_web_link(item->link) ? item->link : "");
+	if (is_web_link(item->link))
+		map_take_string(map, "link", url_encode_unsafe(item->link));
+	else
+		value_map_set_string(map, "link", "");
 	if (has_text(item->summary)) {
 		char *summary = wrap_shorten(item->summary, RENDER_SUMMARY_MAX);
 

@@ -94,6 +94,8 @@ parser_error(struct parser *parser, size_t line, const char *format, ...)
 	va_end(args);
 	free(parser->errstr);
 	parser->errstr = xasprintf("%s:%zu: %s", parser->origin, line, message);
+	/* A tag may span lines; its message must not. */
+	util_one_line(parser->errstr);
 	free(message);
 }
 

@@ -68,6 +68,8 @@ render_error(struct render *render, enum template_status status,
 	free(render->errstr);
 	render->errstr =
 	    xasprintf("%s:%zu: %s", template->origin, node->line, message);
+	/* A name may hold a line break; the message must not. */
+	util_one_line(render->errstr);
 	render->status = status;
 	free(message);
 }

@@ -278,3 +278,21 @@ out:
 	}
 	return result;
 }
+
+char *
+url_encode_unsafe(const char *url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf out = BUF_INIT;
+
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || strchr("\"'<>\\^`{|}", *p)) {
+			buf_putc(&out, '%');
+			buf_putc(&out, hex[*p >> 4]);
+			buf_putc(&out, hex[*p & 15]);
+		} else {
+			buf_putc(&out, (char)*p);
+		}
+	}
+	return buf_detach(&out);
+}

@@ -66,4 +66,12 @@ void url_scrub_credentials(char **text, const char *url);
  */
 char *url_without_credentials(const char *url);
 
+/*
+ * Returns url with every byte that may not stand in a URL as it is (a
+ * space, a quote, '<', a control, a byte of UTF-8) percent-encoded, so
+ * that a link from a feed is safe in an href and in the text part; what
+ * is already encoded stays as it is.  Returns a new string (free()).
+ */
+char *url_encode_unsafe(const char *url);
+
 #endif

@@ -561,3 +561,11 @@ util_trim(char *text)
 		start++;
 	memmove(text, text + start, length - start + 1);
 }
+
+void
+util_one_line(char *text)
+{
+	for (unsigned char *p = (unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : '?';
+}

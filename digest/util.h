@@ -120,4 +120,10 @@ char *util_quote(const char *text);
 /* Removes leading and trailing blanks and tabs from text, in place. */
 void util_trim(char *text);
 
+/*
+ * Makes text, in place, fit on one line of a message: a line break or
+ * tab becomes a space and any other control character '?'.
+ */
+void util_one_line(char *text);
+
 #endif

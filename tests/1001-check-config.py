@@ -11,6 +11,8 @@ from digesttest import (DEMO_NOW, SRC, check, demo_config_text, finish, run,
 EX_USAGE, EX_NOINPUT, EX_CONFIG = 64, 66, 78
 
 sample = os.path.join(SRC, "config", "digest.ini")
+# The sample keeps its state in var/, which scripts/demo makes.
+os.makedirs(os.path.join(SRC, "var"), exist_ok=True)
 code, out, err = run(["check-config"], config=sample)
 check(code == 0, "sample config: exit %d, stderr %r" % (code, err))
 check("ok" in out, "sample config: says ok: %r" % out)
@@ -39,6 +41,19 @@ def bad(name, text, expected_lines):
               (name, fragment, err))
 
 
+# A key set twice: iniparser would keep the last without a word.
+bad("duplicate-key", good.replace("max_items = 10",
+                                  "max_items = 10\nmax_age = 36h\n"
+                                  "Max_Items = 20"),
+    ["[digest] max_items: set twice (lines 5 and 7)",
+     "[digest] max_age: set twice (lines 6 and 8)"])
+# The state database's directory must exist and be writable.
+bad("no-state-dir", good.replace("state = %s/state.sqlite" % directory,
+                                 "state = %s/nope/state.sqlite" % directory),
+    ["[digest] state: the directory %s/nope does not exist" % directory])
+bad("bad-choice", good.replace("retries = 0", "retries = 0\nuncertain = "
+                               "maybe"),
+    ['[mail] uncertain: "maybe" is not one of skip, resend'])
 bad("unknown-section", good + "\n[colour]\nred = 1\n",
     ["[colour]: unknown section"])
 bad("unknown-key", good.replace("max_items = 10",

@@ -254,6 +254,38 @@ out:
 	sample_list_free(&items);
 }
 
+/*
+ * A link with spaces, quotes or other unsafe bytes is percent-encoded
+ * before it reaches an href or the text part.  Regression: it went in as
+ * the feed wrote it.
+ */
+static void
+check_unsafe_link(struct renderer *renderer)
+{
+	static const char encoded[] =
+	    "https://x.example/a%20b%22%3E%3Cx%20y=1%3E%C3%A9?q=%41";
+	struct render_context context = sample_context("nl");
+	struct sample_item sample = {
+	    "NOS", "Link", "https://x.example/a b\"><x y=1>\xC3\xA9?q=%41",
+	    60,	   NULL,   NULL};
+	struct item_list items = {0};
+	char *output = NULL, *error = NULL;
+
+	sample_list_fill(&items, &sample, 1);
+	for (int format = RENDER_TEXT; format <= RENDER_HTML; format++) {
+		if (render_digest(renderer, (enum render_format)format,
+				  &context, &items, &output,
+				  &error) != RENDER_OK)
+			fail("unsafe link", "render", error);
+		else if (strstr(output, encoded) == NULL)
+			fail("unsafe link", "not percent-encoded", output);
+		free(output);
+		free(error);
+		output = error = NULL;
+	}
+	sample_list_free(&items);
+}
+
 int
 main(void)
 {
@@ -283,6 +315,7 @@ main(void)
 		render_all(renderer, languages[i], &none, 0);
 	}
 	check_long_summary(renderer);
+	check_unsafe_link(renderer);
 	sample_list_free(&sample);
 	sample_list_free(&hostile);
 	render_close(renderer);

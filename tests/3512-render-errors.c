@@ -110,6 +110,22 @@ main(void)
 	expect_open_error("unclosed section", scratch, "digest.html.mustache",
 			  ":3");
 
+	/*
+	 * A tag that spans lines: the message stays one line.  Regression:
+	 * its raw newline split the operator's log line in two.
+	 */
+	write_template(scratch, "digest.html.mustache",
+		       "<p>{{title}}</p>\n{{#it\nems}}x{{/items}}\n");
+	if (render_open(scratch, &renderer, &error) == RENDER_OK)
+		fail("tag over two lines", "render_open did not fail");
+	else if (error == NULL || strchr(error, '\n') != NULL ||
+		 strchr(error, '\r') != NULL)
+		fail("tag over two lines: one line", error);
+	render_close(renderer);
+	renderer = NULL;
+	free(error);
+	error = NULL;
+
 	/* A missing partial fails neither the open nor the render, only a
 	 * strict check. */
 	write_template(scratch, "digest.html.mustache",

@@ -291,9 +291,6 @@ test_compose(void)
 	input.subject = "Hallo\r\nBcc: everyone@example.nl";
 	compose_fails("subject injection", &input, MAIL_EINPUT, "subject");
 	base_input(&input);
-	input.to_name = "Ella\nBcc: x@example.nl";
-	compose_fails("name injection", &input, MAIL_EINPUT, "display name");
-	base_input(&input);
 	input.unsubscribe_url = "http://nieuws.example.nl/afmelden";
 	compose_fails("plain http unsubscribe", &input, MAIL_EINPUT, "https");
 	base_input(&input);
@@ -363,6 +360,20 @@ write_messages(const char *directory)
 	input.html_body = long_line.data;
 	write_message(directory, "long-line", &input);
 	buf_free(&long_line);
+
+	/*
+	 * Names are text, whatever they look like: a line break is gone and
+	 * an encoded word is sent so that it decodes to itself.  4002 checks
+	 * how they read.  Regression: such a name reached To: as it was.
+	 */
+	base_input(&input);
+	input.to_name = "Ella\r\nBcc: x@example.nl";
+	write_message(directory, "newline-name", &input);
+	base_input(&input);
+	input.to_name = "=?utf-8?q?x=0D=0ABcc:_evil@example.org?=";
+	input.from_name = "Nieuws =?iso-8859-1?q?caf=E9?= \xC3\xABn meer, "
+			  "een heel lange naam die over de regel gaat";
+	write_message(directory, "encoded-name", &input);
 }
 
 int

@@ -87,4 +87,24 @@ with tempfile.TemporaryDirectory() as outdir:
             expect("long-line", mailcheck.text_of(part) == "word " * 600 + "\n",
                    "long line changed in transit")
 
+    # Names that look like headers or encoded words read as the text they
+    # are, and add no header.
+    msg = check("newline-name", read("newline-name"), subject=SUBJECT,
+                to_addr="ella.unal@example.nl",
+                to_name="Ella  Bcc: x@example.nl")
+    if msg is not None:
+        expect("newline-name", msg["Bcc"] is None, "a Bcc header appeared")
+    raw = read("encoded-name")
+    msg = check("encoded-name", raw, subject=SUBJECT,
+                to_addr="ella.unal@example.nl",
+                to_name="=?utf-8?q?x=0D=0ABcc:_evil@example.org?=",
+                from_addr="nieuws@zeelandnet.nl",
+                from_name="Nieuws =?iso-8859-1?q?caf=E9?= \u00ebn meer, "
+                          "een heel lange naam die over de regel gaat")
+    if msg is not None:
+        expect("encoded-name", msg["Bcc"] is None, "a Bcc header appeared")
+        expect("encoded-name", all(len(line) <= 998 for line in
+                                   raw.split(b"\r\n\r\n")[0].split(b"\r\n")),
+               "a header line is longer than 998")
+
 sys.exit(1 if failures else 0)
