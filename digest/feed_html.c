@@ -5,7 +5,7 @@
  * is built: text goes straight into a buffer that collapses whitespace as it
  * grows.  One parser context serves every description of a feed.
  */
-#include "feed.h"
+#include "feed_impl.h"
 #include "util.h"
 
 #include <limits.h>
@@ -118,7 +118,7 @@ sink_copy(const struct text_sink *sink)
 }
 
 char *
-feed_text_collapse(const char *text, size_t size, int single_line)
+feed_html_collapse_text(const char *text, size_t size, int single_line)
 {
 	struct text_sink sink = {BUF_INIT, TEXT_GAP_NONE, single_line};
 

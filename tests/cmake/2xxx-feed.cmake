@@ -1,4 +1,4 @@
-# The feed parser (digest/feed.c, feed_date.c, feed_html.c).
+# The feed parser (digest/feed*.c).
 digest_c_test(2001-feed-rss2 2001-feed-rss2.c)
 digest_c_test(2002-feed-atom 2002-feed-atom.c)
 digest_c_test(2003-feed-rdf 2003-feed-rdf.c)
