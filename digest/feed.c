@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <libxml/SAX2.h>
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -45,12 +46,98 @@ feed_refuse_entity_loader(const char *url, const char *public_id,
 	return NULL;
 }
 
+/*
+ * What bytes 0x80 to 0x9F mean in windows-1252 as the WHATWG encoding
+ * standard defines it.  The five bytes Microsoft left undefined stand for
+ * the C1 control of the same number, so no byte is an error.
+ */
+static const unsigned short feed_cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+/*
+ * The names a document may give windows-1252 under the WHATWG standard:
+ * a browser reads a page labelled ISO-8859-1 or US-ASCII as windows-1252,
+ * so the quotes and the euro sign of bytes 0x80 to 0x9F come out right.
+ */
+static const char *const feed_cp1252_labels[] = {"ansi_x3.4-1968",
+						 "ascii",
+						 "cp1252",
+						 "cp819",
+						 "csisolatin1",
+						 "ibm819",
+						 "iso-8859-1",
+						 "iso-ir-100",
+						 "iso8859-1",
+						 "iso88591",
+						 "iso_8859-1",
+						 "iso_8859-1:1987",
+						 "l1",
+						 "latin1",
+						 "us-ascii",
+						 "x-cp1252"};
+
+/*
+ * libxml2's decoder callback: windows-1252 in, UTF-8 out, as much as fits.
+ * Returns the bytes written; *inlen and *outlen say how many were read
+ * and written.
+ */
+static int
+feed_cp1252_to_utf8(unsigned char *out, int *outlen, const unsigned char *in,
+		    int *inlen)
+{
+	int read = 0;
+	int written = 0;
+
+	while (read < *inlen) {
+		unsigned int code = in[read];
+
+		if (code >= 0x80 && code < 0xA0)
+			code = feed_cp1252_high[code - 0x80];
+		if (code < 0x80) {
+			if (written + 1 > *outlen)
+				break;
+			out[written++] = (unsigned char)code;
+		} else if (code < 0x800) {
+			if (written + 2 > *outlen)
+				break;
+			out[written++] = (unsigned char)(0xC0 | (code >> 6));
+			out[written++] = (unsigned char)(0x80 | (code & 0x3F));
+		} else {
+			if (written + 3 > *outlen)
+				break;
+			out[written++] = (unsigned char)(0xE0 | (code >> 12));
+			out[written++] =
+			    (unsigned char)(0x80 | ((code >> 6) & 0x3F));
+			out[written++] = (unsigned char)(0x80 | (code & 0x3F));
+		}
+		read++;
+	}
+	*inlen = read;
+	*outlen = written;
+	return written;
+}
+
 static void
 feed_init(void)
 {
+	size_t index;
+
 	xmlInitParser();
-	/* Only feed*.c use libxml2, so the process-wide loader is ours. */
+	/* Only feed*.c use libxml2, so the process-wide loader, decoders
+	 * and encoding names are ours. */
 	xmlSetExternalEntityLoader(feed_refuse_entity_loader);
+	/* A registered decoder comes before libxml2's own and iconv's, and
+	 * the labels lead to it; the handler lives as long as the process. */
+	if (xmlNewCharEncodingHandler("windows-1252", feed_cp1252_to_utf8,
+				      NULL) == NULL)
+		return;
+	for (index = 0;
+	     index < sizeof(feed_cp1252_labels) / sizeof(feed_cp1252_labels[0]);
+	     index++)
+		xmlAddEncodingAlias("windows-1252", feed_cp1252_labels[index]);
 }
 
 static void
@@ -165,8 +252,8 @@ feed_kind_of(xmlNodePtr root)
 {
 	if (root == NULL)
 		return FEED_KIND_OTHER;
-	if (strcmp((const char *)root->name, "rss") == 0 &&
-	    feed_element_namespace(root) == NULL)
+	/* RSS 2.0 has no namespace, but some feeds put it in Userland's. */
+	if (feed_element_is(root, FEED_VOCAB_RSS, "rss"))
 		return FEED_KIND_RSS;
 	if (feed_element_is(root, FEED_VOCAB_RDF, "RDF"))
 		return FEED_KIND_RSS;

@@ -24,7 +24,7 @@ enum feed_status {
 
 struct item {
 	char *source;	     /* the source's name */
-	char *title;	     /* plain text, whitespace collapsed */
+	char *title;	     /* plain text, markup stripped, one line */
 	char *link;	     /* absolute URL, or NULL */
 	char *id;	     /* guid / atom:id, else the link; never NULL */
 	time_t published_at; /* UTC; meaningful when has_published */

@@ -1,37 +1,105 @@
 /*
  * feed_atom.c - one Atom 1.0 or 0.3 entry into a struct item.
  *
- * Atom says what its text is (the type attribute of a text construct), so
- * text stays text and only html and xhtml go through the HTML converter.
- * The first occurrence of each element is the one read.
+ * Atom says what its text is (the type attribute of a text construct, and
+ * in Atom 0.3 also a mode), so text stays text and only HTML and XHTML go
+ * through the HTML converter.  The title, summary and date come from
+ * feed_fields.c; this file reads what only Atom has: text constructs, the
+ * alternate link, atom:id and categories.  Where atom:id occurs twice,
+ * the first that holds text wins.
  */
 #include "feed_impl.h"
 #include "util.h"
 
 #include <string.h>
 
+#include <glib.h>
 #include <libxml/tree.h>
+
+/* What a text construct holds, by its type attribute. */
+enum atom_form {
+	ATOM_FORM_NONE = 0, /* not text: an image, say */
+	ATOM_FORM_TEXT,
+	ATOM_FORM_HTML,
+	ATOM_FORM_XHTML
+};
 
 /* The elements of one entry that fill its fields. */
 struct atom_parts {
-	xmlNodePtr title;
+	struct feed_fields fields;
 	xmlNodePtr id;
-	xmlNodePtr published;
-	xmlNodePtr updated;
-	xmlNodePtr summary;
-	xmlNodePtr content;
 };
 
+static int
+atom_type_is_xml(const char *type)
+{
+	size_t length = strlen(type);
+
+	return (length > 4 &&
+		util_strcasecmp(type + length - 4, "+xml") == 0) ||
+	       (length > 4 && util_strcasecmp(type + length - 4, "/xml") == 0);
+}
+
 /*
- * Converts an Atom text construct (title, summary, content) by its type
- * attribute.  Returns plain text (free()), or NULL when element is NULL or
- * holds something that is not text (a src link, an image).
+ * Reads the type attribute.  Atom 1.0 says text, html or xhtml; Atom 0.3
+ * gives MIME types.  An empty type, or a word that is neither (no '/'),
+ * is text: a reader would rather show it than drop it.  Other MIME types
+ * that are neither text nor XML hold no text.
+ */
+static enum atom_form
+atom_form_of(const char *type)
+{
+	if (type == NULL || util_strcasecmp(type, "text") == 0 ||
+	    util_strcasecmp(type, "text/plain") == 0)
+		return ATOM_FORM_TEXT;
+	if (util_strcasecmp(type, "html") == 0 ||
+	    util_strcasecmp(type, "text/html") == 0)
+		return ATOM_FORM_HTML;
+	if (util_strcasecmp(type, "xhtml") == 0 ||
+	    util_strcasecmp(type, "application/xhtml+xml") == 0)
+		return ATOM_FORM_XHTML;
+	if (strchr(type, '/') == NULL ||
+	    util_strncasecmp(type, "text/", 5) == 0 || atom_type_is_xml(type))
+		return ATOM_FORM_TEXT;
+	return ATOM_FORM_NONE;
+}
+
+/*
+ * Reads an Atom 0.3 text construct in mode="base64": the decoded bytes
+ * must be UTF-8 text without NUL to be read as the form says.  Returns
+ * plain text (free()), or NULL.
  */
 static char *
-atom_text(struct feed_parse_state *state, xmlNodePtr element, int single_line)
+atom_base64_text(struct feed_parse_state *state, xmlNodePtr element,
+		 enum atom_form form, int single_line)
 {
-	char *type;
+	char *encoded = feed_element_plain(state, element, 0);
+	char *plain = NULL;
+	gsize size = 0;
+
+	/* GLib (linked with GMime) decodes; the bytes fit in place. */
+	g_base64_decode_inplace(encoded, &size);
+	if (memchr(encoded, '\0', size) != NULL ||
+	    !g_utf8_validate(encoded, (gssize)size, NULL))
+		goto out;
+	if (form == ATOM_FORM_TEXT)
+		plain = feed_html_collapse_text(encoded, size, single_line);
+	else
+		plain = feed_html_converter_run(state->html, encoded, size,
+						single_line);
+out:
+	free(encoded);
+	return plain;
+}
+
+char *
+feed_atom_text(struct feed_parse_state *state, xmlNodePtr element,
+	       int single_line)
+{
+	char *type = NULL;
+	char *mode = NULL;
 	char *src;
+	enum atom_form form;
 	char *plain = NULL;
 
 	if (element == NULL)
@@ -42,44 +110,94 @@ atom_text(struct feed_parse_state *state, xmlNodePtr element, int single_line)
 		return NULL;
 	}
 	type = feed_element_attribute(element, "type");
-	if (type == NULL || util_strcasecmp(type, "text") == 0 ||
-	    util_strcasecmp(type, "text/plain") == 0)
+	mode = feed_element_attribute(element, "mode");
+	form = atom_form_of(type);
+	if (mode != NULL && util_strcasecmp(mode, "base64") == 0) {
+		if (form != ATOM_FORM_NONE)
+			plain =
+			    atom_base64_text(state, element, form, single_line);
+	} else if (form == ATOM_FORM_TEXT)
 		plain = feed_element_plain(state, element, single_line);
-	else if (util_strcasecmp(type, "html") == 0 ||
-		 util_strcasecmp(type, "text/html") == 0)
+	else if (form == ATOM_FORM_HTML ||
+		 (form == ATOM_FORM_XHTML && mode != NULL &&
+		  util_strcasecmp(mode, "escaped") == 0))
 		plain = feed_element_html(state, element, single_line);
-	else if (util_strcasecmp(type, "xhtml") == 0 ||
-		 util_strcasecmp(type, "application/xhtml+xml") == 0)
+	else if (form == ATOM_FORM_XHTML)
 		plain = feed_element_xhtml(state, element, single_line);
-	else if (util_strncasecmp(type, "text/", 5) == 0)
-		plain = feed_element_plain(state, element, single_line);
 	free(type);
+	free(mode);
 	return plain;
 }
 
-/* Picks the entry's alternate link: rel="alternate" or no rel at all. */
-static xmlNodePtr
-atom_alternate_link(xmlNodePtr entry)
+/*
+ * How well a link names the entry's web page: 0 not at all (another rel),
+ * 1 an alternate in some other format, 2 an alternate web page.  A link
+ * without rel is an alternate.
+ */
+static int
+atom_link_rank(xmlNodePtr link)
+{
+	char *rel = feed_element_attribute(link, "rel");
+	char *type = NULL;
+	int rank = 0;
+
+	if (rel != NULL && *rel != '\0' &&
+	    util_strcasecmp(rel, "alternate") != 0 &&
+	    strcmp(rel, "http://www.iana.org/assignments/relation/"
+			"alternate") != 0)
+		goto out;
+	type = feed_element_attribute(link, "type");
+	rank = type == NULL || *type == '\0' ||
+		       util_strcasecmp(type, "text/html") == 0 ||
+		       util_strcasecmp(type, "application/xhtml+xml") == 0
+		   ? 2
+		   : 1;
+out:
+	free(rel);
+	free(type);
+	return rank;
+}
+
+/*
+ * Sets the entry's link from its best alternate link, whatever the order
+ * of the links: the first web page, else the first alternate of another
+ * type.  The URL is in href, or (in some Atom 0.3 feeds) the element's
+ * text.  Returns the URL as written (free()), or NULL.
+ */
+static char *
+atom_read_link(struct feed_parse_state *state, xmlNodePtr entry,
+	       struct item *item)
 {
 	xmlNodePtr child;
+	xmlNodePtr best = NULL;
+	char *best_url = NULL;
+	int best_rank = 0;
 
-	for (child = entry->children; child != NULL; child = child->next) {
-		xmlChar *rel;
-		int alternate;
+	for (child = entry->children; child != NULL && best_rank < 2;
+	     child = child->next) {
+		char *url;
+		int rank;
 
 		if (!feed_element_is(child, FEED_VOCAB_ATOM, "link"))
 			continue;
-		rel = xmlGetNoNsProp(child, (const xmlChar *)"rel");
-		alternate = rel == NULL ||
-			    strcmp((const char *)rel, "alternate") == 0 ||
-			    strcmp((const char *)rel,
-				   "http://www.iana.org/assignments/relation/"
-				   "alternate") == 0;
-		xmlFree(rel);
-		if (alternate)
-			return child;
+		rank = atom_link_rank(child);
+		if (rank <= best_rank)
+			continue;
+		url = feed_element_attribute(child, "href");
+		if (url == NULL)
+			url = feed_element_plain(state, child, 1);
+		if (*url == '\0') {
+			free(url);
+			continue;
+		}
+		free(best_url);
+		best = child;
+		best_url = url;
+		best_rank = rank;
 	}
-	return NULL;
+	if (best != NULL)
+		item->link = feed_element_link(state, best, best_url);
+	return best_url;
 }
 
 /* Adds the category an atom:category names, by its label or its term. */
@@ -106,32 +224,15 @@ atom_find_parts(struct feed_parse_state *state, xmlNodePtr entry,
 	xmlNodePtr child;
 
 	memset(parts, 0, sizeof(*parts));
+	feed_fields_init(&parts->fields, FEED_KIND_ATOM);
 	for (child = entry->children; child != NULL; child = child->next) {
-		if (child->type != XML_ELEMENT_NODE)
+		if (child->type != XML_ELEMENT_NODE ||
+		    feed_fields_note(&parts->fields, child))
 			continue;
-		if (feed_element_is(child, FEED_VOCAB_ATOM, "title") &&
-		    parts->title == NULL)
-			parts->title = child;
-		else if (feed_element_is(child, FEED_VOCAB_ATOM, "id") &&
-			 parts->id == NULL)
-			parts->id = child;
-		else if ((feed_element_is(child, FEED_VOCAB_ATOM,
-					  "published") ||
-			  feed_element_is(child, FEED_VOCAB_ATOM, "issued")) &&
-			 parts->published == NULL)
-			parts->published = child;
-		else if ((feed_element_is(child, FEED_VOCAB_ATOM, "updated") ||
-			  feed_element_is(child, FEED_VOCAB_ATOM,
-					  "modified")) &&
-			 parts->updated == NULL)
-			parts->updated = child;
-		else if (feed_element_is(child, FEED_VOCAB_ATOM, "summary") &&
-			 parts->summary == NULL)
-			parts->summary = child;
-		else if (feed_element_is(child, FEED_VOCAB_ATOM, "content") &&
-			 parts->content == NULL)
-			parts->content = child;
-		else if (feed_element_is(child, FEED_VOCAB_ATOM, "category"))
+		if (feed_element_is(child, FEED_VOCAB_ATOM, "id")) {
+			if (parts->id == NULL)
+				parts->id = child;
+		} else if (feed_element_is(child, FEED_VOCAB_ATOM, "category"))
 			atom_add_category(item, child);
 		else if (feed_element_is(child, FEED_VOCAB_DC, "subject"))
 			feed_item_add_category(
@@ -139,40 +240,35 @@ atom_find_parts(struct feed_parse_state *state, xmlNodePtr entry,
 	}
 }
 
+/* Returns the first atom:id that holds text (free()), or NULL. */
+static char *
+atom_read_id(struct feed_parse_state *state, xmlNodePtr id)
+{
+	for (; id != NULL; id = feed_element_next_same(id)) {
+		char *text = feed_element_plain(state, id, 1);
+
+		if (*text != '\0')
+			return text;
+		free(text);
+	}
+	return NULL;
+}
+
 void
 feed_atom_read_entry(struct feed_parse_state *state, xmlNodePtr entry)
 {
 	struct item item;
 	struct atom_parts parts;
-	xmlNodePtr link;
 	char *href = NULL;
 	char *date_text = NULL;
 
 	memset(&item, 0, sizeof(item));
 	atom_find_parts(state, entry, &parts, &item);
-	item.title = atom_text(state, parts.title, 1);
-	item.id = feed_element_plain(state, parts.id, 1);
-	link = atom_alternate_link(entry);
-	if (link != NULL) {
-		href = feed_element_attribute(link, "href");
-		item.link = feed_element_link(state, link, href);
-	}
-	item.summary = atom_text(state, parts.summary, 0);
-	if (item.summary == NULL || *item.summary == '\0') {
-		char *text = atom_text(state, parts.content, 0);
-
-		if (text != NULL) {
-			free(item.summary);
-			item.summary = text;
-		}
-	}
-	date_text = feed_element_plain(state, parts.published, 1);
-	feed_item_set_date(&item, date_text);
-	if (!item.has_published) {
-		free(date_text);
-		date_text = feed_element_plain(state, parts.updated, 1);
-		feed_item_set_date(&item, date_text);
-	}
+	item.title = feed_fields_title(state, &parts.fields);
+	item.id = atom_read_id(state, parts.id);
+	href = atom_read_link(state, entry, &item);
+	item.summary = feed_fields_summary(state, &parts.fields);
+	date_text = feed_fields_date(state, &parts.fields, &item);
 	feed_item_finish(state, &item, href, date_text);
 	free(href);
 	free(date_text);

@@ -17,40 +17,81 @@
 /* Entities nested deeper than this are refused. */
 #define FEED_ENTITY_DEPTH_MAX 8
 
-const char *
-feed_element_namespace(xmlNodePtr node)
+/* Returns the namespace URI of node, or NULL when it has none. */
+static const char *
+element_namespace(xmlNodePtr node)
 {
 	return node->ns != NULL && node->ns->href != NULL
 		   ? (const char *)node->ns->href
 		   : NULL;
 }
 
-/* True when node is an element called name in the given vocabulary. */
+/* Namespaces with the vocabulary each stands for, the likeliest first. */
+static const struct {
+	const char *uri;
+	enum feed_vocabulary vocabulary;
+} element_namespaces[] = {
+    {FEED_NS_ATOM, FEED_VOCAB_ATOM},
+    {FEED_NS_DC, FEED_VOCAB_DC},
+    {FEED_NS_CONTENT, FEED_VOCAB_CONTENT},
+    {FEED_NS_RSS10, FEED_VOCAB_RSS},
+    {FEED_NS_MEDIA, FEED_VOCAB_MEDIA},
+    /* Media RSS as some feeds spell it, without the final slash. */
+    {"http://search.yahoo.com/mrss", FEED_VOCAB_MEDIA},
+    {FEED_NS_ITUNES, FEED_VOCAB_ITUNES},
+    {FEED_NS_DCTERMS, FEED_VOCAB_DCTERMS},
+    {FEED_NS_ATOM03, FEED_VOCAB_ATOM},
+    {FEED_NS_RDF, FEED_VOCAB_RDF},
+    {FEED_NS_RSS090, FEED_VOCAB_RSS},
+    {FEED_NS_RSS2_USERLAND, FEED_VOCAB_RSS},
+};
+
+enum feed_vocabulary
+feed_element_vocabulary(xmlNodePtr node)
+{
+	const char *ns = element_namespace(node);
+	size_t index;
+
+	if (ns == NULL)
+		return FEED_VOCAB_RSS;
+	for (index = 0;
+	     index < sizeof(element_namespaces) / sizeof(element_namespaces[0]);
+	     index++) {
+		if (strcmp(ns, element_namespaces[index].uri) == 0)
+			return element_namespaces[index].vocabulary;
+	}
+	return FEED_VOCAB_OTHER;
+}
+
 int
 feed_element_is(xmlNodePtr node, enum feed_vocabulary vocabulary,
 		const char *name)
 {
-	const char *ns;
+	return node->type == XML_ELEMENT_NODE &&
+	       strcmp((const char *)node->name, name) == 0 &&
+	       feed_element_vocabulary(node) == vocabulary;
+}
 
-	if (node->type != XML_ELEMENT_NODE ||
-	    strcmp((const char *)node->name, name) != 0)
-		return 0;
-	ns = feed_element_namespace(node);
-	switch (vocabulary) {
-	case FEED_VOCAB_RSS:
-		return ns == NULL || strcmp(ns, FEED_NS_RSS10) == 0 ||
-		       strcmp(ns, FEED_NS_RSS090) == 0;
-	case FEED_VOCAB_ATOM:
-		return ns != NULL && (strcmp(ns, FEED_NS_ATOM) == 0 ||
-				      strcmp(ns, FEED_NS_ATOM03) == 0);
-	case FEED_VOCAB_DC:
-		return ns != NULL && strcmp(ns, FEED_NS_DC) == 0;
-	case FEED_VOCAB_CONTENT:
-		return ns != NULL && strcmp(ns, FEED_NS_CONTENT) == 0;
-	case FEED_VOCAB_RDF:
-		return ns != NULL && strcmp(ns, FEED_NS_RDF) == 0;
+xmlNodePtr
+feed_element_next_same(xmlNodePtr element)
+{
+	const char *ns = element_namespace(element);
+	xmlNodePtr sibling;
+
+	for (sibling = element->next; sibling != NULL;
+	     sibling = sibling->next) {
+		const char *sibling_ns;
+
+		if (sibling->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)sibling->name,
+			   (const char *)element->name) != 0)
+			continue;
+		sibling_ns = element_namespace(sibling);
+		if (sibling_ns == ns || (sibling_ns != NULL && ns != NULL &&
+					 strcmp(sibling_ns, ns) == 0))
+			return sibling;
 	}
-	return 0;
+	return NULL;
 }
 
 /*

@@ -53,20 +53,6 @@ item_hash_id(const char *title, const char *date_text, const char *summary)
 	return xasprintf("urn:digest:item:%016llx", (unsigned long long)hash);
 }
 
-/* Sets the date from the first text that parses. */
-void
-feed_item_set_date(struct item *item, const char *date_text)
-{
-	time_t when;
-
-	if (item->has_published || date_text == NULL)
-		return;
-	if (feed_parse_date(date_text, &when) == 0) {
-		item->published_at = when;
-		item->has_published = 1;
-	}
-}
-
 /*
  * Fills the fields every item must have and appends it to the private
  * list.  Takes ownership of item's strings.

@@ -1,8 +1,10 @@
 /*
  * feed_rss.c - one RSS 2.0, 0.9x or 1.0 (RDF) item into a struct item.
  *
- * RSS text is HTML more often than not, so descriptions go through the
- * HTML converter.  The first occurrence of each element is the one read.
+ * The title, summary and date come from feed_fields.c; this file reads
+ * what only RSS has: the link, the guid (a permalink unless it says
+ * otherwise), rdf:about and the categories.  Where link or guid occurs
+ * twice, the first that holds text wins.
  */
 #include "feed_impl.h"
 #include "util.h"
@@ -13,13 +15,9 @@
 
 /* The elements of one item that fill its fields. */
 struct rss_parts {
-	xmlNodePtr title;
+	struct feed_fields fields;
 	xmlNodePtr link;
 	xmlNodePtr guid;
-	xmlNodePtr description;
-	xmlNodePtr encoded;
-	xmlNodePtr pub_date;
-	xmlNodePtr dc_date;
 };
 
 /*
@@ -33,37 +31,43 @@ rss_find_parts(struct feed_parse_state *state, xmlNodePtr element,
 	xmlNodePtr child;
 
 	memset(parts, 0, sizeof(*parts));
+	feed_fields_init(&parts->fields, FEED_KIND_RSS);
 	for (child = element->children; child != NULL; child = child->next) {
-		if (child->type != XML_ELEMENT_NODE)
+		if (child->type != XML_ELEMENT_NODE ||
+		    feed_fields_note(&parts->fields, child))
 			continue;
-		if (feed_element_is(child, FEED_VOCAB_RSS, "title") &&
-		    parts->title == NULL)
-			parts->title = child;
-		else if (feed_element_is(child, FEED_VOCAB_RSS, "link") &&
-			 parts->link == NULL)
-			parts->link = child;
-		else if (feed_element_is(child, FEED_VOCAB_RSS, "guid") &&
-			 parts->guid == NULL)
-			parts->guid = child;
-		else if (feed_element_is(child, FEED_VOCAB_RSS,
-					 "description") &&
-			 parts->description == NULL)
-			parts->description = child;
-		else if (feed_element_is(child, FEED_VOCAB_CONTENT,
-					 "encoded") &&
-			 parts->encoded == NULL)
-			parts->encoded = child;
-		else if (feed_element_is(child, FEED_VOCAB_RSS, "pubDate") &&
-			 parts->pub_date == NULL)
-			parts->pub_date = child;
-		else if (feed_element_is(child, FEED_VOCAB_DC, "date") &&
-			 parts->dc_date == NULL)
-			parts->dc_date = child;
-		else if (feed_element_is(child, FEED_VOCAB_RSS, "category") ||
-			 feed_element_is(child, FEED_VOCAB_DC, "subject"))
+		if (feed_element_is(child, FEED_VOCAB_RSS, "link")) {
+			if (parts->link == NULL)
+				parts->link = child;
+		} else if (feed_element_is(child, FEED_VOCAB_RSS, "guid")) {
+			if (parts->guid == NULL)
+				parts->guid = child;
+		} else if (feed_element_is(child, FEED_VOCAB_RSS, "category") ||
+			   feed_element_is(child, FEED_VOCAB_DC, "subject"))
 			feed_item_add_category(
 			    item, feed_element_plain(state, child, 1));
 	}
+}
+
+/*
+ * Returns the text of the first element from element on, it included,
+ * with the same name that is not empty (free()), and sets *found_out to
+ * it.  Returns NULL when there is none.
+ */
+static char *
+rss_first_plain(struct feed_parse_state *state, xmlNodePtr element,
+		xmlNodePtr *found_out)
+{
+	for (; element != NULL; element = feed_element_next_same(element)) {
+		char *text = feed_element_plain(state, element, 1);
+
+		if (*text != '\0') {
+			*found_out = element;
+			return text;
+		}
+		free(text);
+	}
+	return NULL;
 }
 
 /*
@@ -74,29 +78,27 @@ static char *
 rss_read_link_and_id(struct feed_parse_state *state, xmlNodePtr element,
 		     const struct rss_parts *parts, struct item *item)
 {
-	char *raw_link = feed_element_plain(state, parts->link, 1);
+	xmlNodePtr link = parts->link;
+	xmlNodePtr guid = parts->guid;
+	char *raw_link = rss_first_plain(state, link, &link);
 
-	item->link = feed_element_link(state, parts->link, raw_link);
-	item->id = feed_element_plain(state, parts->guid, 1);
-	if (item->link == NULL && parts->guid != NULL && item->id != NULL) {
+	item->link = feed_element_link(state, link, raw_link);
+	item->id = rss_first_plain(state, guid, &guid);
+	if (item->link == NULL && item->id != NULL) {
 		/* A guid is a permalink unless it says otherwise. */
-		char *permalink =
-		    feed_element_attribute(parts->guid, "isPermaLink");
+		char *permalink = feed_element_attribute(guid, "isPermaLink");
 
 		if (permalink == NULL || util_strcasecmp(permalink, "false"))
-			item->link =
-			    feed_element_link(state, parts->guid, item->id);
+			item->link = feed_element_link(state, guid, item->id);
 		free(permalink);
 	}
-	if ((item->id == NULL || *item->id == '\0') && raw_link == NULL) {
+	if (item->id == NULL && parts->link == NULL) {
 		/* RSS 1.0 names each item by its rdf:about. */
 		xmlChar *about = xmlGetNsProp(element, (const xmlChar *)"about",
 					      (const xmlChar *)FEED_NS_RDF);
 
-		if (about != NULL) {
-			free(item->id);
+		if (about != NULL)
 			item->id = xstrdup((const char *)about);
-		}
 		xmlFree(about);
 	}
 	return raw_link;
@@ -112,24 +114,10 @@ feed_rss_read_item(struct feed_parse_state *state, xmlNodePtr element)
 
 	memset(&item, 0, sizeof(item));
 	rss_find_parts(state, element, &parts, &item);
-	item.title = feed_element_plain(state, parts.title, 1);
+	item.title = feed_fields_title(state, &parts.fields);
 	raw_link = rss_read_link_and_id(state, element, &parts, &item);
-	item.summary = feed_element_html(state, parts.description, 0);
-	if (item.summary == NULL || *item.summary == '\0') {
-		char *content = feed_element_html(state, parts.encoded, 0);
-
-		if (content != NULL) {
-			free(item.summary);
-			item.summary = content;
-		}
-	}
-	date_text = feed_element_plain(state, parts.pub_date, 1);
-	feed_item_set_date(&item, date_text);
-	if (!item.has_published) {
-		free(date_text);
-		date_text = feed_element_plain(state, parts.dc_date, 1);
-		feed_item_set_date(&item, date_text);
-	}
+	item.summary = feed_fields_summary(state, &parts.fields);
+	date_text = feed_fields_date(state, &parts.fields, &item);
 	feed_item_finish(state, &item, raw_link, date_text);
 	free(raw_link);
 	free(date_text);
