@@ -317,13 +317,22 @@ feed_on_end_element(void *context, const xmlChar *local_name,
 		state->collecting = 1;
 	}
 	xmlSAX2EndElementNs(context, local_name, prefix, uri);
-	if (taken && element->children != NULL) {
+	if (taken) {
 		/* The empty element stays: libxml2 keeps state about the last
 		 * child of the parent to merge text into, and unlinking the
 		 * item would make a stale text node that child. */
 		xmlFreeNodeList(element->children);
 		element->children = NULL;
 		element->last = NULL;
+		/* What came before it (the previous item, emptied, and the
+		 * white space between) is done with: freed, so that a long
+		 * feed leaves no trail of empty nodes. */
+		while (element->prev != NULL) {
+			xmlNodePtr done = element->prev;
+
+			xmlUnlinkNode(done);
+			xmlFreeNode(done);
+		}
 	}
 	if (state->expansion_exceeded)
 		xmlStopParser(parser);

@@ -96,6 +96,13 @@ feed_item_list_take(struct item_list *list, struct item_list *from)
 
 	if (from->count == 0)
 		goto out;
+	if (list->items == NULL) {
+		/* The usual case, one feed into an empty list: no copy, so
+		 * the peak does not hold the items array twice. */
+		*list = *from;
+		memset(from, 0, sizeof(*from));
+		return;
+	}
 	if (needed > list->capacity) {
 		list->items =
 		    xreallocarray(list->items, needed, sizeof(*list->items));
