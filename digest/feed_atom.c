@@ -30,14 +30,14 @@ struct atom_parts {
 	xmlNodePtr id;
 };
 
+/* True for an XML media type: text/xml, application/rss+xml and such. */
 static int
 atom_type_is_xml(const char *type)
 {
 	size_t length = strlen(type);
 
-	return (length > 4 &&
-		util_strcasecmp(type + length - 4, "+xml") == 0) ||
-	       (length > 4 && util_strcasecmp(type + length - 4, "/xml") == 0);
+	return length > 4 && (util_strcasecmp(type + length - 4, "+xml") == 0 ||
+			      util_strcasecmp(type + length - 4, "/xml") == 0);
 }
 
 /*
@@ -77,7 +77,11 @@ atom_base64_text(struct feed_parse_state *state, xmlNodePtr element,
 	char *plain = NULL;
 	gsize size = 0;
 
-	/* GLib (linked with GMime) decodes; the bytes fit in place. */
+	/* GLib (linked with GMime) decodes, and the bytes fit in place; it
+	 * complains on stderr about fewer than two characters, which hold
+	 * no byte anyway. */
+	if (strlen(encoded) < 2)
+		goto out;
 	g_base64_decode_inplace(encoded, &size);
 	if (memchr(encoded, '\0', size) != NULL ||
 	    !g_utf8_validate(encoded, (gssize)size, NULL))
