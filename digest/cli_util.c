@@ -225,6 +225,9 @@ report_gather(const struct gather_report *report)
 	for (size_t i = 0; i < report->problem_count; i++)
 		cli_warn("feed \"%s\": %s", report->problems[i].source,
 			 report->problems[i].reason);
+	for (size_t i = 0; i < report->warning_count; i++)
+		cli_warn("feed \"%s\": %s", report->warnings[i].source,
+			 report->warnings[i].text);
 }
 
 int

@@ -248,8 +248,8 @@ static const char *const digest_keys[] = {"title",     "language", "timezone",
 					  "max_items", "max_age",  "templates",
 					  "state",     "syslog",   NULL};
 static const char *const fetch_keys[] = {
-    "connect_timeout", "timeout",     "max_size", "max_redirects",
-    "user_agent",      "error_after", NULL};
+    "connect_timeout", "timeout",	   "max_size",	  "max_redirects",
+    "user_agent",      "future_tolerance", "error_after", NULL};
 static const char *const mail_keys[] = {
     "transport",	  "outbox",	      "default_provider", "list_id",
     "unsubscribe_mailto", "unsubscribe_url",  "retries",	  "retry_delay",
@@ -361,6 +361,9 @@ load_fetch(struct loader *loader)
 	get_long(loader, section, "max_redirects", 0, 20,
 		 &config->max_redirects);
 	get_long(loader, section, "error_after", 0, 1000, &config->error_after);
+	get_duration(loader, section, "future_tolerance", 0, 7L * 86400,
+		     &config->future_tolerance);
+	/* FEED_MAX_SIZE in feed.c must stay at least the 64M allowed. */
 	size = ini_get(loader, section, "max_size");
 	if (size && *size &&
 	    (util_parse_size(size, &config->max_feed_size) < 0 ||
@@ -723,8 +726,10 @@ set_defaults(struct config *config, const char *path)
 	config->max_age = 48 * 3600;
 	config->connect_timeout = 10;
 	config->fetch_timeout = 30;
-	config->max_feed_size = (size_t)5 << 20;
+	/* No real news feed comes near 16 MB. */
+	config->max_feed_size = (size_t)16 << 20;
 	config->max_redirects = 5;
+	config->future_tolerance = 3600;
 	config->transport = TRANSPORT_KIND_SMTP;
 	config->retries = 2;
 	config->retry_delay = 60;

@@ -50,6 +50,7 @@ struct config {
 	long fetch_timeout;   /* seconds, whole transfer */
 	size_t max_feed_size; /* bytes */
 	long max_redirects;
+	long future_tolerance; /* seconds an item's date may lie ahead */
 	char *user_agent;
 	long error_after; /* runs a source may fail before it is an error */
 

@@ -1,76 +1,37 @@
 /*
- * feed.c - RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 into struct item.
+ * feed.c - reading a feed document: the hardened push parser, the encoding
+ * fallback, what kind of feed the root says it is, and feed_parse().
  *
  * The document is parsed into a libxml2 tree with the network off, no
  * external entity or DTD loading and no entity substitution.  Entities
- * declared in the document stay references in the tree; we expand them
- * ourselves under a byte budget, so an expansion bomb fails instead of
- * eating memory.  Items are built in a private list and handed over only
+ * declared in the document stay references in the tree; feed_element.c
+ * expands them under a byte budget, so an expansion bomb fails instead of
+ * eating memory.  Each item is read as soon as its end tag arrives and its
+ * subtree freed.  Items are built in a private list and handed over only
  * when the whole feed was read, so a failure appends nothing.
  */
-#include "feed.h"
+#include "feed_impl.h"
 #include "util.h"
 
 #include <pthread.h>
-#include <stdint.h>
 #include <string.h>
 
 #include <libxml/SAX2.h>
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 
-/* Feeds bigger than this are refused before parsing. */
+/* Feeds bigger than this are refused before parsing.  It is at least the
+ * largest [fetch] max_size that config.c accepts. */
 #define FEED_MAX_SIZE ((size_t)64 * 1024 * 1024)
 /* Bytes that expanding the document's own entities may add, beyond its
  * size; a few harmless entities fit, a bomb does not. */
 #define FEED_EXPANSION_ALLOWANCE ((size_t)1024 * 1024)
-/* Entities nested deeper than this are refused. */
-#define FEED_ENTITY_DEPTH_MAX 8
 /* Longest libxml2 message we quote in an error. */
 #define FEED_MESSAGE_MAX 160
-
-#define NS_ATOM "http://www.w3.org/2005/Atom"
-#define NS_ATOM03 "http://purl.org/atom/ns#"
-#define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-#define NS_RSS10 "http://purl.org/rss/1.0/"
-#define NS_RSS090 "http://my.netscape.com/rdf/simple/0.9/"
-#define NS_DC "http://purl.org/dc/elements/1.1/"
-#define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
-#define NS_XHTML "http://www.w3.org/1999/xhtml"
-
-enum feed_kind {
-	FEED_KIND_UNKNOWN = 0,
-	FEED_KIND_RSS, /* RSS 0.9x, 1.0 and 2.0 */
-	FEED_KIND_ATOM,
-	FEED_KIND_OTHER
-};
-
-struct parse_state {
-	xmlDocPtr document;
-	const char *source_name;
-	struct feed_html_converter *html;
-	struct item_list items;
-	enum feed_kind kind;
-	/* The first error libxml2 reported, while collecting. */
-	int collecting;
-	char *first_error;
-	int first_error_line;
-	int first_error_code;
-	/* Entity expansion accounting (see text_collect). */
-	size_t expansion_left;
-	int expansion_exceeded;
-};
-
-/* Which vocabulary an element name is looked up in. */
-enum vocabulary {
-	VOCAB_RSS,  /* no namespace, or RSS 1.0 / 0.90 */
-	VOCAB_ATOM, /* Atom 1.0, or the old 0.3 namespace */
-	VOCAB_DC,
-	VOCAB_CONTENT,
-	VOCAB_RDF
-};
+/* Chunks keep libxml2 from copying the whole feed at once. */
+#define FEED_CHUNK_SIZE ((size_t)256 * 1024)
 
 static pthread_once_t feed_init_once = PTHREAD_ONCE_INIT;
 
@@ -85,18 +46,104 @@ feed_refuse_entity_loader(const char *url, const char *public_id,
 	return NULL;
 }
 
+/*
+ * What bytes 0x80 to 0x9F mean in windows-1252 as the WHATWG encoding
+ * standard defines it.  The five bytes Microsoft left undefined stand for
+ * the C1 control of the same number, so no byte is an error.
+ */
+static const unsigned short feed_cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+/*
+ * The names a document may give windows-1252 under the WHATWG standard:
+ * a browser reads a page labelled ISO-8859-1 or US-ASCII as windows-1252,
+ * so the quotes and the euro sign of bytes 0x80 to 0x9F come out right.
+ */
+static const char *const feed_cp1252_labels[] = {"ansi_x3.4-1968",
+						 "ascii",
+						 "cp1252",
+						 "cp819",
+						 "csisolatin1",
+						 "ibm819",
+						 "iso-8859-1",
+						 "iso-ir-100",
+						 "iso8859-1",
+						 "iso88591",
+						 "iso_8859-1",
+						 "iso_8859-1:1987",
+						 "l1",
+						 "latin1",
+						 "us-ascii",
+						 "x-cp1252"};
+
+/*
+ * libxml2's decoder callback: windows-1252 in, UTF-8 out, as much as fits.
+ * Returns the bytes written; *inlen and *outlen say how many were read
+ * and written.
+ */
+static int
+feed_cp1252_to_utf8(unsigned char *out, int *outlen, const unsigned char *in,
+		    int *inlen)
+{
+	int read = 0;
+	int written = 0;
+
+	while (read < *inlen) {
+		unsigned int code = in[read];
+
+		if (code >= 0x80 && code < 0xA0)
+			code = feed_cp1252_high[code - 0x80];
+		if (code < 0x80) {
+			if (written + 1 > *outlen)
+				break;
+			out[written++] = (unsigned char)code;
+		} else if (code < 0x800) {
+			if (written + 2 > *outlen)
+				break;
+			out[written++] = (unsigned char)(0xC0 | (code >> 6));
+			out[written++] = (unsigned char)(0x80 | (code & 0x3F));
+		} else {
+			if (written + 3 > *outlen)
+				break;
+			out[written++] = (unsigned char)(0xE0 | (code >> 12));
+			out[written++] =
+			    (unsigned char)(0x80 | ((code >> 6) & 0x3F));
+			out[written++] = (unsigned char)(0x80 | (code & 0x3F));
+		}
+		read++;
+	}
+	*inlen = read;
+	*outlen = written;
+	return written;
+}
+
 static void
 feed_init(void)
 {
+	size_t index;
+
 	xmlInitParser();
-	/* Only feed.c uses libxml2, so the process-wide loader is ours. */
+	/* Only feed*.c use libxml2, so the process-wide loader, decoders
+	 * and encoding names are ours. */
 	xmlSetExternalEntityLoader(feed_refuse_entity_loader);
+	/* A registered decoder comes before libxml2's own and iconv's, and
+	 * the labels lead to it; the handler lives as long as the process. */
+	if (xmlNewCharEncodingHandler("windows-1252", feed_cp1252_to_utf8,
+				      NULL) == NULL)
+		return;
+	for (index = 0;
+	     index < sizeof(feed_cp1252_labels) / sizeof(feed_cp1252_labels[0]);
+	     index++)
+		xmlAddEncodingAlias("windows-1252", feed_cp1252_labels[index]);
 }
 
 static void
 feed_on_error(void *context, xmlErrorPtr error)
 {
-	struct parse_state *state = context;
+	struct feed_parse_state *state = context;
 
 	if (state == NULL || error == NULL || !state->collecting ||
 	    state->first_error != NULL || error->level < XML_ERR_ERROR)
@@ -199,563 +246,18 @@ feed_is_blank(const char *data, size_t size)
 	return 1;
 }
 
-static const char *
-node_namespace(xmlNodePtr node)
-{
-	return node->ns != NULL && node->ns->href != NULL
-		   ? (const char *)node->ns->href
-		   : NULL;
-}
-
-/* True when node is an element called name in the given vocabulary. */
-static int
-node_is(xmlNodePtr node, enum vocabulary vocabulary, const char *name)
-{
-	const char *ns;
-
-	if (node->type != XML_ELEMENT_NODE ||
-	    strcmp((const char *)node->name, name) != 0)
-		return 0;
-	ns = node_namespace(node);
-	switch (vocabulary) {
-	case VOCAB_RSS:
-		return ns == NULL || strcmp(ns, NS_RSS10) == 0 ||
-		       strcmp(ns, NS_RSS090) == 0;
-	case VOCAB_ATOM:
-		return ns != NULL &&
-		       (strcmp(ns, NS_ATOM) == 0 || strcmp(ns, NS_ATOM03) == 0);
-	case VOCAB_DC:
-		return ns != NULL && strcmp(ns, NS_DC) == 0;
-	case VOCAB_CONTENT:
-		return ns != NULL && strcmp(ns, NS_CONTENT) == 0;
-	case VOCAB_RDF:
-		return ns != NULL && strcmp(ns, NS_RDF) == 0;
-	}
-	return 0;
-}
-
-/*
- * Appends the text below node to out.  References to the document's own
- * entities are expanded here rather than by the parser, each expanded byte
- * charged to state->expansion_left.
- */
-static void
-text_collect(struct parse_state *state, xmlNodePtr node, int entity_depth,
-	     struct buf *out)
-{
-	xmlNodePtr child;
-	size_t length;
-
-	for (child = node; child != NULL; child = child->next) {
-		if (state->expansion_exceeded)
-			return;
-		switch (child->type) {
-		case XML_TEXT_NODE:
-		case XML_CDATA_SECTION_NODE:
-			if (child->content == NULL)
-				break;
-			length = strlen((const char *)child->content);
-			if (entity_depth > 0) {
-				if (length > state->expansion_left) {
-					state->expansion_exceeded = 1;
-					return;
-				}
-				state->expansion_left -= length;
-			}
-			buf_append(out, (const char *)child->content, length);
-			break;
-		case XML_ELEMENT_NODE:
-			text_collect(state, child->children, entity_depth, out);
-			break;
-		case XML_ENTITY_REF_NODE: {
-			xmlEntityPtr entity = (xmlEntityPtr)child->children;
-
-			if (entity_depth >= FEED_ENTITY_DEPTH_MAX) {
-				state->expansion_exceeded = 1;
-				return;
-			}
-			if (entity != NULL && entity->type == XML_ENTITY_DECL)
-				text_collect(state, entity->children,
-					     entity_depth + 1, out);
-			break;
-		}
-		default:
-			break;
-		}
-	}
-}
-
-/*
- * Returns the text content of element as a new string (free()), or NULL
- * when the element is absent.
- */
-static char *
-element_text(struct parse_state *state, xmlNodePtr element)
-{
-	struct buf text = BUF_INIT;
-	xmlNodePtr only;
-
-	if (element == NULL)
-		return NULL;
-	only = element->children;
-	/* The usual case, one text node, needs no buffer. */
-	if (only != NULL && only->next == NULL &&
-	    (only->type == XML_TEXT_NODE ||
-	     only->type == XML_CDATA_SECTION_NODE))
-		return xstrdup(
-		    only->content != NULL ? (const char *)only->content : "");
-	text_collect(state, element->children, 0, &text);
-	return buf_detach(&text);
-}
-
-/* Returns element's text with whitespace collapsed (free()), or NULL. */
-static char *
-element_plain(struct parse_state *state, xmlNodePtr element, int single_line)
-{
-	char *raw = element_text(state, element);
-	char *plain;
-
-	if (raw == NULL)
-		return NULL;
-	plain = feed_text_collapse(raw, strlen(raw), single_line);
-	free(raw);
-	return plain;
-}
-
-/* Returns element's HTML content as plain text (free()), or NULL. */
-static char *
-element_html(struct parse_state *state, xmlNodePtr element, int single_line)
-{
-	char *raw = element_text(state, element);
-	char *plain;
-
-	if (raw == NULL)
-		return NULL;
-	plain =
-	    feed_html_converter_run(state->html, raw, strlen(raw), single_line);
-	free(raw);
-	return plain;
-}
-
-/*
- * Returns an XHTML text construct (the children of its div) as plain text
- * (free()).  The markup is serialised and read back by the HTML converter
- * so that the same rules for breaks apply.
- */
-static char *
-element_xhtml(struct parse_state *state, xmlNodePtr element, int single_line)
-{
-	xmlBufferPtr markup = xmlBufferCreate();
-	xmlNodePtr child;
-	char *plain;
-
-	if (markup == NULL)
-		return element_plain(state, element, single_line);
-	for (child = element->children; child != NULL; child = child->next)
-		xmlNodeDump(markup, state->document, child, 0, 0);
-	plain = feed_html_converter_run(
-	    state->html, (const char *)xmlBufferContent(markup),
-	    (size_t)xmlBufferLength(markup), single_line);
-	xmlBufferFree(markup);
-	return plain;
-}
-
-/* Returns a non-namespaced attribute, trimmed, or NULL (free()). */
-static char *
-element_attribute(xmlNodePtr element, const char *name)
-{
-	xmlChar *value = xmlGetNoNsProp(element, (const xmlChar *)name);
-	char *trimmed;
-
-	if (value == NULL)
-		return NULL;
-	trimmed = feed_text_collapse((const char *)value,
-				     strlen((const char *)value), 1);
-	xmlFree(value);
-	return trimmed;
-}
-
-/*
- * Converts an Atom text construct (title, summary, content) by its type
- * attribute.  Returns plain text (free()), or NULL when element is NULL or
- * holds something that is not text (a src link, an image).
- */
-static char *
-atom_text(struct parse_state *state, xmlNodePtr element, int single_line)
-{
-	char *type;
-	char *src;
-	char *plain = NULL;
-
-	if (element == NULL)
-		return NULL;
-	src = element_attribute(element, "src");
-	if (src != NULL) {
-		free(src);
-		return NULL;
-	}
-	type = element_attribute(element, "type");
-	if (type == NULL || util_strcasecmp(type, "text") == 0 ||
-	    util_strcasecmp(type, "text/plain") == 0)
-		plain = element_plain(state, element, single_line);
-	else if (util_strcasecmp(type, "html") == 0 ||
-		 util_strcasecmp(type, "text/html") == 0)
-		plain = element_html(state, element, single_line);
-	else if (util_strcasecmp(type, "xhtml") == 0 ||
-		 util_strcasecmp(type, "application/xhtml+xml") == 0)
-		plain = element_xhtml(state, element, single_line);
-	else if (util_strncasecmp(type, "text/", 5) == 0)
-		plain = element_plain(state, element, single_line);
-	free(type);
-	return plain;
-}
-
-static int
-link_scheme_allowed(const char *url)
-{
-	return util_strncasecmp(url, "http://", 7) == 0 ||
-	       util_strncasecmp(url, "https://", 8) == 0;
-}
-
-/*
- * Resolves href against the xml:base in scope at element (which ends in
- * the document's base_url).  Returns an absolute http(s) URL (free()), or
- * NULL when there is none to be had.
- */
-static char *
-link_resolve(struct parse_state *state, xmlNodePtr element, const char *href)
-{
-	xmlChar *base = NULL;
-	xmlChar *resolved = NULL;
-	char *link = NULL;
-
-	if (href == NULL || *href == '\0')
-		return NULL;
-	base = xmlNodeGetBase(state->document, element);
-	resolved = xmlBuildURI((const xmlChar *)href, base);
-	if (resolved != NULL && link_scheme_allowed((const char *)resolved))
-		link = xstrdup((const char *)resolved);
-	else if (resolved == NULL && link_scheme_allowed(href))
-		link = xstrdup(href);
-	xmlFree(resolved);
-	xmlFree(base);
-	return link;
-}
-
-static void
-item_add_category(struct item *item, char *category)
-{
-	if (category == NULL)
-		return;
-	if (*category == '\0') {
-		free(category);
-		return;
-	}
-	item->categories =
-	    xreallocarray(item->categories, item->category_count + 1,
-			  sizeof(*item->categories));
-	item->categories[item->category_count++] = category;
-}
-
-/*
- * Gives an item without guid or link a stable id from its title and date
- * (64-bit FNV-1a), so that the state stage can still recognise it.
- */
-static char *
-item_hash_id(const char *title, const char *date_text, const char *summary)
-{
-	const char *parts[3] = {title, date_text, summary};
-	uint64_t hash = 14695981039346656037ULL;
-	size_t part;
-	const unsigned char *byte;
-
-	for (part = 0; part < 3; part++) {
-		if (parts[part] != NULL) {
-			for (byte = (const unsigned char *)parts[part];
-			     *byte != '\0'; byte++) {
-				hash ^= *byte;
-				hash *= 1099511628211ULL;
-			}
-		}
-		hash ^= 0xFF;
-		hash *= 1099511628211ULL;
-	}
-	return xasprintf("urn:digest:item:%016llx", (unsigned long long)hash);
-}
-
-/* Sets the date from the first text that parses. */
-static void
-item_set_date(struct item *item, const char *date_text)
-{
-	time_t when;
-
-	if (item->has_published || date_text == NULL)
-		return;
-	if (feed_parse_date(date_text, &when) == 0) {
-		item->published_at = when;
-		item->has_published = 1;
-	}
-}
-
-/*
- * Fills the fields every item must have and appends it to the private
- * list.  Takes ownership of item's strings.
- */
-static void
-item_finish(struct parse_state *state, struct item *item, const char *raw_link,
-	    const char *date_text)
-{
-	struct item_list *items = &state->items;
-
-	item->source =
-	    xstrdup(state->source_name != NULL ? state->source_name : "");
-	if (item->title == NULL)
-		item->title = xstrdup("");
-	if (item->summary == NULL)
-		item->summary = xstrdup("");
-	if (item->id != NULL && *item->id == '\0') {
-		free(item->id);
-		item->id = NULL;
-	}
-	if (item->id == NULL && item->link != NULL)
-		item->id = xstrdup(item->link);
-	if (item->id == NULL && raw_link != NULL && *raw_link != '\0')
-		item->id = xstrdup(raw_link);
-	if (item->id == NULL)
-		item->id = item_hash_id(item->title, date_text, item->summary);
-	if (items->count == items->capacity) {
-		items->capacity =
-		    items->capacity == 0 ? 16 : items->capacity * 2;
-		items->items = xreallocarray(items->items, items->capacity,
-					     sizeof(*items->items));
-	}
-	items->items[items->count++] = *item;
-	memset(item, 0, sizeof(*item));
-}
-
-/* Reads one RSS 2.0 or RSS 1.0 item. */
-static void
-rss_read_item(struct parse_state *state, xmlNodePtr element)
-{
-	struct item item;
-	xmlNodePtr child;
-	xmlNodePtr title = NULL;
-	xmlNodePtr link = NULL;
-	xmlNodePtr guid = NULL;
-	xmlNodePtr description = NULL;
-	xmlNodePtr encoded = NULL;
-	xmlNodePtr pub_date = NULL;
-	xmlNodePtr dc_date = NULL;
-	char *raw_link = NULL;
-	char *date_text = NULL;
-
-	memset(&item, 0, sizeof(item));
-	for (child = element->children; child != NULL; child = child->next) {
-		if (child->type != XML_ELEMENT_NODE)
-			continue;
-		if (node_is(child, VOCAB_RSS, "title") && title == NULL)
-			title = child;
-		else if (node_is(child, VOCAB_RSS, "link") && link == NULL)
-			link = child;
-		else if (node_is(child, VOCAB_RSS, "guid") && guid == NULL)
-			guid = child;
-		else if (node_is(child, VOCAB_RSS, "description") &&
-			 description == NULL)
-			description = child;
-		else if (node_is(child, VOCAB_CONTENT, "encoded") &&
-			 encoded == NULL)
-			encoded = child;
-		else if (node_is(child, VOCAB_RSS, "pubDate") &&
-			 pub_date == NULL)
-			pub_date = child;
-		else if (node_is(child, VOCAB_DC, "date") && dc_date == NULL)
-			dc_date = child;
-		else if (node_is(child, VOCAB_RSS, "category") ||
-			 node_is(child, VOCAB_DC, "subject"))
-			item_add_category(&item,
-					  element_plain(state, child, 1));
-	}
-
-	item.title = element_plain(state, title, 1);
-	raw_link = element_plain(state, link, 1);
-	item.link = link_resolve(state, link, raw_link);
-	item.id = element_plain(state, guid, 1);
-	if (item.link == NULL && guid != NULL && item.id != NULL) {
-		/* A guid is a permalink unless it says otherwise. */
-		char *permalink = element_attribute(guid, "isPermaLink");
-
-		if (permalink == NULL || util_strcasecmp(permalink, "false"))
-			item.link = link_resolve(state, guid, item.id);
-		free(permalink);
-	}
-	if ((item.id == NULL || *item.id == '\0') && raw_link == NULL) {
-		/* RSS 1.0 names each item by its rdf:about. */
-		xmlChar *about = xmlGetNsProp(element, (const xmlChar *)"about",
-					      (const xmlChar *)NS_RDF);
-
-		if (about != NULL) {
-			free(item.id);
-			item.id = xstrdup((const char *)about);
-		}
-		xmlFree(about);
-	}
-	item.summary = element_html(state, description, 0);
-	if (item.summary == NULL || *item.summary == '\0') {
-		char *content = element_html(state, encoded, 0);
-
-		if (content != NULL) {
-			free(item.summary);
-			item.summary = content;
-		}
-	}
-	date_text = element_plain(state, pub_date, 1);
-	item_set_date(&item, date_text);
-	if (!item.has_published) {
-		free(date_text);
-		date_text = element_plain(state, dc_date, 1);
-		item_set_date(&item, date_text);
-	}
-	item_finish(state, &item, raw_link, date_text);
-	free(raw_link);
-	free(date_text);
-}
-
-/* Picks the entry's alternate link: rel="alternate" or no rel at all. */
-static xmlNodePtr
-atom_alternate_link(xmlNodePtr entry)
-{
-	xmlNodePtr child;
-
-	for (child = entry->children; child != NULL; child = child->next) {
-		xmlChar *rel;
-		int alternate;
-
-		if (!node_is(child, VOCAB_ATOM, "link"))
-			continue;
-		rel = xmlGetNoNsProp(child, (const xmlChar *)"rel");
-		alternate = rel == NULL ||
-			    strcmp((const char *)rel, "alternate") == 0 ||
-			    strcmp((const char *)rel,
-				   "http://www.iana.org/assignments/relation/"
-				   "alternate") == 0;
-		xmlFree(rel);
-		if (alternate)
-			return child;
-	}
-	return NULL;
-}
-
-static void
-atom_read_entry(struct parse_state *state, xmlNodePtr entry)
-{
-	struct item item;
-	xmlNodePtr child;
-	xmlNodePtr title = NULL;
-	xmlNodePtr id = NULL;
-	xmlNodePtr published = NULL;
-	xmlNodePtr updated = NULL;
-	xmlNodePtr summary = NULL;
-	xmlNodePtr content = NULL;
-	xmlNodePtr link;
-	char *href = NULL;
-	char *date_text = NULL;
-
-	memset(&item, 0, sizeof(item));
-	for (child = entry->children; child != NULL; child = child->next) {
-		if (child->type != XML_ELEMENT_NODE)
-			continue;
-		if (node_is(child, VOCAB_ATOM, "title") && title == NULL)
-			title = child;
-		else if (node_is(child, VOCAB_ATOM, "id") && id == NULL)
-			id = child;
-		else if ((node_is(child, VOCAB_ATOM, "published") ||
-			  node_is(child, VOCAB_ATOM, "issued")) &&
-			 published == NULL)
-			published = child;
-		else if ((node_is(child, VOCAB_ATOM, "updated") ||
-			  node_is(child, VOCAB_ATOM, "modified")) &&
-			 updated == NULL)
-			updated = child;
-		else if (node_is(child, VOCAB_ATOM, "summary") &&
-			 summary == NULL)
-			summary = child;
-		else if (node_is(child, VOCAB_ATOM, "content") &&
-			 content == NULL)
-			content = child;
-		else if (node_is(child, VOCAB_ATOM, "category")) {
-			char *label = element_attribute(child, "label");
-
-			if (label == NULL || *label == '\0') {
-				free(label);
-				label = element_attribute(child, "term");
-			}
-			item_add_category(&item, label);
-		} else if (node_is(child, VOCAB_DC, "subject"))
-			item_add_category(&item,
-					  element_plain(state, child, 1));
-	}
-
-	item.title = atom_text(state, title, 1);
-	item.id = element_plain(state, id, 1);
-	link = atom_alternate_link(entry);
-	if (link != NULL) {
-		href = element_attribute(link, "href");
-		item.link = link_resolve(state, link, href);
-	}
-	item.summary = atom_text(state, summary, 0);
-	if (item.summary == NULL || *item.summary == '\0') {
-		char *text = atom_text(state, content, 0);
-
-		if (text != NULL) {
-			free(item.summary);
-			item.summary = text;
-		}
-	}
-	date_text = element_plain(state, published, 1);
-	item_set_date(&item, date_text);
-	if (!item.has_published) {
-		free(date_text);
-		date_text = element_plain(state, updated, 1);
-		item_set_date(&item, date_text);
-	}
-	item_finish(state, &item, href, date_text);
-	free(href);
-	free(date_text);
-}
-
-/* Moves every item of from to the end of list; from ends empty. */
-static void
-item_list_take(struct item_list *list, struct item_list *from)
-{
-	size_t needed = list->count + from->count;
-
-	if (from->count == 0)
-		goto out;
-	if (needed > list->capacity) {
-		list->items =
-		    xreallocarray(list->items, needed, sizeof(*list->items));
-		list->capacity = needed;
-	}
-	memcpy(list->items + list->count, from->items,
-	       from->count * sizeof(*from->items));
-	list->count = needed;
-out:
-	free(from->items);
-	memset(from, 0, sizeof(*from));
-}
-
 /* What the root element says the document is. */
 static enum feed_kind
 feed_kind_of(xmlNodePtr root)
 {
 	if (root == NULL)
 		return FEED_KIND_OTHER;
-	if (strcmp((const char *)root->name, "rss") == 0 &&
-	    node_namespace(root) == NULL)
+	/* RSS 2.0 has no namespace, but some feeds put it in Userland's. */
+	if (feed_element_is(root, FEED_VOCAB_RSS, "rss"))
 		return FEED_KIND_RSS;
-	if (node_is(root, VOCAB_RDF, "RDF"))
+	if (feed_element_is(root, FEED_VOCAB_RDF, "RDF"))
 		return FEED_KIND_RSS;
-	if (node_is(root, VOCAB_ATOM, "feed"))
+	if (feed_element_is(root, FEED_VOCAB_ATOM, "feed"))
 		return FEED_KIND_ATOM;
 	return FEED_KIND_OTHER;
 }
@@ -765,7 +267,7 @@ feed_kind_of(xmlNodePtr root)
  * its channel, or an Atom entry in the feed.  Returns 1 when it was.
  */
 static int
-feed_take_item(struct parse_state *state, xmlNodePtr element)
+feed_take_item(struct feed_parse_state *state, xmlNodePtr element)
 {
 	xmlNodePtr root = xmlDocGetRootElement(state->document);
 	xmlNodePtr parent = element->parent;
@@ -775,15 +277,17 @@ feed_take_item(struct parse_state *state, xmlNodePtr element)
 	if (parent == NULL || element == root)
 		return 0;
 	if (state->kind == FEED_KIND_RSS &&
-	    node_is(element, VOCAB_RSS, "item") &&
-	    (parent == root || (parent->parent == root &&
-				node_is(parent, VOCAB_RSS, "channel")))) {
-		rss_read_item(state, element);
+	    feed_element_is(element, FEED_VOCAB_RSS, "item") &&
+	    (parent == root ||
+	     (parent->parent == root &&
+	      feed_element_is(parent, FEED_VOCAB_RSS, "channel")))) {
+		feed_rss_read_item(state, element);
 		return 1;
 	}
 	if (state->kind == FEED_KIND_ATOM &&
-	    node_is(element, VOCAB_ATOM, "entry") && parent == root) {
-		atom_read_entry(state, element);
+	    feed_element_is(element, FEED_VOCAB_ATOM, "entry") &&
+	    parent == root) {
+		feed_atom_read_entry(state, element);
 		return 1;
 	}
 	return 0;
@@ -799,7 +303,7 @@ feed_on_end_element(void *context, const xmlChar *local_name,
 		    const xmlChar *prefix, const xmlChar *uri)
 {
 	xmlParserCtxtPtr parser = context;
-	struct parse_state *state = parser->_private;
+	struct feed_parse_state *state = parser->_private;
 	xmlNodePtr element = parser->node;
 	int taken = 0;
 
@@ -813,35 +317,31 @@ feed_on_end_element(void *context, const xmlChar *local_name,
 		state->collecting = 1;
 	}
 	xmlSAX2EndElementNs(context, local_name, prefix, uri);
-	if (taken && element->children != NULL) {
+	if (taken) {
 		/* The empty element stays: libxml2 keeps state about the last
 		 * child of the parent to merge text into, and unlinking the
 		 * item would make a stale text node that child. */
 		xmlFreeNodeList(element->children);
 		element->children = NULL;
 		element->last = NULL;
+		/* What came before it (the previous item, emptied, and the
+		 * white space between) is done with: freed, so that a long
+		 * feed leaves no trail of empty nodes. */
+		while (element->prev != NULL) {
+			xmlNodePtr done = element->prev;
+
+			xmlUnlinkNode(done);
+			xmlFreeNode(done);
+		}
 	}
 	if (state->expansion_exceeded)
 		xmlStopParser(parser);
 }
 
-/*
- * Parses data with the push parser, reading items as they complete.
- * Returns the (item-less) document (xmlFreeDoc()), or NULL with
- * state->first_error set.  encoding overrides the prolog when given.
- */
-static xmlDocPtr
-feed_read(struct parse_state *state, const char *data, size_t size,
-	  const char *base_url, const char *encoding)
+/* Forgets what an earlier attempt at the same document left in state. */
+static void
+feed_read_reset(struct feed_parse_state *state, size_t size)
 {
-	/* Chunks keep libxml2 from copying the whole feed at once. */
-	const size_t chunk_size = 256 * 1024;
-	int options = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
-	xmlParserCtxtPtr parser = NULL;
-	xmlDocPtr document = NULL;
-	size_t offset;
-	size_t head = size < 4 ? size : 4;
-
 	free(state->first_error);
 	state->first_error = NULL;
 	state->first_error_line = 0;
@@ -852,17 +352,30 @@ feed_read(struct parse_state *state, const char *data, size_t size,
 	state->expansion_left = size + FEED_EXPANSION_ALLOWANCE;
 	state->expansion_exceeded = 0;
 	state->collecting = 1;
+}
+
+/*
+ * Makes a push parser that has seen the first head bytes of data, with our
+ * options and callbacks; encoding overrides the prolog when given.  Returns
+ * it (xmlFreeParserCtxt()), or NULL with state->first_error set.
+ */
+static xmlParserCtxtPtr
+feed_parser_new(struct feed_parse_state *state, const char *data, size_t head,
+		const char *base_url, const char *encoding)
+{
+	int options = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
+	xmlParserCtxtPtr parser;
 
 	parser = xmlCreatePushParserCtxt(NULL, NULL, data, (int)head, base_url);
 	if (parser == NULL || parser->sax == NULL) {
 		state->first_error = xstrdup("out of memory");
-		goto out;
+		goto fail;
 	}
 	if (encoding != NULL) {
 		if (xmlCtxtResetPush(parser, data, (int)head, base_url,
 				     encoding) != 0) {
 			state->first_error = xstrdup("unknown encoding");
-			goto out;
+			goto fail;
 		}
 		options |= XML_PARSE_IGNORE_ENC;
 	}
@@ -873,29 +386,60 @@ feed_read(struct parse_state *state, const char *data, size_t size,
 	parser->sax->resolveEntity = feed_refuse_resolve;
 	parser->sax->externalSubset = feed_skip_external_subset;
 	parser->sax->endElementNs = feed_on_end_element;
+	return parser;
+fail:
+	if (parser != NULL)
+		xmlFreeParserCtxt(parser);
+	return NULL;
+}
 
-	for (offset = head; offset < size; offset += chunk_size) {
-		size_t length =
-		    size - offset < chunk_size ? size - offset : chunk_size;
+/* Hands the parser the rest of the document, then its end. */
+static void
+feed_read_chunks(struct feed_parse_state *state, xmlParserCtxtPtr parser,
+		 const char *data, size_t size)
+{
+	xmlParserInputState before;
+	size_t offset;
+
+	for (offset = 0; offset < size; offset += FEED_CHUNK_SIZE) {
+		size_t length = size - offset < FEED_CHUNK_SIZE
+				    ? size - offset
+				    : FEED_CHUNK_SIZE;
 
 		xmlParseChunk(parser, data + offset, (int)length, 0);
 		if (!parser->wellFormed || parser->disableSAX)
-			break;
+			return;
 	}
-	if (parser->wellFormed && !parser->disableSAX) {
-		xmlParserInputState before = parser->instate;
+	before = parser->instate;
+	xmlParseChunk(parser, NULL, 0, 1);
+	/* libxml2 calls a document that just stops "extra content at the
+	 * end"; say what happened instead. */
+	if (state->first_error_code == XML_ERR_DOCUMENT_END &&
+	    before != XML_PARSER_EPILOG && before != XML_PARSER_EOF) {
+		free(state->first_error);
+		state->first_error = xstrdup("premature end of data, the "
+					     "document is truncated");
+	}
+}
 
-		xmlParseChunk(parser, NULL, 0, 1);
-		/* libxml2 calls a document that just stops "extra content at
-		 * the end"; say what happened instead. */
-		if (state->first_error_code == XML_ERR_DOCUMENT_END &&
-		    before != XML_PARSER_EPILOG && before != XML_PARSER_EOF) {
-			free(state->first_error);
-			state->first_error = xstrdup("premature end of data, "
-						     "the document is "
-						     "truncated");
-		}
-	}
+/*
+ * Parses data with the push parser, reading items as they complete.
+ * Returns the (item-less) document (xmlFreeDoc()), or NULL with
+ * state->first_error set.  encoding overrides the prolog when given.
+ */
+static xmlDocPtr
+feed_read(struct feed_parse_state *state, const char *data, size_t size,
+	  const char *base_url, const char *encoding)
+{
+	size_t head = size < 4 ? size : 4;
+	xmlParserCtxtPtr parser;
+	xmlDocPtr document = NULL;
+
+	feed_read_reset(state, size);
+	parser = feed_parser_new(state, data, head, base_url, encoding);
+	if (parser == NULL)
+		goto out;
+	feed_read_chunks(state, parser, data + head, size - head);
 	state->collecting = 0;
 	document = parser->myDoc;
 	parser->myDoc = NULL;
@@ -907,29 +451,105 @@ feed_read(struct parse_state *state, const char *data, size_t size,
 	}
 	if (document == NULL && state->first_error == NULL)
 		state->first_error = xstrdup("the parser gave up");
+	xmlFreeParserCtxt(parser);
 out:
 	state->collecting = 0;
 	state->document = document;
-	if (parser != NULL) {
-		if (parser->myDoc != NULL)
-			xmlFreeDoc(parser->myDoc);
-		parser->myDoc = NULL;
-		xmlFreeParserCtxt(parser);
-	}
 	return document;
+}
+
+/*
+ * Says why a document that did not parse cannot be read.  Returns the
+ * status and sets *errstr_out (free()).
+ */
+static enum feed_status
+feed_explain_failure(const struct feed_parse_state *state, const char *data,
+		     size_t size, char **errstr_out)
+{
+	char *message;
+
+	if (state->expansion_exceeded) {
+		*errstr_out = xstrdup("not well-formed XML: entity expansion "
+				      "exceeds the limit");
+		return FEED_EPARSE;
+	}
+	if (feed_looks_like_html(data, size)) {
+		*errstr_out = xstrdup("not a feed: the document is HTML");
+		return FEED_ENOTFEED;
+	}
+	message = feed_clean_message(state->first_error);
+	*errstr_out = xasprintf("not well-formed XML at line %d: %s",
+				state->first_error_line, message);
+	free(message);
+	return FEED_EPARSE;
+}
+
+/*
+ * Checks that a parsed document is a feed.  Returns FEED_OK, or a status
+ * with *errstr_out (free()).
+ */
+static enum feed_status
+feed_check_root(xmlDocPtr document, char **errstr_out)
+{
+	xmlNodePtr root = xmlDocGetRootElement(document);
+
+	if (root == NULL) {
+		*errstr_out = xstrdup("not well-formed XML: no root element");
+		return FEED_EPARSE;
+	}
+	if (util_strcasecmp((const char *)root->name, "html") == 0) {
+		*errstr_out = xstrdup("not a feed: the document is HTML");
+		return FEED_ENOTFEED;
+	}
+	if (feed_kind_of(root) == FEED_KIND_OTHER) {
+		*errstr_out = xasprintf("not a feed: the root element is "
+					"<%.40s>",
+					(const char *)root->name);
+		return FEED_ENOTFEED;
+	}
+	return FEED_OK;
+}
+
+/*
+ * Reads the document into state->items, every libxml2 message routed to
+ * state and never to stderr.  Returns FEED_OK, or a status with
+ * *errstr_out (free()).
+ */
+static enum feed_status
+feed_read_document(struct feed_parse_state *state, const char *data,
+		   size_t size, const char *base_url, char **errstr_out)
+{
+	xmlStructuredErrorFunc old_structured = xmlStructuredError;
+	void *old_structured_context = xmlStructuredErrorContext;
+	xmlGenericErrorFunc old_generic = xmlGenericError;
+	void *old_generic_context = xmlGenericErrorContext;
+	enum feed_status status;
+
+	xmlSetStructuredErrorFunc(state, feed_on_error);
+	xmlSetGenericErrorFunc(NULL, feed_quiet_generic);
+	state->html = feed_html_converter_new();
+	state->document = feed_read(state, data, size, base_url, NULL);
+	if (state->document == NULL && state->first_error != NULL &&
+	    strstr(state->first_error, "not proper UTF-8") != NULL) {
+		/* Undeclared Latin-1 is the commonest lie; cp1252 covers it. */
+		state->document =
+		    feed_read(state, data, size, base_url, "windows-1252");
+	}
+	if (state->document == NULL || state->expansion_exceeded)
+		status = feed_explain_failure(state, data, size, errstr_out);
+	else
+		status = feed_check_root(state->document, errstr_out);
+	xmlSetStructuredErrorFunc(old_structured_context, old_structured);
+	xmlSetGenericErrorFunc(old_generic_context, old_generic);
+	return status;
 }
 
 enum feed_status
 feed_parse(const char *data, size_t size, const char *base_url,
 	   const char *source_name, struct item_list *list, char **errstr_out)
 {
-	struct parse_state state;
-	enum feed_status status = FEED_OK;
-	xmlStructuredErrorFunc old_structured = NULL;
-	void *old_structured_context = NULL;
-	xmlGenericErrorFunc old_generic = NULL;
-	void *old_generic_context = NULL;
-	xmlNodePtr root;
+	struct feed_parse_state state;
+	enum feed_status status;
 	char *errstr = NULL;
 
 	memset(&state, 0, sizeof(state));
@@ -946,64 +566,9 @@ feed_parse(const char *data, size_t size, const char *base_url,
 		goto out;
 	}
 	pthread_once(&feed_init_once, feed_init);
-	/* Every libxml2 message comes to us, never to stderr. */
-	old_structured = xmlStructuredError;
-	old_structured_context = xmlStructuredErrorContext;
-	old_generic = xmlGenericError;
-	old_generic_context = xmlGenericErrorContext;
-	xmlSetStructuredErrorFunc(&state, feed_on_error);
-	xmlSetGenericErrorFunc(NULL, feed_quiet_generic);
-
-	state.html = feed_html_converter_new();
-	state.document = feed_read(&state, data, size, base_url, NULL);
-	if (state.document == NULL && state.first_error != NULL &&
-	    strstr(state.first_error, "not proper UTF-8") != NULL) {
-		/* Undeclared Latin-1 is the commonest lie; cp1252 covers it. */
-		state.document =
-		    feed_read(&state, data, size, base_url, "windows-1252");
-	}
-	if (state.expansion_exceeded) {
-		status = FEED_EPARSE;
-		errstr = xstrdup("not well-formed XML: entity expansion "
-				 "exceeds the limit");
-		goto restore;
-	}
-	if (state.document == NULL) {
-		char *message;
-
-		if (feed_looks_like_html(data, size)) {
-			status = FEED_ENOTFEED;
-			errstr = xstrdup("not a feed: the document is HTML");
-			goto restore;
-		}
-		message = feed_clean_message(state.first_error);
-		status = FEED_EPARSE;
-		errstr = xasprintf("not well-formed XML at line %d: %s",
-				   state.first_error_line, message);
-		free(message);
-		goto restore;
-	}
-	root = xmlDocGetRootElement(state.document);
-	if (root == NULL) {
-		status = FEED_EPARSE;
-		errstr = xstrdup("not well-formed XML: no root element");
-		goto restore;
-	}
-	if (util_strcasecmp((const char *)root->name, "html") == 0) {
-		status = FEED_ENOTFEED;
-		errstr = xstrdup("not a feed: the document is HTML");
-		goto restore;
-	}
-	if (feed_kind_of(root) == FEED_KIND_OTHER) {
-		status = FEED_ENOTFEED;
-		errstr = xasprintf("not a feed: the root element is <%.40s>",
-				   (const char *)root->name);
-		goto restore;
-	}
-	item_list_take(list, &state.items);
-restore:
-	xmlSetStructuredErrorFunc(old_structured_context, old_structured);
-	xmlSetGenericErrorFunc(old_generic_context, old_generic);
+	status = feed_read_document(&state, data, size, base_url, &errstr);
+	if (status == FEED_OK)
+		feed_item_list_take(list, &state.items);
 out:
 	feed_item_list_clear(&state.items);
 	feed_html_converter_free(state.html);
@@ -1015,71 +580,4 @@ out:
 	else
 		free(errstr);
 	return status;
-}
-
-static char *
-copy_or_null(const char *text)
-{
-	return text != NULL ? xstrdup(text) : NULL;
-}
-
-void
-feed_item_list_push_copy(struct item_list *list, const struct item *item)
-{
-	struct item *copy;
-	size_t index;
-
-	if (list->count == list->capacity) {
-		list->capacity = list->capacity == 0 ? 16 : list->capacity * 2;
-		list->items = xreallocarray(list->items, list->capacity,
-					    sizeof(*list->items));
-	}
-	copy = &list->items[list->count++];
-	memset(copy, 0, sizeof(*copy));
-	copy->source = copy_or_null(item->source);
-	copy->title = copy_or_null(item->title);
-	copy->link = copy_or_null(item->link);
-	copy->id = copy_or_null(item->id);
-	copy->published_at = item->published_at;
-	copy->has_published = item->has_published;
-	copy->summary = copy_or_null(item->summary);
-	if (item->category_count > 0) {
-		copy->categories = xreallocarray(NULL, item->category_count,
-						 sizeof(*copy->categories));
-		for (index = 0; index < item->category_count; index++)
-			copy->categories[index] =
-			    copy_or_null(item->categories[index]);
-		copy->category_count = item->category_count;
-	}
-}
-
-void
-feed_item_clear(struct item *item)
-{
-	size_t index;
-
-	if (item == NULL)
-		return;
-	free(item->source);
-	free(item->title);
-	free(item->link);
-	free(item->id);
-	free(item->summary);
-	for (index = 0; index < item->category_count; index++)
-		free(item->categories[index]);
-	free(item->categories);
-	memset(item, 0, sizeof(*item));
-}
-
-void
-feed_item_list_clear(struct item_list *list)
-{
-	size_t index;
-
-	if (list == NULL)
-		return;
-	for (index = 0; index < list->count; index++)
-		feed_item_clear(&list->items[index]);
-	free(list->items);
-	memset(list, 0, sizeof(*list));
 }

@@ -1,8 +1,13 @@
 /*
- * feed.h - parse RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 into items.
+ * feed.h - the feed parser of the gather stage: RSS 2.0, RSS 1.0 (RDF) and
+ * Atom documents into items.
  *
- * libxml2 stays inside feed.c.  The parser never touches the network, loads
- * no external entities and refuses entity-expansion bombs.
+ * The module owns struct item (one news item as every later stage sees
+ * it) and struct item_list, the parsing of a feed document, of the dates
+ * feeds write and of the HTML in their text.  This header is its whole
+ * contract; libxml2 stays inside feed*.c (their shared internals are in
+ * feed_impl.h).  The parser never touches the network, loads no external
+ * entities and refuses entity-expansion bombs.
  */
 #ifndef DIGEST_FEED_H
 #define DIGEST_FEED_H
@@ -19,7 +24,7 @@ enum feed_status {
 
 struct item {
 	char *source;	     /* the source's name */
-	char *title;	     /* plain text, whitespace collapsed */
+	char *title;	     /* plain text, markup stripped, one line */
 	char *link;	     /* absolute URL, or NULL */
 	char *id;	     /* guid / atom:id, else the link; never NULL */
 	time_t published_at; /* UTC; meaningful when has_published */
@@ -68,21 +73,5 @@ void feed_item_clear(struct item *item);
 
 /* Frees every item and the array; the list is empty afterwards. */
 void feed_item_list_clear(struct item_list *list);
-
-/*
- * Shared by feed.c and feed_html.c only (the parser is split over feed.c,
- * feed_date.c and feed_html.c); other stages use the calls above.
- *
- * A converter keeps one HTML parser for many fragments.  run() returns a
- * new string (free()); single_line turns every break into a space, for
- * titles.  feed_text_collapse() does the same for text that is not HTML.
- */
-struct feed_html_converter;
-
-struct feed_html_converter *feed_html_converter_new(void);
-void feed_html_converter_free(struct feed_html_converter *converter);
-char *feed_html_converter_run(struct feed_html_converter *converter,
-			      const char *html, size_t size, int single_line);
-char *feed_text_collapse(const char *text, size_t size, int single_line);
 
 #endif

@@ -5,7 +5,7 @@
  * is built: text goes straight into a buffer that collapses whitespace as it
  * grows.  One parser context serves every description of a feed.
  */
-#include "feed.h"
+#include "feed_impl.h"
 #include "util.h"
 
 #include <limits.h>
@@ -34,7 +34,8 @@ struct text_sink {
 struct feed_html_converter {
 	htmlParserCtxtPtr parser;
 	struct text_sink sink;
-	int skip_depth; /* inside script, style and the like */
+	int skip_depth;	    /* inside script, style and the like */
+	struct buf wrapped; /* a fragment that needs an element around it */
 };
 
 static void
@@ -73,6 +74,13 @@ sink_text(struct text_sink *sink, const char *text, size_t length)
 		if (byte < 0x20 || byte == 0x7F) {
 			/* Control characters have no place in a summary. */
 			index++;
+			continue;
+		}
+		if (byte == 0xC2 && index + 1 < length &&
+		    (unsigned char)text[index + 1] < 0xA0 &&
+		    (unsigned char)text[index + 1] >= 0x80) {
+			/* Nor have the C1 controls, U+0080 to U+009F. */
+			index += 2;
 			continue;
 		}
 		if (sink->out.length > 0 && sink->pending != TEXT_GAP_NONE) {
@@ -118,7 +126,7 @@ sink_copy(const struct text_sink *sink)
 }
 
 char *
-feed_text_collapse(const char *text, size_t size, int single_line)
+feed_html_collapse_text(const char *text, size_t size, int single_line)
 {
 	struct text_sink sink = {BUF_INIT, TEXT_GAP_NONE, single_line};
 
@@ -300,6 +308,7 @@ feed_html_converter_free(struct feed_html_converter *converter)
 		return;
 	htmlFreeParserCtxt(converter->parser);
 	buf_free(&converter->sink.out);
+	buf_free(&converter->wrapped);
 	free(converter);
 }
 
@@ -309,6 +318,41 @@ html_is_plain(const char *html, size_t size)
 {
 	return memchr(html, '<', size) == NULL &&
 	       memchr(html, '&', size) == NULL;
+}
+
+static int
+html_is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * True when the fragment starts with a '<' that opens no markup, as in
+ * "<3" or "<!'".  libxml2 writes such a '<' before it opens the implied
+ * paragraph for the text after it, which would break the text in two; the
+ * caller puts the fragment inside an element instead.
+ */
+static int
+html_starts_with_loose_angle(const char *html, size_t size)
+{
+	size_t index = 0;
+
+	while (index < size && (html[index] == ' ' || html[index] == '\t' ||
+				html[index] == '\r' || html[index] == '\n'))
+		index++;
+	if (index + 1 >= size || html[index] != '<')
+		return 0;
+	index++;
+	if (html_is_letter(html[index]) || html[index] == '/' ||
+	    html[index] == '?')
+		return 0;
+	if (html[index] != '!')
+		return 1;
+	/* Comments and a doctype are markup; anything else after "<!" is
+	 * text to libxml2. */
+	return !(size - index >= 3 && memcmp(html + index, "!--", 3) == 0) &&
+	       !(size - index >= 8 &&
+		 util_strncasecmp(html + index, "!doctype", 8) == 0);
 }
 
 char *
@@ -326,6 +370,15 @@ feed_html_converter_run(struct feed_html_converter *converter, const char *html,
 	if (html_is_plain(html, size)) {
 		sink_text(&converter->sink, html, size);
 		return sink_copy(&converter->sink);
+	}
+	if (html_starts_with_loose_angle(html, size)) {
+		buf_reset(&converter->wrapped);
+		buf_puts(&converter->wrapped, "<span>");
+		buf_append(&converter->wrapped, html, size);
+		html = converter->wrapped.data;
+		size = converter->wrapped.length;
+		if (size > INT_MAX)
+			return xstrdup("");
 	}
 	converter->parser->_private = converter;
 	leftover = htmlCtxtReadMemory(

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fetch.h"
+#include "datetime.h"
 #include "util.h"
 
 static void
@@ -21,6 +22,19 @@ add_problem(struct gather_report *report, const char *source,
 	slot = &report->problems[report->problem_count++];
 	slot->source = xstrdup(source);
 	slot->reason = xstrdup(reason);
+}
+
+static void
+add_warning(struct gather_report *report, const char *source, char *text)
+{
+	struct gather_warning *slot;
+
+	report->warnings =
+	    xreallocarray(report->warnings, report->warning_count + 1,
+			  sizeof *report->warnings);
+	slot = &report->warnings[report->warning_count++];
+	slot->source = xstrdup(source);
+	slot->text = text;
 }
 
 static void
@@ -52,6 +66,48 @@ keep_category(struct item_list *list, const char *category)
 			feed_item_clear(item);
 	}
 	list->count = kept;
+}
+
+/*
+ * An item dated further ahead than the tolerance would sort above every
+ * other item and read "zojuist" until that date: it counts as published
+ * when it was first gathered, which for now is this run.  A few minutes of
+ * clock skew stay as they are.  One warning names the source.
+ */
+static void
+hold_back_future(struct item_list *list, time_t now, long tolerance,
+		 const char *source, struct gather_report *report)
+{
+	size_t count = 0;
+	time_t latest = now;
+	char latest_text[DATETIME_RFC3339_SIZE];
+
+	for (size_t i = 0; i < list->count; i++) {
+		struct item *item = &list->items[i];
+
+		if (!item->has_published || item->published_at <= now ||
+		    item->published_at - now <= tolerance)
+			continue;
+		if (item->published_at > latest)
+			latest = item->published_at;
+		item->published_at = now;
+		count++;
+	}
+	if (count == 0)
+		return;
+	datetime_format_rfc3339(latest, latest_text);
+	if (count == 1)
+		add_warning(report, source,
+			    xasprintf("an item is dated %s, beyond "
+				      "future_tolerance: counted as "
+				      "published now",
+				      latest_text));
+	else
+		add_warning(report, source,
+			    xasprintf("%zu items are dated up to %s, beyond "
+				      "future_tolerance: counted as "
+				      "published now",
+				      count, latest_text));
 }
 
 /* An item and its place in the feeds, so that sorting is stable. */
@@ -141,7 +197,8 @@ drop_duplicates_and_trim(struct item_list *list, time_t oldest,
 
 /* Appends the items of one fetched source; reports what went wrong. */
 static int
-take_source(const struct source *source, const struct fetch_result *result,
+take_source(const struct config *config, const struct source *source,
+	    const struct fetch_result *result, time_t now,
 	    struct item_list *items, struct gather_report *report)
 {
 	struct item_list parsed = {0};
@@ -161,6 +218,8 @@ take_source(const struct source *source, const struct fetch_result *result,
 	}
 	if (source->category)
 		keep_category(&parsed, source->category);
+	hold_back_future(&parsed, now, config->future_tolerance, source->id,
+			 report);
 	/* One step per source, not per item: a feed may hold thousands. */
 	if (parsed.count > 0) {
 		items->items =
@@ -191,8 +250,8 @@ gather_run(const struct config *config, time_t now, struct item_list *items_out,
 		urls[i] = config->sources[i].url;
 	fetch_all(&options, urls, config->source_count, results);
 	for (size_t i = 0; i < config->source_count; i++) {
-		if (take_source(&config->sources[i], &results[i], items_out,
-				report_out) == 0)
+		if (take_source(config, &config->sources[i], &results[i], now,
+				items_out, report_out) == 0)
 			report_out->source_ok_count++;
 		fetch_result_clear(&results[i]);
 	}
@@ -239,5 +298,10 @@ gather_report_clear(struct gather_report *report)
 		free(report->problems[i].reason);
 	}
 	free(report->problems);
+	for (size_t i = 0; i < report->warning_count; i++) {
+		free(report->warnings[i].source);
+		free(report->warnings[i].text);
+	}
+	free(report->warnings);
 	memset(report, 0, sizeof *report);
 }

@@ -16,9 +16,17 @@ struct gather_problem {
 	char *reason; /* "HTTP 404", "not a feed: ..." */
 };
 
+/* Something odd about a source that was used, for the caller to report. */
+struct gather_warning {
+	char *source; /* the source's id: [source ID] */
+	char *text;   /* "an item is dated ..., counted as published now" */
+};
+
 struct gather_report {
 	struct gather_problem *problems;
 	size_t problem_count;
+	struct gather_warning *warnings;
+	size_t warning_count;
 	size_t source_ok_count; /* sources fetched and parsed */
 };
 
@@ -31,8 +39,11 @@ enum gather_status {
  * Fetches and parses every source of config, keeps each source's category,
  * drops duplicates across sources, sorts newest first (undated items last),
  * keeps items no older than config->max_age before now and at most
- * config->max_items.  Items go to *items_out (feed_item_list_clear()); the
- * report (gather_report_clear()) lists every source that failed.
+ * config->max_items.  An item dated more than config->future_tolerance
+ * after now counts as published now, the run that first gathered it.
+ * Items go to *items_out (feed_item_list_clear()); the report
+ * (gather_report_clear()) lists every source that failed, and a warning
+ * for each source that had items dated in the future.
  */
 enum gather_status gather_run(const struct config *config, time_t now,
 			      struct item_list *items_out,

@@ -112,6 +112,10 @@ bad("bad-unsub-url", good.replace("list_id", "unsubscribe_url = http://"
     ["[mail] unsubscribe_url:"])
 bad("bad-size", good + "\n[fetch]\nmax_size = huge\n",
     ["[fetch] max_size:"])
+bad("bad-tolerance", good + "\n[fetch]\nfuture_tolerance = soon\n",
+    ["[fetch] future_tolerance:"])
+bad("tolerance-range", good + "\n[fetch]\nfuture_tolerance = 30d\n",
+    ["[fetch] future_tolerance:"])
 bad("no-sources", "\n".join(line for line in good.splitlines()
                              if not line.startswith("url") and
                              not line.startswith("[source") and

@@ -200,7 +200,7 @@ test_encodings(void)
 
 /*
  * Regression (found by fuzz_feed): text made only of whitespace came back
- * from feed_text_collapse() unterminated, and the id hash read past it.
+ * from feed_html_collapse_text() unterminated, and the id hash read past it.
  */
 static void
 test_blank_fields(void)

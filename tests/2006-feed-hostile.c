@@ -1,9 +1,9 @@
 /*
  * 2006-feed-hostile - input that must fail cleanly: external entities and
  * DTDs (no file may leak in), entity-expansion bombs (fast, small), broken
- * and truncated XML, an HTML page, empty input, binary garbage, a feed that
- * is too big.  A failure appends nothing, and libxml2 never writes to
- * stderr.
+ * and truncated XML, an HTML page, empty input, binary garbage, base64
+ * that holds no text, a feed that is too big.  A failure appends nothing, and
+ * libxml2 never writes to stderr.
  */
 #include "2000-feed-test.h"
 
@@ -202,6 +202,35 @@ test_broken_documents(void)
 	free(errstr);
 }
 
+/*
+ * Atom 0.3 base64 text too short to hold a byte, or not base64 at all:
+ * no text, and (checked in main) nothing from GLib on stderr.
+ */
+static void
+test_bad_base64(void)
+{
+	static const char feed[] =
+	    "<feed xmlns=\"http://purl.org/atom/ns#\"><entry>"
+	    "<title mode=\"base64\"></title><summary mode=\"base64\">Q"
+	    "</summary><content mode=\"base64\">*** ////</content>"
+	    "</entry><entry><title mode=\"base64\">/w==</title></entry>"
+	    "</feed>";
+	struct item_list parsed = {NULL, 0, 0};
+	char *errstr = NULL;
+
+	CHECK(feed_parse(feed, sizeof(feed) - 1, NULL, "x", &parsed, &errstr) ==
+	      FEED_OK);
+	CHECK(parsed.count == 2);
+	if (parsed.count == 2) {
+		CHECK_STR(parsed.items[0].title, "");
+		CHECK_STR(parsed.items[0].summary, "");
+		/* 0xFF is not UTF-8: not text. */
+		CHECK_STR(parsed.items[1].title, "");
+	}
+	feed_item_list_clear(&parsed);
+	free(errstr);
+}
+
 static void
 test_garbage(void)
 {
@@ -264,6 +293,7 @@ main(void)
 	test_external_entities();
 	test_entity_bombs();
 	test_broken_documents();
+	test_bad_base64();
 	test_garbage();
 	test_too_big();
 	fflush(stderr);

@@ -3,6 +3,7 @@ newest first, age window and limit), --json, --source, and sources served by
 a local HTTP server that are slow, missing, HTML or truncated."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -76,6 +77,43 @@ code, out, err = run(["items", "--source", "file:///no/such/feed.xml"],
                      config=config)
 check(code == EX_UNAVAILABLE and "/no/such/feed.xml" in err,
       "--source missing file: %d %r" % (code, err))
+
+# Titles are plain text: markup and escaped markup never reach --json.
+shape = "file://" + os.path.join(SRC, "tests", "data", "feeds",
+                                 "shape-title-markup.xml")
+code, out, err = run(["items", "--json", "--source", shape], config=config)
+titles = [json.loads(line)["title"] for line in out.splitlines()]
+check(code == 0 and len(titles) == 7, "markup titles: %d %r" % (code, err))
+check(not any(re.search(r"<[a-zA-Z/!]|&[a-zA-Z#]", t) for t in titles),
+      "titles hold no markup or entity: %r" % titles)
+check("Breaking: veerboot vast in het ijs bij Tallinn" in titles,
+      "escaped markup decoded and stripped: %r" % titles)
+
+# An item dated in the future counts as published now, with a warning
+# that names its source; one a few minutes ahead keeps its date.
+future = write(os.path.join(directory, "toekomst.xml"), """<rss version="2.0">
+<channel><title>Toekomst</title>
+<item><title>Bericht uit 2099</title><guid>urn:test:2099</guid>
+<pubDate>Thu, 01 Jan 2099 00:00:00 GMT</pubDate></item>
+<item><title>Klok loopt voor</title><guid>urn:test:skew</guid>
+<pubDate>2026-11-29T08:33:00Z</pubDate></item>
+</channel></rss>
+""")
+ahead = write(os.path.join(directory, "ahead.ini"), demo_config_text(
+    directory, extra_sources="\n[source toekomst]\nurl = file://%s\n" %
+    future))
+code, out, err = run(["items", "--json", "--now", DEMO_NOW], config=ahead)
+check(code == 0, "future dates: exit %d %r" % (code, err))
+check(err.splitlines() == ['digest: feed "toekomst": an item is dated '
+                           '2099-01-01T00:00:00Z, beyond future_tolerance: '
+                           'counted as published now'],
+      "one warning names the source: %r" % err)
+published = {item["title"]: item["published"]
+             for item in map(json.loads, out.splitlines())}
+check(published.get("Bericht uit 2099") == "2026-11-29T08:30:00Z",
+      "2099 counts as now: %r" % published)
+check(published.get("Klok loopt voor") == "2026-11-29T08:33:00Z",
+      "three minutes of skew keep their date: %r" % published)
 
 # Sources over HTTP: one good, the others broken in each way.
 server = subprocess.Popen(
