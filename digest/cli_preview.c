@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "edition.h"
 #include "letter.h"
 #include "render.h"
 #include "state.h"
@@ -31,7 +32,9 @@ static const struct cli_option preview_options[] = {
      "date follow it."},
     {"subscriber", "EMAIL",
      "Renders for this subscriber: their name, language, format and "
-     "provider; without it, for an anonymous reader."},
+     "provider, and only the items send would give them now (what they "
+     "have not had yet); without it, for an anonymous reader, every item "
+     "the feeds hold now."},
     {NULL, NULL, NULL}};
 
 static const struct cli_usage usage = {
@@ -87,12 +90,14 @@ parse_options(int argc, char **argv, struct preview_options *options_out)
 	return 0;
 }
 
-/* Fills *subscriber_out from the store, or as an anonymous reader. */
+/*
+ * Fills *subscriber_out from the store (left open in *state_out), or as
+ * an anonymous reader without one.
+ */
 static int
-load_subscriber(struct cli *cli, const char *email,
+load_subscriber(struct cli *cli, const char *email, struct state **state_out,
 		struct subscriber *subscriber_out)
 {
-	struct state *state = NULL;
 	char *normal = NULL;
 	char *errstr = NULL;
 	enum state_status status;
@@ -107,10 +112,10 @@ load_subscriber(struct cli *cli, const char *email,
 	normal = cli_address("preview", email);
 	if (normal == NULL)
 		return EX_DATAERR;
-	status = state_open(cli->config->state_path, &state, &errstr);
+	status = state_open(cli->config->state_path, state_out, &errstr);
 	if (status == STATE_OK)
-		status = state_subscriber_get(state, normal, subscriber_out,
-					      &errstr);
+		status = state_subscriber_get(*state_out, normal,
+					      subscriber_out, &errstr);
 	if (status == STATE_ENOTFOUND) {
 		cli_warn("no subscriber %s", normal);
 		code = EX_NOUSER;
@@ -120,7 +125,59 @@ load_subscriber(struct cli *cli, const char *email,
 	}
 	free(errstr);
 	free(normal);
-	state_close(state);
+	return code;
+}
+
+/*
+ * The items send would give the subscriber now: their share of the day's
+ * edition, or, before it is made, of what the feeds hold now, without
+ * what they received already.  Copied into *items_out.
+ */
+static int
+subscriber_items(struct cli *cli, struct state *state,
+		 const struct subscriber *subscriber, time_t now,
+		 struct item_list *items_out)
+{
+	const struct config *config = cli->config;
+	struct config all = *config;
+	struct item_list gathered = {0};
+	const struct item_list *share = NULL;
+	struct edition *edition = NULL;
+	char date[11], *errstr = NULL;
+	time_t since = now - config->max_age;
+	long number = 0;
+	int code = EX_IOERR;
+
+	letter_digest_date(config, now, date);
+	if (state_edition_find(state, date, &number, &errstr) != STATE_OK)
+		goto out;
+	if (number != 0) {
+		edition = edition_new(state, number, since,
+				      (size_t)config->max_items);
+	} else {
+		all.max_items = 1000000L;
+		if ((code = cli_gather(&all, now, &gathered, NULL)) != EX_OK)
+			goto out;
+		code = EX_IOERR;
+		edition = edition_new_preview(state, &gathered, since,
+					      (size_t)config->max_items);
+	}
+	if (edition_share(edition, subscriber->last_edition, &share, &errstr) !=
+	    STATE_OK)
+		goto out;
+	for (size_t i = 0; i < share->count; i++)
+		feed_item_list_push_copy(items_out, &share->items[i]);
+	if (share->count == 0)
+		cli_warn("nothing new for %s: send mails them nothing today%s",
+			 subscriber->email,
+			 config->note_when_empty ? " but a note" : "");
+	code = EX_OK;
+out:
+	if (errstr != NULL)
+		cli_warn("%s", errstr);
+	free(errstr);
+	edition_free(edition);
+	feed_item_list_clear(&gathered);
 	return code;
 }
 
@@ -166,6 +223,7 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 	struct preview_options options = {0};
 	struct subscriber subscriber = {0};
 	struct renderer *renderer = NULL;
+	struct state *state = NULL;
 	struct item_list items = {0};
 	char *errstr = NULL;
 	int code;
@@ -177,8 +235,8 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 		return code;
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
-	if ((code = load_subscriber(cli, options.subscriber, &subscriber)) !=
-	    EX_OK)
+	code = load_subscriber(cli, options.subscriber, &state, &subscriber);
+	if (code != EX_OK)
 		goto out;
 	if (options.language) {
 		free(subscriber.language);
@@ -192,8 +250,12 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 		code = EX_CONFIG;
 		goto out;
 	}
-	if ((code = cli_gather(cli->config, options.now, &items, NULL)) !=
-	    EX_OK)
+	if (state != NULL)
+		code = subscriber_items(cli, state, &subscriber, options.now,
+					&items);
+	else
+		code = cli_gather(cli->config, options.now, &items, NULL);
+	if (code != EX_OK)
 		goto out;
 	code = print_preview(cli, renderer, &items, &subscriber, &options);
 out:
@@ -201,5 +263,6 @@ out:
 	feed_item_list_clear(&items);
 	render_close(renderer);
 	subscriber_clear(&subscriber);
+	state_close(state);
 	return code;
 }

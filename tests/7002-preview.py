@@ -89,6 +89,20 @@ code, out, err = run(["preview", "--format", "eml", "--subscriber",
 check(code == EX_NOUSER and "nobody@example.org" in err and out == "",
       "unknown subscriber: %d %r" % (code, err))
 
+# After a send, a subscriber's preview holds only what they have not had:
+# nothing, the same day, with a word on stderr saying so.
+code, out, err = run(["preview", "--subscriber", "ella@delta.example",
+                      "--now", DEMO_NOW], config=config)
+check(code == 0 and "Noorwegen" in out, "before send: %d %r" % (code, err))
+code, out, err = run(["send", "--now", DEMO_NOW], config=config)
+check(code == 0, "send: %d %r" % (code, err))
+code, out, err = run(["preview", "--subscriber", "ella@delta.example",
+                      "--now", DEMO_NOW], config=config)
+check(code == 0 and "Noorwegen" not in out and "nothing new" in err,
+      "after send: %d %r %r" % (code, out[-300:], err))
+code, out, err = run(["preview", "--now", DEMO_NOW], config=config)
+check(code == 0 and "Noorwegen" in out, "anonymous: every item: %d" % code)
+
 # A broken template: a clear error naming the file and line, and nothing
 # partial on stdout.
 templates = os.path.join(directory, "templates")
