@@ -473,6 +473,16 @@ deliver_retry(struct deliver *deliver)
 		queue = deliver->retry;
 		memset(&deliver->retry, 0, sizeof deliver->retry);
 		pause_for(delay);
+		/*
+		 * After a pause each provider that was not given up on
+		 * starts a fresh count; one that failed five times in a row
+		 * is left for the next run.
+		 */
+		for (size_t i = 0; i < deliver->setup.config->provider_count;
+		     i++)
+			if (deliver->routes[i].temporary_streak <
+			    DELIVER_PAUSE_AFTER)
+				deliver->routes[i].temporary_streak = 0;
 		for (size_t i = 0; i < queue.count; i++) {
 			if (!provider_usable(deliver, &queue.subscribers[i]))
 				continue;

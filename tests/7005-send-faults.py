@@ -1,8 +1,9 @@
 """digest send when things go wrong over days: a disk that fills up in the
 middle of a run (a file size limit) sends nothing it has not recorded; an
 address refused on three different days is switched off and can be
-switched on again; a feed that keeps failing becomes an error; and
-`digest status` shows all of it."""
+switched on again; a feed that keeps failing becomes an error; `digest
+status` shows all of it; and temporary failures are tried again within
+the run."""
 import json
 import os
 import resource
@@ -153,5 +154,20 @@ with smtptest.Server(directory, "--reject", "weg@example.nl") as server:
     code, out, err = run(["status"], config=config)
     check(code == 0 and "weg@example.nl" in out and "kapot" in out and
           "failing for" in out, "status text: %r" % out)
+
+# Temporary failures are tried again within the run, after a pause that
+# doubles, then left for the next run.
+with smtptest.Server(directory, "--tempfail", "rcpt") as server:
+    config = configure("busy", server.port)
+    with open(config) as handle:
+        text = handle.read()
+    write(config, text.replace("retries = 0", "retries = 2\nretry_delay = 1s"))
+    subscribe(config, 2)
+    news(29)
+    code, out, err = run(["send", "--now", day(29)], config=config)
+    check(code == 75 and "failed temporarily 2" in out,
+          "busy: %d %r" % (code, out))
+    check(len(server.events("mail")) == 6,
+          "three tries each: %d MAIL FROM" % len(server.events("mail")))
 
 finish()
