@@ -254,6 +254,18 @@ static const char *const mail_keys[] = {
     "transport",	  "outbox",	      "default_provider", "list_id",
     "unsubscribe_mailto", "unsubscribe_url",  "retries",	  "retry_delay",
     "uncertain",	  "deactivate_after", "when_empty",	  NULL};
+static const char *const web_keys[] = {"base_url",
+				       "listen",
+				       "secret_file",
+				       "secret_env",
+				       "previous_secret_file",
+				       "previous_secret_env",
+				       "previous_until",
+				       "link_max_age",
+				       "confirm_max_age",
+				       "data_export",
+				       "data_erase",
+				       NULL};
 static const char *const source_keys[] = {"url", "category", "name", NULL};
 static const char *const provider_keys[] = {
     "name",	    "smtp_url",	     "tls",	"user",
@@ -434,6 +446,75 @@ load_mail(struct loader *loader)
 	load_delivery_rules(loader);
 }
 
+/*
+ * The public URL of the pages: https, or http only to this host (a test,
+ * or a proxy on the same machine that terminates TLS is no reason to
+ * send links that travel in plain text).
+ */
+static void
+check_base_url(struct loader *loader, const char *url)
+{
+	char *scheme, *host;
+
+	if (url == NULL)
+		return;
+	check_url(loader, "web", "base_url", url, "https,http");
+	scheme = url_scheme(url);
+	host = url_host(url);
+	if (scheme != NULL && host != NULL &&
+	    util_strcasecmp(scheme, "http") == 0 &&
+	    strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0 &&
+	    strcmp(host, "[::1]") != 0)
+		problem(loader, "web", "base_url",
+			"\"%s\" must be https (plain http only for this host)",
+			url);
+	free(scheme);
+	free(host);
+}
+
+/* [web]: where digest serve listens, its public URL, the link keys. */
+static void
+load_web(struct loader *loader)
+{
+	struct web *web = &loader->config->web;
+	const char *section = "web";
+	const char *until;
+
+	check_keys(loader, section, web_keys);
+	web->base_url = get_string(loader, section, "base_url", NULL);
+	check_base_url(loader, web->base_url);
+	web->listen = get_string(loader, section, "listen", "127.0.0.1:8025");
+	web->secret_file = get_path(loader, section, "secret_file", NULL);
+	web->secret_env = get_string(loader, section, "secret_env", NULL);
+	if (web->base_url != NULL && web->secret_file == NULL &&
+	    web->secret_env == NULL)
+		problem(loader, section, "secret_file",
+			"missing (signed links need a key: secret_file or "
+			"secret_env)");
+	web->previous_secret_file =
+	    get_path(loader, section, "previous_secret_file", NULL);
+	web->previous_secret_env =
+	    get_string(loader, section, "previous_secret_env", NULL);
+	until = ini_get(loader, section, "previous_until");
+	if (until != NULL && *until != '\0' &&
+	    datetime_parse_rfc3339(until, DATETIME_LENIENT,
+				   &web->previous_until) < 0)
+		problem(loader, section, "previous_until",
+			"\"%s\" is not a date (as in 2027-01-31)", until);
+	if ((web->previous_secret_file || web->previous_secret_env) &&
+	    web->previous_until == 0)
+		problem(loader, section, "previous_until",
+			"missing (until when the previous key verifies)");
+	get_duration(loader, section, "link_max_age", 3600, 3660L * 86400,
+		     &web->link_max_age);
+	get_duration(loader, section, "confirm_max_age", 600, 30L * 86400,
+		     &web->confirm_max_age);
+	web->data_export =
+	    !get_choice(loader, section, "data_export", "yes", "no");
+	web->data_erase =
+	    !get_choice(loader, section, "data_erase", "yes", "no");
+}
+
 static void
 load_source(struct loader *loader, const char *section, const char *id)
 {
@@ -567,7 +648,7 @@ load_sections(struct loader *loader)
 			continue;
 		if (strcmp(section, "digest") == 0 ||
 		    strcmp(section, "fetch") == 0 ||
-		    strcmp(section, "mail") == 0)
+		    strcmp(section, "mail") == 0 || strcmp(section, "web") == 0)
 			continue;
 		if ((name = section_name(section, "source")) != NULL)
 			load_source(loader, section, name);
@@ -576,7 +657,8 @@ load_sections(struct loader *loader)
 		else
 			problem(loader, section, NULL,
 				"unknown section (expected digest, fetch, "
-				"mail, \"source ID\" or \"provider ID\")");
+				"mail, web, \"source ID\" or \"provider "
+				"ID\")");
 	}
 }
 
@@ -735,6 +817,8 @@ set_defaults(struct config *config, const char *path)
 	config->retry_delay = 60;
 	config->deactivate_after = 3;
 	config->error_after = 3;
+	config->web.link_max_age = 400L * 86400;
+	config->web.confirm_max_age = 2L * 86400;
 }
 
 /* Opens path only if it is a readable regular file; explains otherwise. */
@@ -785,6 +869,7 @@ config_load(const char *path, struct config **config_out, char **problems_out)
 	load_digest(&loader);
 	load_fetch(&loader);
 	load_mail(&loader);
+	load_web(&loader);
 	load_sections(&loader);
 	check_whole(&loader);
 	if (loader.problem_count > 0) {
@@ -871,5 +956,11 @@ config_free(struct config *config)
 	free(config->list_id);
 	free(config->unsubscribe_mailto);
 	free(config->unsubscribe_url);
+	free(config->web.base_url);
+	free(config->web.listen);
+	free(config->web.secret_file);
+	free(config->web.secret_env);
+	free(config->web.previous_secret_file);
+	free(config->web.previous_secret_env);
 	free(config);
 }

@@ -8,6 +8,7 @@
 #define DIGEST_CONFIG_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "provider.h"
 
@@ -66,6 +67,21 @@ struct config {
 	int resend_uncertain;  /* uncertain = resend: send those again */
 	long deactivate_after; /* days with a permanent failure; 0: never */
 	int note_when_empty;   /* when_empty = note: mail "no news" anyway */
+
+	/* [web]: the subscribers' pages (digest serve) and signed links */
+	struct web {
+		char *base_url;	   /* public URL of the pages; NULL: no links */
+		char *listen;	   /* where digest serve listens: ADDR:PORT */
+		char *secret_file; /* the key that signs links (mode 600) */
+		char *secret_env;  /* or an environment variable */
+		char *previous_secret_file; /* the key it replaced */
+		char *previous_secret_env;
+		time_t previous_until; /* that one verifies until then */
+		long link_max_age;     /* seconds a link in a mail works */
+		long confirm_max_age;  /* seconds a sign-up link works */
+		int data_export;       /* subscribers may download their data */
+		int data_erase;	       /* and erase it */
+	} web;
 
 	struct source *sources;
 	size_t source_count;

@@ -3,13 +3,10 @@
  */
 #include "provider.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "secret.h"
 #include "url.h"
 #include "util.h"
 
@@ -54,73 +51,23 @@ provider_smtp_url_problem(const char *smtp_url, enum tls_mode tls)
 	return problem;
 }
 
-/* Reads the first line of a private file; refuses group/other access. */
-static int
-read_password_file(const struct provider *provider, char **password_out,
-		   char **errstr_out)
-{
-	struct stat info;
-	char *data = NULL;
-	size_t size = 0;
-	int fd = -1;
-
-	fd = open(provider->password_file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &info) < 0) {
-		*errstr_out =
-		    xasprintf("provider %s: password_file %s: %s", provider->id,
-			      provider->password_file, strerror(errno));
-		goto fail;
-	}
-	if (info.st_mode & (S_IRWXG | S_IRWXO)) {
-		*errstr_out = xasprintf("provider %s: password_file %s may be "
-					"read by others; chmod 600 it",
-					provider->id, provider->password_file);
-		goto fail;
-	}
-	/* Read what was checked: the same descriptor, not the path again. */
-	if (util_read_fd(fd, 4096, &data, &size) < 0) {
-		*errstr_out =
-		    xasprintf("provider %s: password_file %s: %s", provider->id,
-			      provider->password_file, strerror(errno));
-		goto fail;
-	}
-	data[strcspn(data, "\r\n")] = '\0';
-	if (data[0] == '\0') {
-		*errstr_out = xasprintf("provider %s: password_file %s is "
-					"empty",
-					provider->id, provider->password_file);
-		free(data);
-		goto fail;
-	}
-	close(fd);
-	*password_out = data;
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
 int
 provider_read_password(const struct provider *provider, char **password_out,
 		       char **errstr_out)
 {
-	const char *value;
+	char *who = xasprintf("provider %s", provider->id);
+	struct secret_source source = {who, provider->password_file,
+				       "password_file", provider->password_env,
+				       "password_env"};
+	size_t length = 0;
+	int result;
 
 	*password_out = NULL;
-	if (provider->user == NULL)
+	if (provider->user == NULL) {
+		free(who);
 		return 0;
-	if (provider->password_file)
-		return read_password_file(provider, password_out, errstr_out);
-	value = provider->password_env ? getenv(provider->password_env) : NULL;
-	if (value == NULL || *value == '\0') {
-		*errstr_out = xasprintf(
-		    "provider %s: environment variable %s "
-		    "(password_env) is not set",
-		    provider->id,
-		    provider->password_env ? provider->password_env : "(none)");
-		return -1;
 	}
-	*password_out = xstrdup(value);
-	return 0;
+	result = secret_read(&source, password_out, &length, errstr_out);
+	free(who);
+	return result;
 }
