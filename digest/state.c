@@ -112,6 +112,27 @@ static const char *const migrations[] = {
     " last_attempt INTEGER,"
     " failures INTEGER NOT NULL DEFAULT 0,"
     " last_error TEXT);",
+    /*
+     * 3: what the subscribers' own pages need: when an address was
+     * confirmed (double opt-in) and how it came, when it was shown the
+     * "Kies je webmail" prompt, when it left (for undo), sign-ups waiting
+     * for their confirmation, and the keyed hashes of erased addresses.
+     */
+    "ALTER TABLE subscribers ADD COLUMN confirmed_at INTEGER;"
+    "ALTER TABLE subscribers ADD COLUMN origin TEXT NOT NULL DEFAULT 'admin'"
+    " CHECK (origin IN ('admin', 'import', 'web'));"
+    "ALTER TABLE subscribers ADD COLUMN prompted_at INTEGER;"
+    "ALTER TABLE subscribers ADD COLUMN unsubscribed_at INTEGER;"
+    "CREATE TABLE signups ("
+    " email TEXT PRIMARY KEY COLLATE NOCASE,"
+    " name TEXT,"
+    " provider TEXT,"
+    " language TEXT NOT NULL CHECK (language IN ('nl', 'en')),"
+    " format TEXT NOT NULL CHECK (format IN ('both', 'text', 'html')),"
+    " requested_at INTEGER NOT NULL);"
+    "CREATE TABLE suppressions ("
+    " hash TEXT PRIMARY KEY,"
+    " erased_at INTEGER NOT NULL);",
 };
 
 #define STATE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
