@@ -299,7 +299,9 @@ part_text(GMimeObject *object, size_t *length_out)
 			     ? bytes->len
 			     : BOUNCE_PART_TEXT_MAX;
 		text = xmalloc(length + 1);
-		memcpy(text, bytes->data, length);
+		/* An empty body may have no bytes at all behind it. */
+		if (length > 0)
+			memcpy(text, bytes->data, length);
 		text[length] = '\0';
 		*length_out = length;
 	}
