@@ -369,11 +369,14 @@ handle_message(struct bounce_run *run, const char *folder, const char *name)
 	size_t size = 0;
 
 	if (util_read_file(path, MAIL_BOUNCE_SIZE_MAX, &data, &size) < 0) {
+		int error = errno;
+
 		cli_warn("bounces: %s: %s; left in place", shown,
-			 errno == EFBIG ? "too large to be a bounce"
-					: strerror(errno));
+			 error == EFBIG ? "too large to be a bounce"
+					: strerror(error));
 		run->unreadable++;
-		if (errno != EFBIG)
+		/* Too large is the message's fault; the rest is the host's. */
+		if (error != EFBIG)
 			run->read_failed = 1;
 	} else if (mail_bounce_parse(data, size, &bounce, &errstr) !=
 		   MAIL_BOUNCE_OK) {
