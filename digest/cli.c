@@ -33,6 +33,8 @@ static const struct command commands[] = {
      "add, remove, list, set or import subscribers"},
     {"status", cli_status_main,
      "the last runs, uncertain deliveries, failing addresses and sources"},
+    {"bounces", cli_bounces_main,
+     "record the bounces in a Maildir against their deliveries"},
     {"check-config", cli_check_config_main, "validate the configuration"},
     {NULL, NULL, NULL}};
 

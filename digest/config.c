@@ -268,9 +268,9 @@ static const char *const web_keys[] = {"base_url",
 				       NULL};
 static const char *const source_keys[] = {"url", "category", "name", NULL};
 static const char *const provider_keys[] = {
-    "name",	    "smtp_url",	     "tls",	"user",
-    "password_env", "password_file", "ca_file", "from",
-    "from_name",    "timeout",	     NULL};
+    "name",	    "smtp_url",	     "tls",	      "user",
+    "password_env", "password_file", "ca_file",	      "from",
+    "from_name",    "timeout",	     "bounce_domain", NULL};
 
 static int
 key_known(const char *key, const char *const *known)
@@ -618,6 +618,15 @@ load_provider(struct loader *loader, const char *section, const char *id)
 	provider->from_address = get_required(loader, section, "from");
 	check_address(loader, section, "from", provider->from_address);
 	provider->from_name = get_string(loader, section, "from_name", NULL);
+	provider->bounce_domain =
+	    get_string(loader, section, "bounce_domain", NULL);
+	if (provider->bounce_domain &&
+	    !address_domain_is_valid(provider->bounce_domain,
+				     strlen(provider->bounce_domain)))
+		problem(loader, section, "bounce_domain",
+			"\"%s\" is not a domain name (as in "
+			"bounces.example.nl)",
+			provider->bounce_domain);
 	get_duration(loader, section, "timeout", 1, 600, &provider->timeout);
 }
 
@@ -930,6 +939,7 @@ free_provider(struct provider *provider)
 	free(provider->ca_file);
 	free(provider->from_address);
 	free(provider->from_name);
+	free(provider->bounce_domain);
 }
 
 void

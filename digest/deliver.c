@@ -360,9 +360,9 @@ hand_over(struct deliver *deliver, const struct subscriber *subscriber,
 	}
 	if (begin(deliver, subscriber, letter) < 0)
 		return;
-	status = transport_send(transport, letter->provider->from_address,
-				subscriber->email, letter->message,
-				letter->size, &errstr);
+	status =
+	    transport_send(transport, letter->envelope_from, subscriber->email,
+			   letter->message, letter->size, &errstr);
 	take_outcome(deliver, subscriber, letter->provider, status, errstr);
 }
 

@@ -10,6 +10,7 @@
 #include "url.h"
 #include "datetime.h"
 #include "util.h"
+#include "verp.h"
 #include "words.h"
 
 const struct provider *
@@ -107,6 +108,17 @@ letter_render_part(const struct config *config, struct renderer *renderer,
 	return status;
 }
 
+char *
+letter_envelope_from(const struct provider *provider, const char *email,
+		     const char *digest_date)
+{
+	char *verp = NULL;
+
+	if (provider->bounce_domain != NULL)
+		verp = verp_encode(provider->bounce_domain, email, digest_date);
+	return verp ? verp : xstrdup(provider->from_address);
+}
+
 /* The right-hand side of the From address, for the Message-ID. */
 static const char *
 address_domain(const char *address)
@@ -125,6 +137,7 @@ letter_build(const struct config *config, struct renderer *renderer,
 	struct render_context context;
 	struct mail_input input = {0};
 	char *url = NULL, *text = NULL, *html = NULL, *subject = NULL;
+	char date[11];
 	enum letter_status status = LETTER_ERENDER;
 
 	memset(letter_out, 0, sizeof *letter_out);
@@ -161,6 +174,13 @@ letter_build(const struct config *config, struct renderer *renderer,
 	if (mail_compose(&input, &letter_out->message, &letter_out->size,
 			 &letter_out->message_id, errstr_out) != MAIL_OK)
 		goto out;
+	/*
+	 * The digest date of now, by the same rule `digest send` dates its
+	 * run and its journal entries with, so a bounce names that entry.
+	 */
+	letter_digest_date(config, now, date);
+	letter_out->envelope_from =
+	    letter_envelope_from(provider, subscriber->email, date);
 	letter_out->provider = provider;
 	status = LETTER_OK;
 out:
@@ -176,5 +196,6 @@ letter_clear(struct letter *letter)
 {
 	free(letter->message);
 	free(letter->message_id);
+	free(letter->envelope_from);
 	memset(letter, 0, sizeof *letter);
 }

@@ -27,6 +27,11 @@ struct letter {
 	char *message;			 /* CRLF, ready for SMTP (free()) */
 	size_t size;
 	char *message_id; /* without <> (free()) */
+	/*
+	 * The envelope sender (MAIL FROM) for the subscriber and the digest
+	 * date of now: letter_envelope_from() (free()).
+	 */
+	char *envelope_from;
 };
 
 /*
@@ -42,6 +47,16 @@ const struct provider *letter_provider(const struct config *config,
  * "2026-11-29" into out[11].  One subscriber gets one digest per such day.
  */
 void letter_digest_date(const struct config *config, time_t now, char out[11]);
+
+/*
+ * The envelope sender of the digest of digest_date ("2026-11-29") to
+ * email through provider: with a bounce_domain, the VERP address that
+ * names them both (verp.h), so that a bounce says whose digest of which
+ * day it was; without one, or when that address would be too long, the
+ * provider's From address.  Returns a new string (free()).
+ */
+char *letter_envelope_from(const struct provider *provider, const char *email,
+			   const char *digest_date);
 
 /*
  * Renders and composes the subscriber's message.  On LETTER_OK fills

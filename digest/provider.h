@@ -25,6 +25,7 @@ struct provider {
 	char *ca_file;	     /* extra CA bundle for a private relay */
 	char *from_address;  /* nieuws@example.nl */
 	char *from_name;     /* display name for From */
+	char *bounce_domain; /* VERP envelope senders there; NULL: from */
 	long timeout;	     /* seconds for connect and each reply */
 };
 

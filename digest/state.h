@@ -180,6 +180,55 @@ state_subscriber_failed(struct state *state, const char *email,
 			long deactivate_after, time_t now, int *deactivated_out,
 			char **errstr_out);
 
+/* What state_delivery_bounced() made of a bounce. */
+enum delivery_bounce_outcome {
+	DELIVERY_BOUNCE_RECORDED = 0, /* the entry is DELIVERY_BOUNCED now */
+	DELIVERY_BOUNCE_ALREADY,      /* it was bounced or refused before */
+	DELIVERY_BOUNCE_PENDING	      /* still "sending": not yet */
+};
+
+struct delivery_bounce {
+	enum delivery_bounce_outcome outcome;
+	int counted;	   /* the day counts against the subscriber */
+	long failure_days; /* their days in a row after (when counted) */
+	int deactivated;   /* it switched them off */
+};
+
+/*
+ * Records that the digest of digest_date to email bounced for good (a
+ * hard bounce that `digest bounces` read): the journal entry becomes
+ * DELIVERY_BOUNCED with reason, and the day counts as a permanent failure
+ * through state_subscriber_failed().
+ *
+ * A digest that the server accepted and that bounced later was no
+ * success, although its acceptance cleared the subscriber's count; so for
+ * a bounce the days in a row are counted from the journal: the run of
+ * bounced and refused days around digest_date that no delivered day
+ * breaks (days without a delivery, or whose delivery failed only for
+ * the moment or is uncertain, neither break nor extend it).  A run that
+ * ends before the subscriber's last counted failure is history and
+ * leaves the count alone.  One transaction.
+ *
+ * Returns STATE_ENOTFOUND when the journal has no delivery of that day,
+ * else fills *bounce_out.
+ */
+enum state_status state_delivery_bounced(struct state *state, const char *email,
+					 const char *digest_date,
+					 const char *reason,
+					 long deactivate_after, time_t now,
+					 struct delivery_bounce *bounce_out,
+					 char **errstr_out);
+
+/*
+ * Finds the day of a delivery to email: the one whose Message-ID is
+ * message_id (without <>), or, when message_id is NULL or none has it,
+ * the newest that went out (sent, uncertain or bounced).  Fills date_out
+ * ("2026-11-29"), or sets it to "" when there is none.
+ */
+enum state_status state_delivery_find(struct state *state, const char *email,
+				      const char *message_id, char date_out[11],
+				      char **errstr_out);
+
 /* A subscriber whose deliveries keep failing, or whom digest switched off. */
 struct attention {
 	char *email;

@@ -41,4 +41,8 @@ check preview --format eml --subscriber anna.devries@zeelandnet.example \
 	--now "$now"
 check send --dry-run --now "$now"
 check send --now "$now"
+# Bounces of every kind the parser knows, and some it does not.
+mkdir -p "$work/bounces/new" "$work/bounces/cur" "$work/bounces/tmp"
+cp "$DIGEST_SRC"/tests/data/bounces/*.eml "$work/bounces/new/"
+check bounces "$work/bounces"
 exit $failed
