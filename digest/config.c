@@ -259,9 +259,9 @@ static const char *const mail_keys[] = {"transport",
 					NULL};
 static const char *const source_keys[] = {"url", "category", "name", NULL};
 static const char *const provider_keys[] = {
-    "name",	    "smtp_url",	     "tls",	"user",
-    "password_env", "password_file", "ca_file", "from",
-    "from_name",    "timeout",	     NULL};
+    "name",	     "smtp_url",     "tls",  "user",	  "password_env",
+    "password_file", "ca_file",	     "from", "from_name", "connect_timeout",
+    "timeout",	     "data_timeout", NULL};
 
 static int
 key_known(const char *key, const char *const *known)
@@ -470,7 +470,9 @@ load_provider(struct loader *loader, const char *section, const char *id)
 	provider = &config->providers[config->provider_count++];
 	memset(provider, 0, sizeof *provider);
 	provider->id = xstrdup(id);
-	provider->timeout = 30;
+	provider->connect_timeout = PROVIDER_CONNECT_TIMEOUT;
+	provider->timeout = PROVIDER_TIMEOUT;
+	provider->data_timeout = PROVIDER_DATA_TIMEOUT;
 	check_keys(loader, section, provider_keys);
 	provider->name = get_required(loader, section, "name");
 	provider->smtp_url = get_required(loader, section, "smtp_url");
@@ -497,7 +499,11 @@ load_provider(struct loader *loader, const char *section, const char *id)
 	provider->from_address = get_required(loader, section, "from");
 	check_address(loader, section, "from", provider->from_address);
 	provider->from_name = get_string(loader, section, "from_name", NULL);
-	get_duration(loader, section, "timeout", 1, 600, &provider->timeout);
+	get_duration(loader, section, "connect_timeout", 1, 600,
+		     &provider->connect_timeout);
+	get_duration(loader, section, "timeout", 1, 3600, &provider->timeout);
+	get_duration(loader, section, "data_timeout", 1, 3600,
+		     &provider->data_timeout);
 }
 
 /* Returns the part after "kind " in "kind NAME", or NULL. */

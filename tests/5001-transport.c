@@ -11,7 +11,9 @@
  * them all over one SMTP transport, printing "RCPT STATUS message" per
  * recipient.  The provider comes from the environment, the password too
  * (never argv): SMTP_TEST_URL, SMTP_TEST_TLS (starttls, implicit, none),
- * SMTP_TEST_CA, SMTP_TEST_USER, SMTP_TEST_PASSWORD, SMTP_TEST_TIMEOUT.
+ * SMTP_TEST_CA, SMTP_TEST_USER, SMTP_TEST_PASSWORD, and the limits in
+ * seconds SMTP_TEST_CONNECT_TIMEOUT, SMTP_TEST_TIMEOUT and
+ * SMTP_TEST_DATA_TIMEOUT (5, 5 and 10 when unset).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -39,7 +41,8 @@ static int failures;
 		}                                                              \
 	} while (0)
 
-static const char *const status_names[] = {"OK", "ETEMP", "EPERM", "ECONFIG"};
+static const char *const status_names[] = {"OK", "ETEMP", "EPERM", "ECONFIG",
+					   "EUNCERTAIN"};
 
 struct reply_case {
 	const char *line;
@@ -291,13 +294,24 @@ run_stdout(int argc, char **argv)
 	return result;
 }
 
+/* Reads a limit in seconds from the environment; -1 when it is bad. */
+static int
+limit_from(const char *variable, long fallback, long *seconds_out)
+{
+	const char *value = getenv(variable);
+
+	*seconds_out = fallback;
+	if (value == NULL)
+		return 0;
+	return util_parse_long(value, 1, 3600, seconds_out);
+}
+
 static int
 run_client(int argc, char **argv)
 {
 	struct provider provider;
 	struct transport *transport;
 	const char *tls = getenv("SMTP_TEST_TLS");
-	const char *timeout = getenv("SMTP_TEST_TIMEOUT");
 	int i;
 
 	memset(&provider, 0, sizeof provider);
@@ -310,9 +324,11 @@ run_client(int argc, char **argv)
 		provider.tls = TLS_IMPLICIT;
 	else if (tls != NULL && strcmp(tls, "none") == 0)
 		provider.tls = TLS_NONE;
-	provider.timeout = 5;
-	if (timeout != NULL &&
-	    util_parse_long(timeout, 1, 600, &provider.timeout) < 0)
+	if (limit_from("SMTP_TEST_CONNECT_TIMEOUT", 5,
+		       &provider.connect_timeout) < 0 ||
+	    limit_from("SMTP_TEST_TIMEOUT", 5, &provider.timeout) < 0 ||
+	    limit_from("SMTP_TEST_DATA_TIMEOUT", 10, &provider.data_timeout) <
+		0)
 		return 2;
 	transport =
 	    transport_open_smtp(&provider, getenv("SMTP_TEST_PASSWORD"));
