@@ -8,6 +8,7 @@
  */
 #include "transport_smtp_impl.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -202,12 +203,30 @@ struct smtp_envelope {
 	size_t size;
 };
 
+/*
+ * Between two messages the server has nothing to say.  If the kept
+ * connection has anything to read (a late reply, a 421 before closing, the
+ * end of the connection), the next command's reply would not be its own:
+ * returns 0 and the connection is not used.
+ */
+static int
+kept_connection_quiet(const struct smtp_transport *smtp)
+{
+	struct pollfd pending = {.fd = smtp->socket, .events = POLLIN};
+
+	if (smtp->socket == CURL_SOCKET_BAD)
+		return 1;
+	return poll(&pending, 1, 0) == 0;
+}
+
 /* One transfer on the kept connection or, if there is none, a new one. */
 static CURLcode
 transfer(struct smtp_transport *smtp, const struct smtp_envelope *envelope)
 {
 	CURLcode result;
 
+	if (smtp->curl != NULL && !kept_connection_quiet(smtp))
+		drop_connection(smtp, 0);
 	if (smtp->curl == NULL && open_handles(smtp) < 0)
 		return CURLE_FAILED_INIT;
 	transport_smtp_reply_reset(smtp, envelope->message, envelope->size);

@@ -13,13 +13,15 @@
  * (never argv): SMTP_TEST_URL, SMTP_TEST_TLS (starttls, implicit, none),
  * SMTP_TEST_CA, SMTP_TEST_USER, SMTP_TEST_PASSWORD, and the limits in
  * seconds SMTP_TEST_CONNECT_TIMEOUT, SMTP_TEST_TIMEOUT and
- * SMTP_TEST_DATA_TIMEOUT (5, 5 and 10 when unset).
+ * SMTP_TEST_DATA_TIMEOUT (5, 5 and 10 when unset); SMTP_TEST_PAUSE_MS
+ * makes it wait that long between two messages.
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -294,16 +296,16 @@ run_stdout(int argc, char **argv)
 	return result;
 }
 
-/* Reads a limit in seconds from the environment; -1 when it is bad. */
+/* Reads a number from min to 3600 from the environment; -1 when bad. */
 static int
-limit_from(const char *variable, long fallback, long *seconds_out)
+number_from(const char *variable, long min, long fallback, long *value_out)
 {
 	const char *value = getenv(variable);
 
-	*seconds_out = fallback;
+	*value_out = fallback;
 	if (value == NULL)
 		return 0;
-	return util_parse_long(value, 1, 3600, seconds_out);
+	return util_parse_long(value, min, 3600, value_out);
 }
 
 static int
@@ -312,6 +314,7 @@ run_client(int argc, char **argv)
 	struct provider provider;
 	struct transport *transport;
 	const char *tls = getenv("SMTP_TEST_TLS");
+	long pause_ms;
 	int i;
 
 	memset(&provider, 0, sizeof provider);
@@ -324,11 +327,12 @@ run_client(int argc, char **argv)
 		provider.tls = TLS_IMPLICIT;
 	else if (tls != NULL && strcmp(tls, "none") == 0)
 		provider.tls = TLS_NONE;
-	if (limit_from("SMTP_TEST_CONNECT_TIMEOUT", 5,
-		       &provider.connect_timeout) < 0 ||
-	    limit_from("SMTP_TEST_TIMEOUT", 5, &provider.timeout) < 0 ||
-	    limit_from("SMTP_TEST_DATA_TIMEOUT", 10, &provider.data_timeout) <
-		0)
+	if (number_from("SMTP_TEST_CONNECT_TIMEOUT", 1, 5,
+			&provider.connect_timeout) < 0 ||
+	    number_from("SMTP_TEST_TIMEOUT", 1, 5, &provider.timeout) < 0 ||
+	    number_from("SMTP_TEST_DATA_TIMEOUT", 1, 10,
+			&provider.data_timeout) < 0 ||
+	    number_from("SMTP_TEST_PAUSE_MS", 0, 0, &pause_ms) < 0)
 		return 2;
 	transport =
 	    transport_open_smtp(&provider, getenv("SMTP_TEST_PASSWORD"));
@@ -336,9 +340,13 @@ run_client(int argc, char **argv)
 		char *message = compose_for(argv[2], argv[i]);
 		char *errstr = NULL;
 		enum transport_status status;
+		struct timespec pause = {pause_ms / 1000,
+					 pause_ms % 1000 * 1000000};
 
 		if (message == NULL)
 			return 2;
+		if (i > 3 && pause_ms > 0)
+			nanosleep(&pause, NULL);
 		status = transport_send(transport, argv[2], argv[i], message,
 					strlen(message), &errstr);
 		printf("%s %s %s\n", argv[i], status_names[status],

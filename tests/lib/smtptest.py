@@ -64,8 +64,13 @@ def make_certs(directory):
 class Server:
     """smtpserver.py with the given flags; use as a context manager."""
 
+    started = 0
+
     def __init__(self, directory, *flags, auth=None):
-        self.maildir = os.path.join(directory, "received-%d" % id(self))
+        # Numbered, not named by id(): ids are reused, and a test that
+        # starts servers one after the other must not read an old log.
+        Server.started += 1
+        self.maildir = os.path.join(directory, "received-%d" % Server.started)
         env = dict(os.environ)
         args = [PYTHON, os.path.join(LIB, "smtpserver.py"),
                 "--maildir", self.maildir] + list(flags)
@@ -118,8 +123,12 @@ def free_port():
 
 
 def send(url, tls, recipients, ca=None, user=None, password=None,
-         timeout=5):
-    """Runs the client; returns {recipient: (status, message)}."""
+         timeout=5, connect_timeout=None, data_timeout=None, pause=None):
+    """Runs the client; returns {recipient: (status, message)}.  The
+    limits are in seconds; the client's own defaults (5 to connect, 10 for
+    the reply after the data) apply to those left None.  With pause the
+    client waits that many seconds between messages, as a send loop that
+    renders each one would."""
     env = dict(os.environ)
     for key in list(env):
         if key.startswith("SMTP_TEST_"):
@@ -127,6 +136,12 @@ def send(url, tls, recipients, ca=None, user=None, password=None,
     env["SMTP_TEST_URL"] = url
     env["SMTP_TEST_TLS"] = tls
     env["SMTP_TEST_TIMEOUT"] = str(timeout)
+    if connect_timeout is not None:
+        env["SMTP_TEST_CONNECT_TIMEOUT"] = str(connect_timeout)
+    if data_timeout is not None:
+        env["SMTP_TEST_DATA_TIMEOUT"] = str(data_timeout)
+    if pause is not None:
+        env["SMTP_TEST_PAUSE_MS"] = str(int(pause * 1000))
     if ca:
         env["SMTP_TEST_CA"] = ca
     if user:
@@ -142,6 +157,20 @@ def send(url, tls, recipients, ca=None, user=None, password=None,
         recipient, status, message = line.split(" ", 2)
         results[recipient] = (status, message)
     return results
+
+
+def timed_send(*args, **kwargs):
+    """As send(); returns (results, seconds the client took)."""
+    import time
+    started = time.monotonic()
+    results = send(*args, **kwargs)
+    return results, time.monotonic() - started
+
+
+def connections_of(server):
+    """{recipient: connection number} of each message the server stored."""
+    return {r: e["connection"] for e in server.events("message")
+            for r in e["rcpt_tos"]}
 
 
 class Checker:
