@@ -17,6 +17,8 @@
 
 /* Reply text quoted in an error: enough for any enhanced status line. */
 #define SMTP_REPLY_MAX 300
+/* Of a line without an end, this much is kept (RFC 5321: 512 at most). */
+#define SMTP_LINE_MAX 4096
 
 /*
  * Where one send stands, so that each wait gets its own time limit and a
@@ -77,6 +79,21 @@ struct smtp_transport {
 	char error_buffer[CURL_ERROR_SIZE];
 	struct smtp_watch watch;
 };
+
+/* What passed between us and the server, as the debug callback sees it. */
+enum smtp_traffic {
+	SMTP_TRAFFIC_REPLY,   /* bytes from the server, in any pieces */
+	SMTP_TRAFFIC_COMMAND, /* one command line we sent */
+	SMTP_TRAFFIC_DATA     /* a piece of the message we sent */
+};
+
+/*
+ * Feeds traffic into watch: assembles reply lines and replies, notes the
+ * commands, and moves the phase on.  The debug callback calls it, and
+ * the fuzz target with arbitrary bytes.
+ */
+void transport_smtp_reply_take(struct smtp_watch *watch, enum smtp_traffic kind,
+			       const char *data, size_t size);
 
 /*
  * Installs the debug, read and progress callbacks on smtp->curl, which

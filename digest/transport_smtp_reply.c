@@ -189,28 +189,24 @@ take_command(struct smtp_watch *watch, const char *data, size_t size)
 	enter(watch, SMTP_PHASE_REPLY);
 }
 
-static int
-watch_debug(CURL *curl, curl_infotype type, char *data, size_t size,
-	    void *userdata)
+void
+transport_smtp_reply_take(struct smtp_watch *watch, enum smtp_traffic kind,
+			  const char *data, size_t size)
 {
-	struct smtp_watch *watch = &((struct smtp_transport *)userdata)->watch;
 	size_t start = 0;
 	size_t i;
 
-	(void)curl;
-	if (type == CURLINFO_HEADER_OUT) {
+	if (kind == SMTP_TRAFFIC_COMMAND) {
 		take_command(watch, data, size);
-		return 0;
+		return;
 	}
-	if (type == CURLINFO_DATA_OUT) {
+	if (kind == SMTP_TRAFFIC_DATA) {
 		/* Each piece of the message sent is progress. */
 		if (watch->phase == SMTP_PHASE_CLIENT ||
 		    watch->phase == SMTP_PHASE_DATA)
 			enter(watch, SMTP_PHASE_DATA);
-		return 0;
+		return;
 	}
-	if (type != CURLINFO_HEADER_IN)
-		return 0;
 	/* Lines may arrive whole, several at once or in pieces. */
 	for (i = 0; i < size; i++) {
 		if (data[i] != '\n')
@@ -221,8 +217,28 @@ watch_debug(CURL *curl, curl_infotype type, char *data, size_t size,
 		buf_reset(&watch->line);
 		start = i + 1;
 	}
-	if (start < size && watch->line.length < 4096)
-		buf_append(&watch->line, data + start, size - start);
+	/* The start of an endless line is enough to judge it by. */
+	if (start < size && watch->line.length < SMTP_LINE_MAX)
+		buf_append(&watch->line, data + start,
+			   size - start < SMTP_LINE_MAX ? size - start
+							: SMTP_LINE_MAX);
+}
+
+static int
+watch_debug(CURL *curl, curl_infotype type, char *data, size_t size,
+	    void *userdata)
+{
+	struct smtp_watch *watch = &((struct smtp_transport *)userdata)->watch;
+
+	(void)curl;
+	if (type == CURLINFO_HEADER_OUT)
+		transport_smtp_reply_take(watch, SMTP_TRAFFIC_COMMAND, data,
+					  size);
+	else if (type == CURLINFO_DATA_OUT)
+		transport_smtp_reply_take(watch, SMTP_TRAFFIC_DATA, data, size);
+	else if (type == CURLINFO_HEADER_IN)
+		transport_smtp_reply_take(watch, SMTP_TRAFFIC_REPLY, data,
+					  size);
 	return 0;
 }
 

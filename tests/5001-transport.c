@@ -28,6 +28,7 @@
 #include "mail.h"
 #include "transport.h"
 #include "transport_impl.h"
+#include "transport_smtp_impl.h"
 #include "datetime.h"
 #include "util.h"
 
@@ -96,6 +97,62 @@ test_reply_parser(void)
 		      "reply %zu: %d %d \"%.*s\"", i, parsed.code,
 		      parsed.is_last, (int)parsed.text_length, parsed.text);
 	}
+}
+
+/* Feeds one piece of traffic to watch. */
+static void
+feed(struct smtp_watch *watch, enum smtp_traffic kind, const char *text)
+{
+	transport_smtp_reply_take(watch, kind, text, strlen(text));
+}
+
+/* The session watch: phases, quoting, and what counts as out of step. */
+static void
+test_watch(void)
+{
+	struct smtp_transport *smtp = xcalloc(1, sizeof *smtp);
+	struct smtp_watch *watch = &smtp->watch;
+
+	transport_smtp_reply_reset(smtp, "x\r\n", 3);
+	CHECK(watch->phase == SMTP_PHASE_CONNECT, "starts connecting");
+	/* A greeting in two pieces, its second line split mid-way. */
+	feed(watch, SMTP_TRAFFIC_REPLY, "220-smtp.example.nl\r\n220 re");
+	CHECK(watch->reply_count == 0, "a reply ended early");
+	feed(watch, SMTP_TRAFFIC_REPLY, "ady\x01\r\n");
+	CHECK(watch->reply_count == 1 && watch->last_code == 220 &&
+		  strcmp(watch->last_reply, "220 smtp.example.nl / ready?") ==
+		      0 &&
+		  watch->phase == SMTP_PHASE_CLIENT,
+	      "greeting: %d \"%s\" phase %d", watch->reply_count,
+	      watch->last_reply ? watch->last_reply : "", (int)watch->phase);
+	feed(watch, SMTP_TRAFFIC_COMMAND, "RCPT TO:<a@example.nl>\r\n");
+	CHECK(watch->phase == SMTP_PHASE_REPLY &&
+		  strcmp(watch->last_command, "RCPT") == 0,
+	      "RCPT: phase %d", (int)watch->phase);
+	/* AUTH's later lines are credentials: never kept as a verb. */
+	feed(watch, SMTP_TRAFFIC_COMMAND, "c2VjcmV0\r\n");
+	CHECK(strcmp(watch->last_command, "RCPT") == 0, "credentials kept");
+	feed(watch, SMTP_TRAFFIC_REPLY, "354 go ahead\r\n");
+	feed(watch, SMTP_TRAFFIC_DATA, "Subject: x\r\n");
+	CHECK(watch->phase == SMTP_PHASE_DATA && !watch->out_of_step,
+	      "data: phase %d", (int)watch->phase);
+	/* A reply nobody asked for, then libcurl's QUIT: neither counts. */
+	transport_smtp_reply_reset(smtp, "x\r\n", 3);
+	feed(watch, SMTP_TRAFFIC_REPLY, "220 hi\r\n250 late\r\n");
+	CHECK(watch->out_of_step && watch->last_code == 250,
+	      "a reply to nothing passed");
+	feed(watch, SMTP_TRAFFIC_COMMAND, "QUIT\r\n");
+	feed(watch, SMTP_TRAFFIC_REPLY, "221 bye\r\n");
+	CHECK(watch->quitting && watch->last_code == 250,
+	      "QUIT's reply replaced the one before");
+	/* A TLS record where the greeting should be. */
+	transport_smtp_reply_reset(smtp, "x\r\n", 3);
+	feed(watch, SMTP_TRAFFIC_REPLY, "\x16\x03\x01\x02\x10\n");
+	CHECK(watch->tls_record_seen && watch->garbage_seen &&
+		  watch->reply_count == 0,
+	      "TLS record not seen");
+	transport_smtp_reply_free(smtp);
+	free(smtp);
 }
 
 static void
@@ -366,6 +423,7 @@ main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "stdout") == 0)
 		return run_stdout(argc, argv);
 	test_reply_parser();
+	test_watch();
 	test_addresses();
 	test_maildir();
 	test_smtp_config();
