@@ -58,7 +58,8 @@ struct smtp_watch {
 
 	const char *data; /* the message being sent */
 	size_t size;
-	size_t offset;
+	size_t offset;	  /* how much of it libcurl has taken */
+	size_t data_sent; /* bytes libcurl sent, its doubled dots too */
 };
 
 struct smtp_transport {

@@ -189,6 +189,34 @@ take_command(struct smtp_watch *watch, const char *data, size_t size)
 	enter(watch, SMTP_PHASE_REPLY);
 }
 
+/* The whole message went out: the final dot and the verdict are next. */
+static void
+upload_complete(struct smtp_watch *watch)
+{
+	if (watch->upload_complete)
+		return;
+	watch->upload_complete = 1;
+	enter(watch, SMTP_PHASE_FINAL);
+}
+
+/*
+ * Each piece of the message sent is progress.  libcurl knows the message
+ * is all sent in one of two ways: the read callback has nothing more, or
+ * (when no line started with a dot, which it would double) it has sent
+ * exactly the size it was given, and then it asks no more.
+ */
+static void
+take_data(struct smtp_watch *watch, size_t size)
+{
+	if (watch->phase != SMTP_PHASE_CLIENT &&
+	    watch->phase != SMTP_PHASE_DATA)
+		return;
+	enter(watch, SMTP_PHASE_DATA);
+	watch->data_sent += size;
+	if (watch->offset == watch->size && watch->data_sent == watch->size)
+		upload_complete(watch);
+}
+
 void
 transport_smtp_reply_take(struct smtp_watch *watch, enum smtp_traffic kind,
 			  const char *data, size_t size)
@@ -201,10 +229,7 @@ transport_smtp_reply_take(struct smtp_watch *watch, enum smtp_traffic kind,
 		return;
 	}
 	if (kind == SMTP_TRAFFIC_DATA) {
-		/* Each piece of the message sent is progress. */
-		if (watch->phase == SMTP_PHASE_CLIENT ||
-		    watch->phase == SMTP_PHASE_DATA)
-			enter(watch, SMTP_PHASE_DATA);
+		take_data(watch, size);
 		return;
 	}
 	/* Lines may arrive whole, several at once or in pieces. */
@@ -250,13 +275,8 @@ watch_read(char *buffer, size_t size, size_t count, void *userdata)
 	size_t left = watch->size - watch->offset;
 	size_t chunk = left < room ? left : room;
 
-	if (chunk == 0 && !watch->upload_complete) {
-		/*
-		 * All of the message went out; libcurl sends the final dot
-		 * next and waits for the server's verdict.
-		 */
-		watch->upload_complete = 1;
-		enter(watch, SMTP_PHASE_FINAL);
+	if (chunk == 0) {
+		upload_complete(watch);
 		return 0;
 	}
 	memcpy(buffer, watch->data + watch->offset, chunk);
@@ -348,6 +368,7 @@ transport_smtp_reply_reset(struct smtp_transport *smtp, const char *message,
 	watch->data = message;
 	watch->size = size;
 	watch->offset = 0;
+	watch->data_sent = 0;
 	enter(watch, SMTP_PHASE_CONNECT);
 	smtp->error_buffer[0] = '\0';
 }

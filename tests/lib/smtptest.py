@@ -123,12 +123,15 @@ def free_port():
 
 
 def send(url, tls, recipients, ca=None, user=None, password=None,
-         timeout=5, connect_timeout=None, data_timeout=None, pause=None):
+         timeout=5, connect_timeout=None, data_timeout=None, pause=None,
+         no_dots=False):
     """Runs the client; returns {recipient: (status, message)}.  The
     limits are in seconds; the client's own defaults (5 to connect, 10 for
     the reply after the data) apply to those left None.  With pause the
     client waits that many seconds between messages, as a send loop that
-    renders each one would."""
+    renders each one would.  With no_dots no line of the message starts
+    with a dot, so that libcurl sends exactly as many bytes as it was
+    given."""
     env = dict(os.environ)
     for key in list(env):
         if key.startswith("SMTP_TEST_"):
@@ -140,6 +143,8 @@ def send(url, tls, recipients, ca=None, user=None, password=None,
         env["SMTP_TEST_CONNECT_TIMEOUT"] = str(connect_timeout)
     if data_timeout is not None:
         env["SMTP_TEST_DATA_TIMEOUT"] = str(data_timeout)
+    if no_dots:
+        env["SMTP_TEST_NO_DOTS"] = "1"
     if pause is not None:
         env["SMTP_TEST_PAUSE_MS"] = str(int(pause * 1000))
     if ca:
