@@ -122,16 +122,22 @@ def free_port():
         return s.getsockname()[1]
 
 
+def client():
+    """The path of the 5001-transport client."""
+    return os.path.join(os.environ["DIGEST_TEST_BIN"], "5001-transport")
+
+
 def send(url, tls, recipients, ca=None, user=None, password=None,
          timeout=5, connect_timeout=None, data_timeout=None, pause=None,
-         no_dots=False):
+         no_dots=False, wrapper=()):
     """Runs the client; returns {recipient: (status, message)}.  The
     limits are in seconds; the client's own defaults (5 to connect, 10 for
     the reply after the data) apply to those left None.  With pause the
     client waits that many seconds between messages, as a send loop that
     renders each one would.  With no_dots no line of the message starts
     with a dot, so that libcurl sends exactly as many bytes as it was
-    given."""
+    given.  wrapper goes before the client's command line (valgrind and
+    its options, say)."""
     env = dict(os.environ)
     for key in list(env):
         if key.startswith("SMTP_TEST_"):
@@ -153,8 +159,8 @@ def send(url, tls, recipients, ca=None, user=None, password=None,
         env["SMTP_TEST_USER"] = user
     if password:
         env["SMTP_TEST_PASSWORD"] = password
-    tool = os.path.join(os.environ["DIGEST_TEST_BIN"], "5001-transport")
-    done = subprocess.run([tool, "send", SENDER] + list(recipients),
+    done = subprocess.run(list(wrapper) + [client(), "send", SENDER] +
+                          list(recipients),
                           env=env, stdout=subprocess.PIPE, check=True,
                           timeout=120)
     results = {}
