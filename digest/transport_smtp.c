@@ -109,8 +109,9 @@ open_handles(struct smtp_transport *smtp)
 /*
  * Closes the connection and frees the handles.  After a good session
  * (polite) libcurl says QUIT and waits a little for the reply; it takes
- * that wait from the handle added to the multi handle last, so ours is
- * added once more with a short one.  After a failure the connection is in
+ * that wait from the handle added to the multi handle last (not from the
+ * handle as it is now: test 5018 holds it to that), so ours is added once
+ * more with a short one.  After a failure the connection is in
  * an unknown state, a late reply perhaps on its way: it is cut at once,
  * so that the QUIT can neither wait on a stuck server nor read that reply.
  */

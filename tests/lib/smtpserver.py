@@ -286,6 +286,12 @@ def main():
     finally:
         server.close()
         loop.run_until_complete(server.wait_closed())
+        # Replies still held back (the faults above) end with the server.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending,
+                                               return_exceptions=True))
         loop.close()
 
 
