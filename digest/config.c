@@ -267,10 +267,13 @@ static const char *const web_keys[] = {"base_url",
 				       "data_erase",
 				       NULL};
 static const char *const source_keys[] = {"url", "category", "name", NULL};
-static const char *const provider_keys[] = {
-    "name",	    "smtp_url",	     "tls",	      "user",
-    "password_env", "password_file", "ca_file",	      "from",
-    "from_name",    "timeout",	     "bounce_domain", NULL};
+static const char *const provider_keys[] = {"name",	     "smtp_url",
+					    "tls",	     "user",
+					    "password_env",  "password_file",
+					    "ca_file",	     "from",
+					    "from_name",     "connect_timeout",
+					    "timeout",	     "data_timeout",
+					    "bounce_domain", NULL};
 
 static int
 key_known(const char *key, const char *const *known)
@@ -591,7 +594,9 @@ load_provider(struct loader *loader, const char *section, const char *id)
 	provider = &config->providers[config->provider_count++];
 	memset(provider, 0, sizeof *provider);
 	provider->id = xstrdup(id);
-	provider->timeout = 30;
+	provider->connect_timeout = PROVIDER_CONNECT_TIMEOUT;
+	provider->timeout = PROVIDER_TIMEOUT;
+	provider->data_timeout = PROVIDER_DATA_TIMEOUT;
 	check_keys(loader, section, provider_keys);
 	provider->name = get_required(loader, section, "name");
 	provider->smtp_url = get_required(loader, section, "smtp_url");
@@ -627,7 +632,11 @@ load_provider(struct loader *loader, const char *section, const char *id)
 			"\"%s\" is not a domain name (as in "
 			"bounces.example.nl)",
 			provider->bounce_domain);
-	get_duration(loader, section, "timeout", 1, 600, &provider->timeout);
+	get_duration(loader, section, "connect_timeout", 1, 600,
+		     &provider->connect_timeout);
+	get_duration(loader, section, "timeout", 1, 3600, &provider->timeout);
+	get_duration(loader, section, "data_timeout", 1, 3600,
+		     &provider->data_timeout);
 }
 
 /* Returns the part after "kind " in "kind NAME", or NULL. */

@@ -13,20 +13,31 @@ enum tls_mode {
 	TLS_NONE	  /* plain text: only for relays on this host */
 };
 
+/*
+ * The SMTP time limits when the configuration says nothing, in seconds:
+ * RFC 5321 (4.5.3.2) gives the server 5 minutes for its greeting and each
+ * command's reply, and 10 minutes for its reply to the end of the data.
+ */
+#define PROVIDER_CONNECT_TIMEOUT 30L
+#define PROVIDER_TIMEOUT 300L
+#define PROVIDER_DATA_TIMEOUT 600L
+
 /* A webmail provider's SMTP settings: [provider ID]. */
 struct provider {
 	char *id;	/* the section's name: "zeelandnet" */
 	char *name;	/* display name: "ZeelandNet webmail" */
 	char *smtp_url; /* smtp://host:587 or smtps://host:465 */
 	enum tls_mode tls;
-	char *user;	     /* AUTH user; NULL: no AUTH */
-	char *password_env;  /* environment variable holding the password */
-	char *password_file; /* or a file holding it (mode 0600) */
-	char *ca_file;	     /* extra CA bundle for a private relay */
-	char *from_address;  /* nieuws@example.nl */
-	char *from_name;     /* display name for From */
-	char *bounce_domain; /* VERP envelope senders there; NULL: from */
-	long timeout;	     /* seconds for connect and each reply */
+	char *user;	      /* AUTH user; NULL: no AUTH */
+	char *password_env;   /* environment variable holding the password */
+	char *password_file;  /* or a file holding it (mode 0600) */
+	char *ca_file;	      /* extra CA bundle for a private relay */
+	char *from_address;   /* nieuws@example.nl */
+	char *from_name;      /* display name for From */
+	char *bounce_domain;  /* VERP envelope senders there; NULL: from */
+	long connect_timeout; /* seconds to connect (with TLS for smtps://) */
+	long timeout;	      /* seconds for the greeting and each reply */
+	long data_timeout;    /* seconds for the reply to the end of data */
 };
 
 /*

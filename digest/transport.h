@@ -17,8 +17,11 @@ enum transport_status {
 	TRANSPORT_EPERM,   /* will not work as it is: 5xx, bad address */
 	TRANSPORT_ECONFIG, /* the provider's settings are wrong (TLS, AUTH) */
 	/*
-	 * The whole message was handed over but no final reply came: the
-	 * server may have stored it, so it must not be sent again.
+	 * The whole message went out (DATA accepted, the data and its final
+	 * dot sent) but no verdict came back: the reply timed out or the
+	 * connection ended.  The server may have stored it, so sending it
+	 * again risks a second copy.  Anything that fails earlier is one of
+	 * the statuses above.
 	 */
 	TRANSPORT_EUNCERTAIN
 };
@@ -28,8 +31,14 @@ struct transport;
 /*
  * Opens an SMTP transport for provider, with its password (may be NULL when
  * the provider has no user).  Nothing connects yet: the first send does, and
- * later sends reuse the connection.  Returns a new transport
- * (transport_close()).
+ * later sends reuse the connection as long as each send succeeds; after a
+ * failure the connection is closed and the next send opens a new one.
+ * Each wait has its own limit from the provider: connect_timeout to
+ * connect, timeout for the greeting and each command's reply (and any
+ * stall while sending), data_timeout for the reply to the end of the
+ * data.  A transport only reports: it never retries a message, except once
+ * on a fresh connection when a kept one turns out closed before MAIL.
+ * Returns a new transport (transport_close()).
  */
 struct transport *transport_open_smtp(const struct provider *provider,
 				      const char *password);
@@ -43,8 +52,9 @@ struct transport *transport_open_stdout(void);
 /*
  * Sends one message from envelope_from to recipient.  On failure
  * *errstr_out (free()) holds one line for the operator: what was tried and
- * the server's reply text ("RCPT TO refused: 550 5.1.1 no such user"), never
- * a password.
+ * the server's reply text ("RCPT TO refused: 550 5.1.1 no such user") or
+ * what it did not answer in time ("no reply to RCPT TO <a@b.nl> within
+ * 5 min"), never a password.
  */
 enum transport_status transport_send(struct transport *transport,
 				     const char *envelope_from,

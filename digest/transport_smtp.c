@@ -1,199 +1,30 @@
 /*
- * transport_smtp.c - SMTP delivery through libcurl.  One easy handle per
- * provider, so libcurl keeps the connection open between messages; the
- * server's replies are read through the debug callback so that errors can
- * quote them and say which command they answered.
+ * transport_smtp.c - SMTP delivery through libcurl.  One easy handle and
+ * its own multi handle per provider, so the connection stays open between
+ * messages, but only while every reply came in step: after any failure the
+ * handles and their connection are dropped and the next message starts a
+ * new one.  transport_smtp_reply.c watches each transfer and enforces the
+ * time limits; transport_smtp_classify.c explains a failure.
  */
-#include "transport_impl.h"
+#include "transport_smtp_impl.h"
 
-#include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <curl/curl.h>
+#include <sys/socket.h>
 
 #include "url.h"
-#include "util.h"
-
-/* Reply text quoted in an error: enough for any enhanced status line. */
-#define SMTP_REPLY_MAX 300
-#define SMTP_DEFAULT_TIMEOUT 60L
-
-struct smtp_upload {
-	const char *data;
-	size_t size;
-	size_t offset;
-};
-
-struct smtp_transport {
-	struct transport base;
-	CURL *curl;
-	char *url;
-	char *host_port; /* "host:port", for messages */
-	char *user;	 /* NULL: no AUTH */
-	char *password;	 /* zeroed before it is freed */
-	enum tls_mode tls;
-	long timeout;
-	char *config_problem; /* set at open: every send reports it */
-	char error_buffer[CURL_ERROR_SIZE];
-
-	/* Filled by the debug callback during one send. */
-	struct buf line;       /* a reply line still being received */
-	struct buf reply;      /* the reply being assembled */
-	char *last_reply;      /* the last complete reply, "550 ..." */
-	int last_code;	       /* its code */
-	int quitting;	       /* QUIT sent: keep the reply before it */
-	int reply_count;       /* complete replies seen this send */
-	int garbage_seen;      /* a line that was no SMTP reply */
-	char last_command[16]; /* verb of the last command sent */
-	struct smtp_upload upload;
-};
-
-int
-transport_smtp_reply_parse(const char *line, size_t length,
-			   struct transport_smtp_reply_line *line_out)
-{
-	size_t i;
-
-	while (length > 0 &&
-	       (line[length - 1] == '\n' || line[length - 1] == '\r'))
-		length--;
-	if (length < 3 || line[0] < '2' || line[0] > '5')
-		return -1;
-	for (i = 0; i < 3; i++)
-		if (line[i] < '0' || line[i] > '9')
-			return -1;
-	if (length > 3 && line[3] != ' ' && line[3] != '-')
-		return -1;
-	line_out->code =
-	    (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-	line_out->is_last = length == 3 || line[3] == ' ';
-	line_out->text = length > 4 ? line + 4 : line + length;
-	line_out->text_length = length > 4 ? length - 4 : 0;
-	return 0;
-}
-
-/* Appends reply text, dropping control bytes a server might send. */
-static void
-append_printable(struct buf *out, const char *text, size_t length)
-{
-	size_t i;
-
-	for (i = 0; i < length && out->length < SMTP_REPLY_MAX; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		buf_putc(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-}
-
-/* Feeds one complete line from the server into the reply being built. */
-static void
-take_reply_line(struct smtp_transport *smtp, const char *text, size_t length)
-{
-	struct transport_smtp_reply_line parsed;
-
-	if (smtp->quitting)
-		return;
-	if (transport_smtp_reply_parse(text, length, &parsed) < 0) {
-		smtp->garbage_seen = 1;
-		return;
-	}
-	if (smtp->reply.length == 0)
-		buf_printf(&smtp->reply, "%d", parsed.code);
-	/*
-	 * A multi-line reply is quoted as one line, its parts joined; past
-	 * the cap nothing is added, however many lines a server sends.
-	 */
-	if (smtp->reply.length < SMTP_REPLY_MAX) {
-		buf_puts(&smtp->reply, smtp->reply.length > 3 ? " / " : " ");
-		append_printable(&smtp->reply, parsed.text, parsed.text_length);
-	}
-	if (!parsed.is_last)
-		return;
-	free(smtp->last_reply);
-	smtp->last_reply = buf_detach(&smtp->reply);
-	smtp->last_code = parsed.code;
-	smtp->reply_count++;
-}
 
 /*
- * Remembers only the verb of a command we sent, and only a known one: the
- * lines after AUTH LOGIN carry the credentials in base64, and the AUTH
- * PLAIN line itself does, so nothing else of an outgoing line is kept.
+ * libcurl counts the whole handshake (greeting, EHLO, STARTTLS, TLS,
+ * EHLO, AUTH) as connecting, and has one limit for every reply.  Its own
+ * limits are set this far above ours so that ours, per phase, fire first.
  */
-static void
-take_command(struct smtp_transport *smtp, const char *data, size_t size)
-{
-	static const char *const verbs[] = {"EHLO", "HELO", "STARTTLS",
-					    "AUTH", "MAIL", "RCPT",
-					    "DATA", "RSET", "QUIT"};
-	size_t i;
+#define SMTP_HANDSHAKE_STEPS 8L
+#define SMTP_CAP_MARGIN 5L
 
-	/*
-	 * libcurl says QUIT when it drops a connection after an error; the
-	 * reply worth quoting is the one before.
-	 */
-	if (smtp->quitting)
-		return;
-	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
-		size_t length = strlen(verbs[i]);
-
-		if (size >= length &&
-		    util_strncasecmp(data, verbs[i], length) == 0 &&
-		    (size == length || data[length] == ' ' ||
-		     data[length] == '\r' || data[length] == '\n')) {
-			if (strcmp(verbs[i], "QUIT") == 0)
-				smtp->quitting = 1;
-			else
-				util_strlcpy(smtp->last_command, verbs[i],
-					     sizeof smtp->last_command);
-			return;
-		}
-	}
-}
-
-static int
-smtp_debug(CURL *curl, curl_infotype type, char *data, size_t size,
-	   void *userdata)
-{
-	struct smtp_transport *smtp = userdata;
-	size_t start = 0;
-	size_t i;
-
-	(void)curl;
-	if (type == CURLINFO_HEADER_OUT) {
-		take_command(smtp, data, size);
-		return 0;
-	}
-	if (type != CURLINFO_HEADER_IN)
-		return 0;
-	/* Lines may arrive whole, several at once or in pieces. */
-	for (i = 0; i < size; i++) {
-		if (data[i] != '\n')
-			continue;
-		buf_append(&smtp->line, data + start, i - start);
-		take_reply_line(smtp, smtp->line.data ? smtp->line.data : "",
-				smtp->line.length);
-		buf_reset(&smtp->line);
-		start = i + 1;
-	}
-	if (start < size && smtp->line.length < 4096)
-		buf_append(&smtp->line, data + start, size - start);
-	return 0;
-}
-
-static size_t
-smtp_read(char *buffer, size_t size, size_t count, void *userdata)
-{
-	struct smtp_upload *upload = userdata;
-	size_t room = size * count;
-	size_t left = upload->size - upload->offset;
-	size_t chunk = left < room ? left : room;
-
-	memcpy(buffer, upload->data + upload->offset, chunk);
-	upload->offset += chunk;
-	return chunk;
-}
+/* How long the QUIT that ends a good session may wait for its reply. */
+#define SMTP_QUIT_TIMEOUT 5L
 
 /*
  * Notes "host:port" for messages and checks the URL against the TLS mode
@@ -217,222 +48,126 @@ check_url(struct smtp_transport *smtp, const struct provider *provider)
 	return message;
 }
 
+/* A limit in seconds, at most a day, so that sums of them cannot wrap. */
+static long
+at_most_a_day(long seconds)
+{
+	return seconds < 86400L ? seconds : 86400L;
+}
+
 static void
-set_options(struct smtp_transport *smtp, const struct provider *provider)
+set_options(struct smtp_transport *smtp)
 {
 	CURL *curl = smtp->curl;
+	long connect_cap = at_most_a_day(smtp->connect_timeout) +
+			   SMTP_HANDSHAKE_STEPS * at_most_a_day(smtp->timeout) +
+			   SMTP_CAP_MARGIN;
 
 	curl_easy_setopt(curl, CURLOPT_URL, smtp->url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, smtp->error_buffer);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	/* STARTTLS is required, never tried: no silent plain text. */
-	if (provider->tls == TLS_STARTTLS)
+	if (smtp->tls == TLS_STARTTLS)
 		curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (provider->ca_file != NULL)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, provider->ca_file);
+	if (smtp->ca_file != NULL)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, smtp->ca_file);
 	if (smtp->user != NULL) {
 		curl_easy_setopt(curl, CURLOPT_USERNAME, smtp->user);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD,
 				 smtp->password ? smtp->password : "");
 	}
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, smtp->timeout);
-	curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, smtp->timeout);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, connect_cap);
+	curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+			 at_most_a_day(smtp->data_timeout) + SMTP_CAP_MARGIN);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(curl, CURLOPT_READFUNCTION, smtp_read);
-	curl_easy_setopt(curl, CURLOPT_READDATA, &smtp->upload);
-	/* The debug callback only runs in verbose mode; it prints nothing. */
-	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, smtp_debug);
-	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, smtp);
-	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+	transport_smtp_reply_watch(smtp);
 }
 
-/* Describes the command a reply answered, for "... refused: 550 ...". */
-static char *
-describe_command(const struct smtp_transport *smtp, const char *from,
-		 const char *recipient)
-{
-	const char *verb = smtp->last_command;
-
-	if (strcmp(verb, "MAIL") == 0)
-		return xasprintf("MAIL FROM <%s>", from);
-	if (strcmp(verb, "RCPT") == 0)
-		return xasprintf("RCPT TO <%s>", recipient);
-	if (strcmp(verb, "DATA") == 0)
-		return xasprintf("message to <%s> (DATA)", recipient);
-	if (strcmp(verb, "AUTH") == 0)
-		return xasprintf("AUTH as \"%s\" at %s", smtp->user,
-				 smtp->host_port);
-	if (verb[0] == '\0')
-		return xasprintf("greeting from %s", smtp->host_port);
-	return xasprintf("%s at %s", verb, smtp->host_port);
-}
-
-/* TLS libraries name a plain-text answer to a ClientHello these ways. */
+/* Makes the handles for a new connection; returns 0, or -1. */
 static int
-looks_like_plain_text_reply(const char *error)
+open_handles(struct smtp_transport *smtp)
 {
-	return strstr(error, "wrong version number") != NULL ||
-	       strstr(error, "unknown protocol") != NULL ||
-	       strstr(error, "packet length too long") != NULL ||
-	       strstr(error, "record layer failure") != NULL;
-}
-
-/*
- * Failures of the connection itself: no connection, no TLS, a certificate
- * refused.  Returns 1 with *status_out and *errstr_out (free()) set, or 0
- * when result is none of these.
- */
-static int
-classify_connection(struct smtp_transport *smtp, CURLcode result,
-		    const char *error, enum transport_status *status_out,
-		    char **errstr_out)
-{
-	*status_out = TRANSPORT_ECONFIG;
-	switch (result) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-		*errstr_out = xasprintf("cannot connect to %s: %s",
-					smtp->host_port, error);
-		*status_out = TRANSPORT_ETEMP;
-		return 1;
-	case CURLE_USE_SSL_FAILED:
-		*errstr_out = xasprintf("STARTTLS is required but %s does not "
-					"offer it; nothing was sent in plain "
-					"text",
-					smtp->host_port);
-		return 1;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_ISSUER_ERROR:
-		*errstr_out = xasprintf("TLS certificate of %s not accepted "
-					"(check ca_file): %s",
-					smtp->host_port, error);
-		return 1;
-	case CURLE_SSL_CONNECT_ERROR:
-		if (smtp->tls == TLS_IMPLICIT &&
-		    looks_like_plain_text_reply(error))
-			*errstr_out = xasprintf(
-			    "implicit TLS (smtps://) was tried but the "
-			    "server at %s speaks plain SMTP first: use "
-			    "tls = starttls with smtp://",
-			    smtp->host_port);
-		else
-			*errstr_out = xasprintf("TLS handshake with %s "
-						"failed: %s",
-						smtp->host_port, error);
-		return 1;
-	default:
-		return 0;
+	if (url_library_init(NULL) < 0)
+		return -1;
+	smtp->multi = curl_multi_init();
+	smtp->curl = curl_easy_init();
+	smtp->socket = CURL_SOCKET_BAD;
+	if (smtp->multi == NULL || smtp->curl == NULL) {
+		curl_easy_cleanup(smtp->curl);
+		curl_multi_cleanup(smtp->multi);
+		smtp->curl = NULL;
+		smtp->multi = NULL;
+		return -1;
 	}
-}
-
-/* Connected, yet no greeting or a garbled one: TLS at once? */
-static int
-expects_tls_at_once(struct smtp_transport *smtp, CURLcode result)
-{
-	curl_off_t connected_us = 0;
-
-	if (curl_easy_getinfo(smtp->curl, CURLINFO_CONNECT_TIME_T,
-			      &connected_us) != CURLE_OK)
-		connected_us = 0;
-	return smtp->tls != TLS_IMPLICIT && connected_us > 0 &&
-	       smtp->reply_count == 0 &&
-	       (result == CURLE_OPERATION_TIMEDOUT ||
-		result == CURLE_WEIRD_SERVER_REPLY || smtp->garbage_seen);
-}
-
-/* The reply code of the failure, from our parse or else from libcurl. */
-static int
-reply_code(struct smtp_transport *smtp)
-{
-	long curl_code = 0;
-
-	if (smtp->last_code != 0)
-		return smtp->last_code;
-	if (curl_easy_getinfo(smtp->curl, CURLINFO_RESPONSE_CODE, &curl_code) ==
-		CURLE_OK &&
-	    curl_code >= 200 && curl_code <= 599)
-		return (int)curl_code;
+	set_options(smtp);
 	return 0;
 }
 
-/* Failures of a command: what the server said, or that it went quiet. */
-static enum transport_status
-classify_reply(struct smtp_transport *smtp, CURLcode result, const char *error,
-	       const char *from, const char *recipient, char **errstr_out)
+/*
+ * Closes the connection and frees the handles.  After a good session
+ * (polite) libcurl says QUIT and waits a little for the reply; it takes
+ * that wait from the handle added to the multi handle last (not from the
+ * handle as it is now: test 5018 holds it to that), so ours is added once
+ * more with a short one.  After a failure the connection is in
+ * an unknown state, a late reply perhaps on its way: it is cut at once,
+ * so that the QUIT can neither wait on a stuck server nor read that reply.
+ */
+static void
+drop_connection(struct smtp_transport *smtp, int polite)
 {
-	enum transport_status status = TRANSPORT_ETEMP;
-	int code = reply_code(smtp);
-	char *what = describe_command(smtp, from, recipient);
-
-	if (code >= 400 && smtp->last_reply != NULL) {
-		if (code == 535 || code == 534 || code == 538 || code == 530 ||
-		    result == CURLE_LOGIN_DENIED)
-			status = TRANSPORT_ECONFIG;
-		else if (code >= 500)
-			status = TRANSPORT_EPERM;
-		*errstr_out =
-		    xasprintf("%s refused: %s", what, smtp->last_reply);
-	} else if (result == CURLE_LOGIN_DENIED) {
-		/* No reply to quote: no mechanism both sides know. */
-		status = TRANSPORT_ECONFIG;
-		*errstr_out = xasprintf("AUTH as \"%s\" at %s failed: %s",
-					smtp->user, smtp->host_port, error);
-	} else if (smtp->last_reply != NULL) {
-		/* The server went quiet or away after a good reply. */
-		*errstr_out = xasprintf("%s failed after \"%s\": %s", what,
-					smtp->last_reply, error);
-	} else {
-		*errstr_out = xasprintf("%s failed: %s", what, error);
+	if (smtp->curl == NULL)
+		return;
+	if (!polite && smtp->socket != CURL_SOCKET_BAD)
+		shutdown(smtp->socket, SHUT_RDWR);
+	if (polite) {
+		curl_easy_setopt(smtp->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+				 SMTP_QUIT_TIMEOUT);
+		if (curl_multi_add_handle(smtp->multi, smtp->curl) == CURLM_OK)
+			curl_multi_remove_handle(smtp->multi, smtp->curl);
 	}
-	free(what);
-	return status;
+	curl_multi_cleanup(smtp->multi);
+	curl_easy_cleanup(smtp->curl);
+	smtp->multi = NULL;
+	smtp->curl = NULL;
+	smtp->socket = CURL_SOCKET_BAD;
 }
 
 /*
- * Turns a failed transfer into a status and one line for the operator.
- * Returns the status; *errstr_out (free()) says what was tried.
+ * Runs one transfer on the multi handle to its end.  Notes the socket of
+ * the connection libcurl keeps, if any, for drop_connection().
  */
-static enum transport_status
-classify(struct smtp_transport *smtp, CURLcode result, const char *from,
-	 const char *recipient, char **errstr_out)
+static CURLcode
+run_transfer(struct smtp_transport *smtp)
 {
-	const char *error = smtp->error_buffer[0] != '\0'
-				? smtp->error_buffer
-				: curl_easy_strerror(result);
-	enum transport_status status;
+	CURLcode result = CURLE_OUT_OF_MEMORY;
+	CURLMcode multi_result;
+	CURLMsg *message;
+	int running = 1;
+	int left;
 
-	if (classify_connection(smtp, result, error, &status, errstr_out))
-		return status;
-	if (expects_tls_at_once(smtp, result)) {
-		*errstr_out = xasprintf(
-		    "%s (smtp://) was tried but the server at %s sent no "
-		    "SMTP greeting: it expects TLS at once: use tls = "
-		    "implicit with smtps://",
-		    smtp->tls == TLS_STARTTLS ? "STARTTLS" : "plain SMTP",
-		    smtp->host_port);
-		return TRANSPORT_ECONFIG;
+	if (curl_multi_add_handle(smtp->multi, smtp->curl) != CURLM_OK)
+		return result;
+	while (running) {
+		multi_result = curl_multi_perform(smtp->multi, &running);
+		if (multi_result == CURLM_OK && running)
+			multi_result =
+			    curl_multi_poll(smtp->multi, NULL, 0, 1000, NULL);
+		if (multi_result != CURLM_OK)
+			break;
 	}
-	return classify_reply(smtp, result, error, from, recipient, errstr_out);
-}
-
-static void
-reset_capture(struct smtp_transport *smtp)
-{
-	buf_reset(&smtp->line);
-	buf_reset(&smtp->reply);
-	free(smtp->last_reply);
-	smtp->last_reply = NULL;
-	smtp->last_code = 0;
-	smtp->reply_count = 0;
-	smtp->quitting = 0;
-	smtp->garbage_seen = 0;
-	smtp->last_command[0] = '\0';
-	smtp->error_buffer[0] = '\0';
+	while ((message = curl_multi_info_read(smtp->multi, &left)) != NULL)
+		if (message->msg == CURLMSG_DONE &&
+		    message->easy_handle == smtp->curl)
+			result = message->data.result;
+	/* libcurl tells the socket only while the handle is added. */
+	if (curl_easy_getinfo(smtp->curl, CURLINFO_ACTIVESOCKET,
+			      &smtp->socket) != CURLE_OK)
+		smtp->socket = CURL_SOCKET_BAD;
+	curl_multi_remove_handle(smtp->multi, smtp->curl);
+	return result;
 }
 
 /*
@@ -451,31 +186,72 @@ stale_connection_failed(struct smtp_transport *smtp, CURLcode result)
 	    new_connections != 0)
 		return 0;
 	/* After DATA the server may hold the message: never send it twice. */
-	if (strcmp(smtp->last_command, "DATA") == 0)
+	if (strcmp(smtp->watch.last_command, "DATA") == 0 ||
+	    smtp->watch.upload_complete || smtp->watch.timed_out)
 		return 0;
-	if (smtp->last_code == 421)
+	if (smtp->watch.last_code == 421)
 		return 1;
-	return smtp->last_code < 400 &&
+	return smtp->watch.last_code < 400 &&
 	       (result == CURLE_SEND_ERROR || result == CURLE_RECV_ERROR ||
 		result == CURLE_GOT_NOTHING);
 }
 
-/* One transfer; once more on a fresh connection if a kept one had died. */
+/* The envelope and message of one send, set on each new handle. */
+struct smtp_envelope {
+	const char *mail_from; /* "<a@b>" */
+	struct curl_slist *recipients;
+	const char *message;
+	size_t size;
+};
+
+/*
+ * Between two messages the server has nothing to say.  If the kept
+ * connection has anything to read (a late reply, a 421 before closing, the
+ * end of the connection), the next command's reply would not be its own:
+ * returns 0 and the connection is not used.
+ */
+static int
+kept_connection_quiet(const struct smtp_transport *smtp)
+{
+	struct pollfd pending = {.fd = smtp->socket, .events = POLLIN};
+
+	if (smtp->socket == CURL_SOCKET_BAD)
+		return 1;
+	return poll(&pending, 1, 0) == 0;
+}
+
+/* One transfer on the kept connection or, if there is none, a new one. */
 static CURLcode
-perform(struct smtp_transport *smtp)
+transfer(struct smtp_transport *smtp, const struct smtp_envelope *envelope)
 {
 	CURLcode result;
 
-	smtp->upload.offset = 0;
-	result = curl_easy_perform(smtp->curl);
-	if (result == CURLE_OK || !stale_connection_failed(smtp, result))
-		return result;
-	reset_capture(smtp);
-	smtp->upload.offset = 0;
-	curl_easy_setopt(smtp->curl, CURLOPT_FRESH_CONNECT, 1L);
-	result = curl_easy_perform(smtp->curl);
-	curl_easy_setopt(smtp->curl, CURLOPT_FRESH_CONNECT, 0L);
+	if (smtp->curl != NULL && !kept_connection_quiet(smtp))
+		drop_connection(smtp, 0);
+	if (smtp->curl == NULL && open_handles(smtp) < 0)
+		return CURLE_FAILED_INIT;
+	transport_smtp_reply_reset(smtp, envelope->message, envelope->size);
+	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_FROM, envelope->mail_from);
+	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, envelope->recipients);
+	curl_easy_setopt(smtp->curl, CURLOPT_INFILESIZE_LARGE,
+			 (curl_off_t)envelope->size);
+	result = run_transfer(smtp);
+	/* The list must not outlive its use: drop libcurl's pointer too. */
+	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, NULL);
 	return result;
+}
+
+/* Sends, once more on a fresh connection if a kept one had died. */
+static CURLcode
+perform(struct smtp_transport *smtp, const struct smtp_envelope *envelope)
+{
+	CURLcode result = transfer(smtp, envelope);
+
+	if (result == CURLE_OK || result == CURLE_FAILED_INIT ||
+	    !stale_connection_failed(smtp, result))
+		return result;
+	drop_connection(smtp, 0);
+	return transfer(smtp, envelope);
 }
 
 static enum transport_status
@@ -485,7 +261,7 @@ smtp_send(struct transport *transport, const char *envelope_from,
 {
 	struct smtp_transport *smtp = (struct smtp_transport *)transport;
 	enum transport_status status = TRANSPORT_OK;
-	struct curl_slist *recipients = NULL;
+	struct smtp_envelope envelope;
 	char *mail_from = NULL;
 	char *rcpt = NULL;
 	CURLcode result;
@@ -494,35 +270,33 @@ smtp_send(struct transport *transport, const char *envelope_from,
 		*errstr_out = xstrdup(smtp->config_problem);
 		return TRANSPORT_ECONFIG;
 	}
-	if (smtp->curl == NULL) {
-		*errstr_out = xstrdup("libcurl could not start");
-		return TRANSPORT_ETEMP;
-	}
-	reset_capture(smtp);
 	mail_from = xasprintf("<%s>", envelope_from);
 	rcpt = xasprintf("<%s>", recipient);
-	recipients = curl_slist_append(NULL, rcpt);
-	if (recipients == NULL) {
+	envelope.mail_from = mail_from;
+	envelope.recipients = curl_slist_append(NULL, rcpt);
+	envelope.message = message;
+	envelope.size = size;
+	if (envelope.recipients == NULL) {
 		*errstr_out = xstrdup("out of memory");
 		status = TRANSPORT_ETEMP;
 		goto out;
 	}
-	smtp->upload.data = message;
-	smtp->upload.size = size;
-	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_FROM, mail_from);
-	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, recipients);
-	curl_easy_setopt(smtp->curl, CURLOPT_INFILESIZE_LARGE,
-			 (curl_off_t)size);
-	result = perform(smtp);
+	result = perform(smtp, &envelope);
+	if (result == CURLE_FAILED_INIT) {
+		*errstr_out = xstrdup("libcurl could not start");
+		status = TRANSPORT_ETEMP;
+		goto out;
+	}
 	if (result != CURLE_OK) {
-		status = classify(smtp, result, envelope_from, recipient,
-				  errstr_out);
+		status = transport_smtp_classify(smtp, result, envelope_from,
+						 recipient, errstr_out);
 		util_redact(errstr_out, smtp->password);
 	}
+	/* Never reuse a connection that failed or went out of step. */
+	if (result != CURLE_OK || smtp->watch.out_of_step)
+		drop_connection(smtp, 0);
 out:
-	/* The list must not outlive its use: drop libcurl's pointer too. */
-	curl_easy_setopt(smtp->curl, CURLOPT_MAIL_RCPT, NULL);
-	curl_slist_free_all(recipients);
+	curl_slist_free_all(envelope.recipients);
 	free(rcpt);
 	free(mail_from);
 	return status;
@@ -533,17 +307,14 @@ smtp_close(struct transport *transport)
 {
 	struct smtp_transport *smtp = (struct smtp_transport *)transport;
 
-	/* Cleanup sends QUIT on a connection libcurl still holds. */
-	if (smtp->curl != NULL)
-		curl_easy_cleanup(smtp->curl);
+	drop_connection(smtp, 1);
 	if (smtp->password != NULL) {
 		explicit_bzero(smtp->password, strlen(smtp->password));
 		free(smtp->password);
 	}
-	buf_free(&smtp->line);
-	buf_free(&smtp->reply);
-	free(smtp->last_reply);
+	transport_smtp_reply_free(smtp);
 	free(smtp->config_problem);
+	free(smtp->ca_file);
 	free(smtp->user);
 	free(smtp->host_port);
 	free(smtp->url);
@@ -555,20 +326,33 @@ static const struct transport_ops smtp_ops = {
     .close = smtp_close,
 };
 
+/* A limit from the provider, or the default when it has none. */
+static long
+limit_or(long seconds, long fallback)
+{
+	return seconds > 0 ? seconds : fallback;
+}
+
 struct transport *
 transport_open_smtp(const struct provider *provider, const char *password)
 {
 	struct smtp_transport *smtp = xcalloc(1, sizeof *smtp);
 
 	smtp->base.ops = &smtp_ops;
+	smtp->socket = CURL_SOCKET_BAD;
 	smtp->tls = provider->tls;
-	smtp->timeout =
-	    provider->timeout > 0 ? provider->timeout : SMTP_DEFAULT_TIMEOUT;
+	smtp->connect_timeout =
+	    limit_or(provider->connect_timeout, PROVIDER_CONNECT_TIMEOUT);
+	smtp->timeout = limit_or(provider->timeout, PROVIDER_TIMEOUT);
+	smtp->data_timeout =
+	    limit_or(provider->data_timeout, PROVIDER_DATA_TIMEOUT);
 	smtp->url = xstrdup(provider->smtp_url ? provider->smtp_url : "");
 	if (provider->user != NULL)
 		smtp->user = xstrdup(provider->user);
 	if (password != NULL)
 		smtp->password = xstrdup(password);
+	if (provider->ca_file != NULL)
+		smtp->ca_file = xstrdup(provider->ca_file);
 	smtp->config_problem = check_url(smtp, provider);
 	if (smtp->host_port == NULL)
 		smtp->host_port = xstrdup(smtp->url);
@@ -577,9 +361,5 @@ transport_open_smtp(const struct provider *provider, const char *password)
 		smtp->config_problem = xasprintf("provider \"%s\" has a user "
 						 "but no password",
 						 provider->id);
-	if (url_library_init(NULL) == 0)
-		smtp->curl = curl_easy_init();
-	if (smtp->curl != NULL)
-		set_options(smtp, provider);
 	return &smtp->base;
 }

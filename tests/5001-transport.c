@@ -11,19 +11,25 @@
  * them all over one SMTP transport, printing "RCPT STATUS message" per
  * recipient.  The provider comes from the environment, the password too
  * (never argv): SMTP_TEST_URL, SMTP_TEST_TLS (starttls, implicit, none),
- * SMTP_TEST_CA, SMTP_TEST_USER, SMTP_TEST_PASSWORD, SMTP_TEST_TIMEOUT.
+ * SMTP_TEST_CA, SMTP_TEST_USER, SMTP_TEST_PASSWORD, and the limits in
+ * seconds SMTP_TEST_CONNECT_TIMEOUT, SMTP_TEST_TIMEOUT and
+ * SMTP_TEST_DATA_TIMEOUT (5, 5 and 10 when unset); SMTP_TEST_PAUSE_MS
+ * makes it wait that long between two messages; with SMTP_TEST_NO_DOTS
+ * the text has no line that starts with a dot.
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
 #include "mail.h"
 #include "transport.h"
 #include "transport_impl.h"
+#include "transport_smtp_impl.h"
 #include "datetime.h"
 #include "util.h"
 
@@ -39,7 +45,8 @@ static int failures;
 		}                                                              \
 	} while (0)
 
-static const char *const status_names[] = {"OK", "ETEMP", "EPERM", "ECONFIG"};
+static const char *const status_names[] = {"OK", "ETEMP", "EPERM", "ECONFIG",
+					   "EUNCERTAIN"};
 
 struct reply_case {
 	const char *line;
@@ -91,6 +98,74 @@ test_reply_parser(void)
 		      "reply %zu: %d %d \"%.*s\"", i, parsed.code,
 		      parsed.is_last, (int)parsed.text_length, parsed.text);
 	}
+}
+
+/* Feeds one piece of traffic to watch. */
+static void
+feed(struct smtp_watch *watch, enum smtp_traffic kind, const char *text)
+{
+	transport_smtp_reply_take(watch, kind, text, strlen(text));
+}
+
+/* The session watch: phases, quoting, and what counts as out of step. */
+static void
+test_watch(void)
+{
+	struct smtp_transport *smtp = xcalloc(1, sizeof *smtp);
+	struct smtp_watch *watch = &smtp->watch;
+
+	transport_smtp_reply_reset(smtp, "x\r\n", 3);
+	CHECK(watch->phase == SMTP_PHASE_CONNECT, "starts connecting");
+	/* A greeting in two pieces, its second line split mid-way. */
+	feed(watch, SMTP_TRAFFIC_REPLY, "220-smtp.example.nl\r\n220 re");
+	CHECK(watch->reply_count == 0, "a reply ended early");
+	feed(watch, SMTP_TRAFFIC_REPLY, "ady\x01\r\n");
+	CHECK(watch->reply_count == 1 && watch->last_code == 220 &&
+		  strcmp(watch->last_reply, "220 smtp.example.nl / ready?") ==
+		      0 &&
+		  watch->phase == SMTP_PHASE_CLIENT,
+	      "greeting: %d \"%s\" phase %d", watch->reply_count,
+	      watch->last_reply ? watch->last_reply : "", (int)watch->phase);
+	feed(watch, SMTP_TRAFFIC_COMMAND, "RCPT TO:<a@example.nl>\r\n");
+	CHECK(watch->phase == SMTP_PHASE_REPLY &&
+		  strcmp(watch->last_command, "RCPT") == 0,
+	      "RCPT: phase %d", (int)watch->phase);
+	/* AUTH's later lines are credentials: never kept as a verb. */
+	feed(watch, SMTP_TRAFFIC_COMMAND, "c2VjcmV0\r\n");
+	CHECK(strcmp(watch->last_command, "RCPT") == 0, "credentials kept");
+	feed(watch, SMTP_TRAFFIC_REPLY, "354 go ahead\r\n");
+	feed(watch, SMTP_TRAFFIC_DATA, "x\r");
+	CHECK(watch->phase == SMTP_PHASE_DATA && !watch->out_of_step,
+	      "data: phase %d", (int)watch->phase);
+	/*
+	 * libcurl took the whole message (the read callback moved offset)
+	 * and has sent exactly its size: it will not ask again, so this is
+	 * the end of the data.
+	 */
+	watch->offset = watch->size;
+	feed(watch, SMTP_TRAFFIC_DATA, "\n");
+	CHECK(watch->upload_complete && watch->phase == SMTP_PHASE_FINAL,
+	      "end of data missed: phase %d", (int)watch->phase);
+	feed(watch, SMTP_TRAFFIC_REPLY, "250 queued\r\n");
+	CHECK(watch->final_reply_seen && watch->phase == SMTP_PHASE_DONE,
+	      "final reply missed: phase %d", (int)watch->phase);
+	/* A reply nobody asked for, then libcurl's QUIT: neither counts. */
+	transport_smtp_reply_reset(smtp, "x\r\n", 3);
+	feed(watch, SMTP_TRAFFIC_REPLY, "220 hi\r\n250 late\r\n");
+	CHECK(watch->out_of_step && watch->last_code == 250,
+	      "a reply to nothing passed");
+	feed(watch, SMTP_TRAFFIC_COMMAND, "QUIT\r\n");
+	feed(watch, SMTP_TRAFFIC_REPLY, "221 bye\r\n");
+	CHECK(watch->quitting && watch->last_code == 250,
+	      "QUIT's reply replaced the one before");
+	/* A TLS record where the greeting should be. */
+	transport_smtp_reply_reset(smtp, "x\r\n", 3);
+	feed(watch, SMTP_TRAFFIC_REPLY, "\x16\x03\x01\x02\x10\n");
+	CHECK(watch->tls_record_seen && watch->garbage_seen &&
+		  watch->reply_count == 0,
+	      "TLS record not seen");
+	transport_smtp_reply_free(smtp);
+	free(smtp);
 }
 
 static void
@@ -252,6 +327,9 @@ compose_for(const char *from, const char *recipient)
 	input.timezone = "Europe/Amsterdam";
 	input.text_body = "Buitenland vandaag\n\n1. Café in Zürich\n"
 			  ".\n.. a line with dots\nFrom here on\n";
+	/* libcurl doubles a leading dot, so the size it sends differs. */
+	if (getenv("SMTP_TEST_NO_DOTS") != NULL)
+		input.text_body = "Buitenland vandaag\n\n1. Café in Zürich\n";
 	input.html_body = "<h1>Buitenland vandaag</h1>\n<p>Café in Zürich"
 			  "</p>\n";
 	input.list_id = "Buitenland digest <buitenland.example.nl>";
@@ -291,13 +369,25 @@ run_stdout(int argc, char **argv)
 	return result;
 }
 
+/* Reads a number from min to 3600 from the environment; -1 when bad. */
+static int
+number_from(const char *variable, long min, long fallback, long *value_out)
+{
+	const char *value = getenv(variable);
+
+	*value_out = fallback;
+	if (value == NULL)
+		return 0;
+	return util_parse_long(value, min, 3600, value_out);
+}
+
 static int
 run_client(int argc, char **argv)
 {
 	struct provider provider;
 	struct transport *transport;
 	const char *tls = getenv("SMTP_TEST_TLS");
-	const char *timeout = getenv("SMTP_TEST_TIMEOUT");
+	long pause_ms;
 	int i;
 
 	memset(&provider, 0, sizeof provider);
@@ -310,9 +400,12 @@ run_client(int argc, char **argv)
 		provider.tls = TLS_IMPLICIT;
 	else if (tls != NULL && strcmp(tls, "none") == 0)
 		provider.tls = TLS_NONE;
-	provider.timeout = 5;
-	if (timeout != NULL &&
-	    util_parse_long(timeout, 1, 600, &provider.timeout) < 0)
+	if (number_from("SMTP_TEST_CONNECT_TIMEOUT", 1, 5,
+			&provider.connect_timeout) < 0 ||
+	    number_from("SMTP_TEST_TIMEOUT", 1, 5, &provider.timeout) < 0 ||
+	    number_from("SMTP_TEST_DATA_TIMEOUT", 1, 10,
+			&provider.data_timeout) < 0 ||
+	    number_from("SMTP_TEST_PAUSE_MS", 0, 0, &pause_ms) < 0)
 		return 2;
 	transport =
 	    transport_open_smtp(&provider, getenv("SMTP_TEST_PASSWORD"));
@@ -320,9 +413,13 @@ run_client(int argc, char **argv)
 		char *message = compose_for(argv[2], argv[i]);
 		char *errstr = NULL;
 		enum transport_status status;
+		struct timespec pause = {pause_ms / 1000,
+					 pause_ms % 1000 * 1000000};
 
 		if (message == NULL)
 			return 2;
+		if (i > 3 && pause_ms > 0)
+			nanosleep(&pause, NULL);
 		status = transport_send(transport, argv[2], argv[i], message,
 					strlen(message), &errstr);
 		printf("%s %s %s\n", argv[i], status_names[status],
@@ -342,6 +439,7 @@ main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "stdout") == 0)
 		return run_stdout(argc, argv);
 	test_reply_parser();
+	test_watch();
 	test_addresses();
 	test_maildir();
 	test_smtp_config();

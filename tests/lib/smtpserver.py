@@ -9,6 +9,11 @@ takes its server with it.
     smtpserver.py [--port N] [--starttls CERT KEY | --implicit-tls CERT KEY]
                   [--auth USER:PASSWORD [--auth-plaintext]]
                   [--reject RCPT]... [--tempfail {rcpt,data}]
+                  [--greeting-delay SECONDS | --silent-greeting]
+                  [--delay-reply {mail,rcpt,final} SECONDS
+                   [--delay-transaction N]...]
+                  [--crash-after N] [--silent-quit]
+                  [--extra-reply SECONDS]
                   [--maildir DIR]
 
 With --maildir every accepted message goes to DIR/N.eml (N counts from 1)
@@ -17,6 +22,28 @@ number), "mail" (envelope sender, even if later refused) and "message"
 (file, sender, recipients, connection number, whether TLS and AUTH were in
 use).  The credentials are read from the environment variable named by
 --auth-env when --auth is "-", so the tests need not put them in argv.
+
+Faults, for the tests of time limits and broken connections:
+
+--greeting-delay SECONDS   greet each connection only after SECONDS.
+--silent-greeting          accept connections but never greet.
+--delay-reply STAGE SECONDS
+                           hold back a reply for SECONDS: to MAIL (mail),
+                           to RCPT (rcpt), or the final one after the
+                           message (final; the message is stored first, as
+                           a slow server really would have it).  The reply
+                           is sent late all the same, if the client is
+                           still there to read it.
+--delay-transaction N      delay only the Nth transaction (MAIL command,
+                           counted from 1 over all connections); may be
+                           given more than once.  Default: every one.
+--crash-after N            once the Nth message is stored and its 250 sent,
+                           exit at once (status 3), closing every
+                           connection without a word and refusing new ones.
+--silent-quit              never answer QUIT.
+--extra-reply SECONDS      SECONDS after the final reply to each message,
+                           send one more that answers nothing, as a server
+                           out of step would.
 """
 
 import argparse
@@ -59,12 +86,29 @@ class Handler:
     def __init__(self, args, log):
         self.args = args
         self.log = log
+        self.transaction_count = 0
+        self.listener = None  # the asyncio server, once it listens
+
+    async def delay(self, stage, server):
+        """Sleeps when the options delay this stage of this transaction."""
+        if self.args.delay_reply is None:
+            return
+        wanted, seconds = self.args.delay_reply
+        only = self.args.delay_transaction
+        if wanted == stage and (not only or server.transaction in only):
+            self.log.event(event="delay", stage=stage,
+                           connection=server.connection_number,
+                           transaction=server.transaction)
+            await asyncio.sleep(float(seconds))
 
     async def handle_MAIL(self, server, session, envelope, address,
                           mail_options):
+        self.transaction_count += 1
+        server.transaction = self.transaction_count
         self.log.event(event="mail", mail_from=address,
                        connection=server.connection_number,
                        tls=server.is_tls())
+        await self.delay("mail", server)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 OK"
@@ -75,6 +119,7 @@ class Handler:
             return "550 5.1.1 <%s>: no such user here" % address
         if self.args.tempfail == "rcpt":
             return "451 4.3.0 try again later (rcpt)"
+        await self.delay("rcpt", server)
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 OK"
@@ -89,7 +134,27 @@ class Handler:
                        connection=server.connection_number,
                        tls=server.is_tls(),
                        auth=bool(session.authenticated))
-        return "250 2.0.0 OK queued as %s" % name
+        await self.delay("final", server)
+        reply = "250 2.0.0 OK queued as %s" % name
+        if self.log.message_count == self.args.crash_after:
+            # No new connections from here on, so that a client can only
+            # find the port closed; the 250 goes out (the message was
+            # stored), then the process ends without another word.
+            self.listener.close()
+            await server.push(reply)
+            os._exit(3)
+        if self.args.extra_reply is not None:
+            asyncio.get_running_loop().create_task(self.extra_reply(server))
+        return reply
+
+    async def extra_reply(self, server):
+        await asyncio.sleep(self.args.extra_reply)
+        self.log.event(event="extra-reply",
+                       connection=server.connection_number)
+        try:
+            await server.push("250 2.0.0 this line answers nothing")
+        except (ConnectionError, AttributeError, RuntimeError):
+            pass  # the client has gone, as it may
 
 
 class CountingSMTP(SMTP):
@@ -97,14 +162,32 @@ class CountingSMTP(SMTP):
 
     counter = 0
 
-    def __init__(self, *args, implicit_tls=False, **kwargs):
+    def __init__(self, *args, implicit_tls=False, faults=None, **kwargs):
         super().__init__(*args, **kwargs)
         CountingSMTP.counter += 1
         self.connection_number = CountingSMTP.counter
         self.implicit_tls = implicit_tls
+        self.faults = faults
+        self.greeted = False
+        self.transaction = 0
 
     def is_tls(self):
         return self.implicit_tls or self._tls_protocol is not None
+
+    async def push(self, status):
+        # The first line a connection gets is its greeting.
+        if not self.greeted:
+            self.greeted = True
+            if self.faults.silent_greeting:
+                await asyncio.sleep(24 * 3600)
+            if self.faults.greeting_delay:
+                await asyncio.sleep(self.faults.greeting_delay)
+        await super().push(status)
+
+    async def smtp_QUIT(self, arg):
+        if self.faults.silent_quit:
+            await asyncio.sleep(24 * 3600)
+        await super().smtp_QUIT(arg)
 
 
 def make_context(cert, key):
@@ -123,8 +206,25 @@ def main():
     parser.add_argument("--auth-plaintext", action="store_true")
     parser.add_argument("--reject", action="append", default=[])
     parser.add_argument("--tempfail", choices=("rcpt", "data"))
+    parser.add_argument("--greeting-delay", type=float)
+    parser.add_argument("--silent-greeting", action="store_true")
+    parser.add_argument("--delay-reply", nargs=2,
+                        metavar=("STAGE", "SECONDS"))
+    parser.add_argument("--delay-transaction", type=int, action="append",
+                        default=[])
+    parser.add_argument("--crash-after", type=int)
+    parser.add_argument("--silent-quit", action="store_true")
+    parser.add_argument("--extra-reply", type=float)
     parser.add_argument("--maildir")
     args = parser.parse_args()
+    if args.delay_reply and args.delay_reply[0] not in ("mail", "rcpt",
+                                                        "final"):
+        parser.error("--delay-reply: STAGE is mail, rcpt or final")
+    if args.delay_reply:
+        try:
+            float(args.delay_reply[1])
+        except ValueError:
+            parser.error("--delay-reply: SECONDS is a number")
     args.reject = [address.lower() for address in args.reject]
 
     log = Log(args.maildir)
@@ -160,13 +260,15 @@ def main():
 
     def factory():
         protocol = CountingSMTP(handler, loop=loop,
-                                implicit_tls=bool(server_ssl), **kwargs)
+                                implicit_tls=bool(server_ssl), faults=args,
+                                **kwargs)
         log.event(event="connect", connection=protocol.connection_number)
         return protocol
 
     server = loop.run_until_complete(loop.create_server(
         factory, host="127.0.0.1", port=args.port, ssl=server_ssl))
     port = server.sockets[0].getsockname()[1]
+    handler.listener = server
 
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
 
@@ -184,6 +286,12 @@ def main():
     finally:
         server.close()
         loop.run_until_complete(server.wait_closed())
+        # Replies still held back (the faults above) end with the server.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending,
+                                               return_exceptions=True))
         loop.close()
 
 

@@ -64,8 +64,13 @@ def make_certs(directory):
 class Server:
     """smtpserver.py with the given flags; use as a context manager."""
 
+    started = 0
+
     def __init__(self, directory, *flags, auth=None):
-        self.maildir = os.path.join(directory, "received-%d" % id(self))
+        # Numbered, not named by id(): ids are reused, and a test that
+        # starts servers one after the other must not read an old log.
+        Server.started += 1
+        self.maildir = os.path.join(directory, "received-%d" % Server.started)
         env = dict(os.environ)
         args = [PYTHON, os.path.join(LIB, "smtpserver.py"),
                 "--maildir", self.maildir] + list(flags)
@@ -117,9 +122,22 @@ def free_port():
         return s.getsockname()[1]
 
 
+def client():
+    """The path of the 5001-transport client."""
+    return os.path.join(os.environ["DIGEST_TEST_BIN"], "5001-transport")
+
+
 def send(url, tls, recipients, ca=None, user=None, password=None,
-         timeout=5):
-    """Runs the client; returns {recipient: (status, message)}."""
+         timeout=5, connect_timeout=None, data_timeout=None, pause=None,
+         no_dots=False, wrapper=()):
+    """Runs the client; returns {recipient: (status, message)}.  The
+    limits are in seconds; the client's own defaults (5 to connect, 10 for
+    the reply after the data) apply to those left None.  With pause the
+    client waits that many seconds between messages, as a send loop that
+    renders each one would.  With no_dots no line of the message starts
+    with a dot, so that libcurl sends exactly as many bytes as it was
+    given.  wrapper goes before the client's command line (valgrind and
+    its options, say)."""
     env = dict(os.environ)
     for key in list(env):
         if key.startswith("SMTP_TEST_"):
@@ -127,14 +145,22 @@ def send(url, tls, recipients, ca=None, user=None, password=None,
     env["SMTP_TEST_URL"] = url
     env["SMTP_TEST_TLS"] = tls
     env["SMTP_TEST_TIMEOUT"] = str(timeout)
+    if connect_timeout is not None:
+        env["SMTP_TEST_CONNECT_TIMEOUT"] = str(connect_timeout)
+    if data_timeout is not None:
+        env["SMTP_TEST_DATA_TIMEOUT"] = str(data_timeout)
+    if no_dots:
+        env["SMTP_TEST_NO_DOTS"] = "1"
+    if pause is not None:
+        env["SMTP_TEST_PAUSE_MS"] = str(int(pause * 1000))
     if ca:
         env["SMTP_TEST_CA"] = ca
     if user:
         env["SMTP_TEST_USER"] = user
     if password:
         env["SMTP_TEST_PASSWORD"] = password
-    tool = os.path.join(os.environ["DIGEST_TEST_BIN"], "5001-transport")
-    done = subprocess.run([tool, "send", SENDER] + list(recipients),
+    done = subprocess.run(list(wrapper) + [client(), "send", SENDER] +
+                          list(recipients),
                           env=env, stdout=subprocess.PIPE, check=True,
                           timeout=120)
     results = {}
@@ -142,6 +168,20 @@ def send(url, tls, recipients, ca=None, user=None, password=None,
         recipient, status, message = line.split(" ", 2)
         results[recipient] = (status, message)
     return results
+
+
+def timed_send(*args, **kwargs):
+    """As send(); returns (results, seconds the client took)."""
+    import time
+    started = time.monotonic()
+    results = send(*args, **kwargs)
+    return results, time.monotonic() - started
+
+
+def connections_of(server):
+    """{recipient: connection number} of each message the server stored."""
+    return {r: e["connection"] for e in server.events("message")
+            for r in e["rcpt_tos"]}
 
 
 class Checker:
