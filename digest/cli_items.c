@@ -129,7 +129,7 @@ cli_items_main(struct cli *cli, int argc, char **argv)
 		return code;
 	if (args.values[OPT_SOURCE])
 		return items_one_source(cli, args.values[OPT_SOURCE], json);
-	if ((code = cli_gather(cli->config, now, &items, NULL)) != EX_OK)
+	if ((code = cli_gather(cli->config, now, NULL, &items, NULL)) != EX_OK)
 		return code;
 	print_items(&items, json);
 	feed_item_list_clear(&items);

@@ -156,7 +156,8 @@ subscriber_items(struct cli *cli, struct state *state,
 				      (size_t)config->max_items);
 	} else {
 		all.max_items = 1000000L;
-		if ((code = cli_gather(&all, now, &gathered, NULL)) != EX_OK)
+		if ((code = cli_gather(&all, now, NULL, &gathered, NULL)) !=
+		    EX_OK)
 			goto out;
 		code = EX_IOERR;
 		edition = edition_new_preview(state, &gathered, since,
@@ -254,7 +255,7 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 		code = subscriber_items(cli, state, &subscriber, options.now,
 					&items);
 	else
-		code = cli_gather(cli->config, options.now, &items, NULL);
+		code = cli_gather(cli->config, options.now, NULL, &items, NULL);
 	if (code != EX_OK)
 		goto out;
 	code = print_preview(cli, renderer, &items, &subscriber, &options);

@@ -192,23 +192,60 @@ record_sources(struct send_run *run, const struct gather_report *report)
  * did not make today's cut is not offered tomorrow as news.
  */
 static int
-gather_all(struct send_run *run)
+gather_all(struct send_run *run, struct gather_report *report_out)
 {
-	struct config all = *run->cli->config;
-	struct gather_report report = {0};
-	int code;
+	const struct config *config = run->cli->config;
+	struct config all = *config;
+	struct fetch_validators *known;
+	char *errstr = NULL;
+	int code = EX_OK;
 
+	/* A dry run asks for everything: it keeps nothing for next time. */
+	known = xcalloc(config->source_count + 1, sizeof *known);
+	for (size_t i = 0; !run->dry_run && i < config->source_count; i++)
+		if (state_source_validators(
+			run->state, config->sources[i].id, &known[i].etag,
+			&known[i].last_modified, &errstr) != STATE_OK)
+			code = state_failed(errstr);
 	all.max_items = GATHER_ALL_ITEMS;
-	code = cli_gather(&all, run->now, &run->gathered, &report);
-	if (!run->dry_run &&
-	    (report.source_ok_count > 0 || report.problem_count > 0)) {
-		int recorded = record_sources(run, &report);
+	if (code == EX_OK)
+		code = cli_gather(&all, run->now, known, &run->gathered,
+				  report_out);
+	if (!run->dry_run && (report_out->source_ok_count > 0 ||
+			      report_out->problem_count > 0)) {
+		int recorded = record_sources(run, report_out);
 
 		if (code == EX_OK)
 			code = recorded;
 	}
-	gather_report_clear(&report);
+	for (size_t i = 0; i < config->source_count; i++)
+		fetch_validators_clear(&known[i]);
+	free(known);
 	return code;
+}
+
+/*
+ * Keeps what each source said about its version, once the edition that
+ * holds its items is made: a later run that hears "not modified" must
+ * find those items stored.
+ */
+static int
+keep_validators(struct send_run *run, const struct gather_report *report)
+{
+	const struct config *config = run->cli->config;
+	char *errstr = NULL;
+
+	for (size_t i = 0; i < report->validator_count; i++) {
+		const struct fetch_validators *v = &report->validators[i];
+
+		if (v->etag == NULL && v->last_modified == NULL)
+			continue;
+		if (state_source_set_validators(
+			run->state, config->sources[i].id, v->etag,
+			v->last_modified, &errstr) != STATE_OK)
+			return state_failed(errstr);
+	}
+	return EX_OK;
 }
 
 /*
@@ -220,6 +257,7 @@ static int
 prepare_edition(struct send_run *run)
 {
 	const struct config *config = run->cli->config;
+	struct gather_report report = {0};
 	time_t since = run->now - config->max_age;
 	size_t new_count = 0;
 	long number = 0;
@@ -230,21 +268,28 @@ prepare_edition(struct send_run *run)
 			       &errstr) != STATE_OK)
 		return state_failed(errstr);
 	if (number == 0) {
-		if ((code = gather_all(run)) != EX_OK)
-			return code;
-		if (run->dry_run) {
+		code = gather_all(run, &report);
+		if (code == EX_OK && run->dry_run)
 			run->edition = edition_new_preview(
 			    run->state, &run->gathered, since,
 			    (size_t)config->max_items);
-			return EX_OK;
+		if (code != EX_OK || run->dry_run) {
+			gather_report_clear(&report);
+			return code;
 		}
 		if (state_edition_make(run->state, run->digest_date, run->now,
 				       &run->gathered, since, &number,
 				       &new_count, &errstr) != STATE_OK ||
 		    state_items_prune(run->state,
 				      since - SEND_REMEMBER_DAYS * 86400L,
-				      &errstr) != STATE_OK)
+				      &errstr) != STATE_OK) {
+			gather_report_clear(&report);
 			return state_failed(errstr);
+		}
+		code = keep_validators(run, &report);
+		gather_report_clear(&report);
+		if (code != EX_OK)
+			return code;
 	}
 	run->edition =
 	    edition_new(run->state, number, since, (size_t)config->max_items);

@@ -231,13 +231,14 @@ report_gather(const struct gather_report *report)
 }
 
 int
-cli_gather(const struct config *config, time_t now, struct item_list *items_out,
+cli_gather(const struct config *config, time_t now,
+	   const struct fetch_validators *known, struct item_list *items_out,
 	   struct gather_report *report_out)
 {
 	struct gather_report report;
 	enum gather_status status;
 
-	status = gather_run(config, now, items_out, &report);
+	status = gather_run(config, now, known, items_out, &report);
 	report_gather(&report);
 	if (report_out != NULL)
 		*report_out = report;

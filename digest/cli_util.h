@@ -90,11 +90,13 @@ char *cli_address(const char *command, const char *address);
 
 /*
  * Gathers the items of config's sources, warning about every failed
- * source.  Returns EX_OK with *items_out filled (feed_item_list_clear()),
- * or EX_UNAVAILABLE when no source could be read.  report_out (may be
- * NULL) receives the gather report either way (gather_report_clear()).
+ * source; known (may be NULL) as for gather_run().  Returns EX_OK with
+ * *items_out filled (feed_item_list_clear()), or EX_UNAVAILABLE when no
+ * source could be read.  report_out (may be NULL) receives the gather
+ * report either way (gather_report_clear()).
  */
 int cli_gather(const struct config *config, time_t now,
+	       const struct fetch_validators *known,
 	       struct item_list *items_out, struct gather_report *report_out);
 
 /* Writes all of text to stdout; returns EX_OK or EX_IOERR (printed). */

@@ -20,6 +20,8 @@
 struct transfer {
 	CURL *easy;
 	const char *url;
+	const struct fetch_validators *known; /* sent with the request */
+	struct curl_slist *headers;
 	struct fetch_result *result;
 	struct buf body;
 	size_t max_size;
@@ -54,6 +56,81 @@ write_body(char *data, size_t size, size_t count, void *userdata)
 	}
 	buf_append(&transfer->body, data, length);
 	return length;
+}
+
+/*
+ * Keeps a validator header of the response, when it is one and its value
+ * is safe to send back in a request header (no control characters).
+ */
+static void
+take_validator(struct fetch_validators *validators, const char *line,
+	       size_t length)
+{
+	static const char *const names[2] = {"etag:", "last-modified:"};
+	char **slots[2] = {&validators->etag, &validators->last_modified};
+	char *value;
+
+	for (int i = 0; i < 2; i++) {
+		size_t name_length = strlen(names[i]);
+
+		if (length <= name_length ||
+		    util_strncasecmp(line, names[i], name_length) != 0)
+			continue;
+		value = xstrndup(line + name_length, length - name_length);
+		value[strcspn(value, "\r\n")] = '\0';
+		util_trim(value);
+		for (const char *p = value; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				value[0] = '\0';
+		free(*slots[i]);
+		*slots[i] =
+		    value[0] != '\0' && strlen(value) < 512 ? value : NULL;
+		if (*slots[i] == NULL)
+			free(value);
+	}
+}
+
+static size_t
+read_header(char *data, size_t size, size_t count, void *userdata)
+{
+	struct transfer *transfer = userdata;
+	size_t length = size * count;
+
+	/* A redirect's headers are not the feed's: start each reply anew. */
+	if (length > 5 && memcmp(data, "HTTP/", 5) == 0)
+		fetch_validators_clear(&transfer->result->validators);
+	else
+		take_validator(&transfer->result->validators, data, length);
+	return length;
+}
+
+/* Asks for the feed only if it changed since the validators known. */
+static int
+add_conditions(struct transfer *transfer)
+{
+	const struct fetch_validators *known = transfer->known;
+	char *header;
+
+	if (known == NULL || (util_strncasecmp(transfer->url, "http://", 7) &&
+			      util_strncasecmp(transfer->url, "https://", 8)))
+		return 0;
+	if (known->etag != NULL) {
+		header = xasprintf("If-None-Match: %s", known->etag);
+		transfer->headers =
+		    curl_slist_append(transfer->headers, header);
+		free(header);
+	}
+	if (known->last_modified != NULL) {
+		header =
+		    xasprintf("If-Modified-Since: %s", known->last_modified);
+		transfer->headers =
+		    curl_slist_append(transfer->headers, header);
+		free(header);
+	}
+	return transfer->headers == NULL &&
+		       (known->etag != NULL || known->last_modified != NULL)
+		   ? -1
+		   : 0;
 }
 
 /* Sets status and a formatted errstr on a transfer's result. */
@@ -236,7 +313,18 @@ finish(struct transfer *transfer, const struct fetch_options *options,
 
 	if (code != CURLE_OK)
 		fail_curl(transfer, options, code);
-	else if (result->http_status >= 400)
+	else if (result->http_status == 304 && transfer->known != NULL) {
+		/* Unchanged: nothing to read, the old validators hold. */
+		result->status = FETCH_OK;
+		result->not_modified = 1;
+		fetch_validators_clear(&result->validators);
+		if (transfer->known->etag != NULL)
+			result->validators.etag =
+			    xstrdup(transfer->known->etag);
+		if (transfer->known->last_modified != NULL)
+			result->validators.last_modified =
+			    xstrdup(transfer->known->last_modified);
+	} else if (result->http_status >= 400)
 		fail(transfer, FETCH_EHTTP, "HTTP %ld", result->http_status);
 	else {
 		result->status = FETCH_OK;
@@ -281,6 +369,12 @@ transfer_setup(struct transfer *transfer, const struct fetch_options *options)
 	SET(CURLOPT_ACCEPT_ENCODING, "");
 	SET(CURLOPT_WRITEFUNCTION, write_body);
 	SET(CURLOPT_WRITEDATA, transfer);
+	SET(CURLOPT_HEADERFUNCTION, read_header);
+	SET(CURLOPT_HEADERDATA, transfer);
+	if (add_conditions(transfer) < 0)
+		code = CURLE_OUT_OF_MEMORY;
+	if (transfer->headers != NULL)
+		SET(CURLOPT_HTTPHEADER, transfer->headers);
 	if (options->connect_timeout > 0)
 		SET(CURLOPT_CONNECTTIMEOUT, options->connect_timeout);
 	if (options->total_timeout > 0)
@@ -390,6 +484,7 @@ end_all(CURLM *multi, struct transfer *transfers, size_t count,
 			curl_multi_remove_handle(multi, transfer->easy);
 		if (transfer->easy != NULL)
 			curl_easy_cleanup(transfer->easy);
+		curl_slist_free_all(transfer->headers);
 		buf_free(&transfer->body);
 		if (transfer->result->status == FETCH_OK)
 			ok_count++;
@@ -415,6 +510,8 @@ fetch_all(const struct fetch_options *options, const char *const *urls,
 		memset(&results_out[index], 0, sizeof results_out[index]);
 		results_out[index].status = FETCH_EOTHER;
 		transfers[index].url = urls[index];
+		if (options->validators != NULL)
+			transfers[index].known = &options->validators[index];
 		transfers[index].result = &results_out[index];
 		transfers[index].body = (struct buf)BUF_INIT;
 	}
@@ -437,8 +534,18 @@ fetch_all(const struct fetch_options *options, const char *const *urls,
 }
 
 void
+fetch_validators_clear(struct fetch_validators *validators)
+{
+	free(validators->etag);
+	free(validators->last_modified);
+	validators->etag = NULL;
+	validators->last_modified = NULL;
+}
+
+void
 fetch_result_clear(struct fetch_result *result)
 {
+	fetch_validators_clear(&result->validators);
 	free(result->body);
 	free(result->content_type);
 	free(result->effective_url);

@@ -17,6 +17,16 @@ enum fetch_status {
 	FETCH_EOTHER	/* anything else libcurl reports */
 };
 
+/*
+ * What a server said about the version of a feed it sent (its ETag and
+ * Last-Modified headers), so that the next fetch asks for it only if it
+ * changed.  NULL where unknown.
+ */
+struct fetch_validators {
+	char *etag;
+	char *last_modified;
+};
+
 /* A timeout or max_size of 0 means no limit. */
 struct fetch_options {
 	long connect_timeout; /* seconds */
@@ -24,6 +34,11 @@ struct fetch_options {
 	size_t max_size;      /* bytes, after decoding gzip */
 	long max_redirects;   /* 0: none followed */
 	const char *user_agent;
+	/*
+	 * One per URL (NULL: none): the validators of the last fetch, sent
+	 * as If-None-Match / If-Modified-Since to http(s) servers.
+	 */
+	const struct fetch_validators *validators;
 };
 
 struct fetch_result {
@@ -35,6 +50,8 @@ struct fetch_result {
 	char *effective_url; /* after redirects: the base for relative links;
 			      * without any user:password@ */
 	char *errstr;	     /* on error: "HTTP 404", "timed out after 10 s" */
+	int not_modified;    /* HTTP 304: unchanged, and no body */
+	struct fetch_validators validators; /* the response's, for next time */
 };
 
 /*
@@ -47,5 +64,8 @@ size_t fetch_all(const struct fetch_options *options, const char *const *urls,
 		 size_t url_count, struct fetch_result *results_out);
 
 void fetch_result_clear(struct fetch_result *result);
+
+/* Frees the strings of validators and sets them to NULL. */
+void fetch_validators_clear(struct fetch_validators *validators);
 
 #endif

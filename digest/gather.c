@@ -45,6 +45,7 @@ fetch_options_from(const struct config *config, struct fetch_options *options)
 	options->max_size = config->max_feed_size;
 	options->max_redirects = config->max_redirects;
 	options->user_agent = config->user_agent;
+	options->validators = NULL;
 }
 
 /* Keeps only the items of list that carry category (case-insensitive). */
@@ -209,6 +210,11 @@ take_source(const struct config *config, const struct source *source,
 		add_problem(report, source->id, result->errstr);
 		return -1;
 	}
+	/* Unchanged since the last run: its items are known already. */
+	if (result->not_modified) {
+		report->not_modified_count++;
+		return 0;
+	}
 	base = result->effective_url ? result->effective_url : source->url;
 	if (feed_parse(result->body, result->size, base, source->name, &parsed,
 		       &errstr) != FEED_OK) {
@@ -234,27 +240,37 @@ take_source(const struct config *config, const struct source *source,
 }
 
 enum gather_status
-gather_run(const struct config *config, time_t now, struct item_list *items_out,
+gather_run(const struct config *config, time_t now,
+	   const struct fetch_validators *known, struct item_list *items_out,
 	   struct gather_report *report_out)
 {
 	struct fetch_options options;
 	struct fetch_result *results;
 	const char **urls;
+	size_t count = config->source_count;
 
 	memset(items_out, 0, sizeof *items_out);
 	memset(report_out, 0, sizeof *report_out);
 	fetch_options_from(config, &options);
-	urls = xcalloc(config->source_count, sizeof *urls);
-	results = xcalloc(config->source_count, sizeof *results);
-	for (size_t i = 0; i < config->source_count; i++)
+	options.validators = known;
+	urls = xcalloc(count, sizeof *urls);
+	results = xcalloc(count, sizeof *results);
+	report_out->validators =
+	    xcalloc(count ? count : 1, sizeof *report_out->validators);
+	for (size_t i = 0; i < count; i++)
 		urls[i] = config->sources[i].url;
-	fetch_all(&options, urls, config->source_count, results);
-	for (size_t i = 0; i < config->source_count; i++) {
+	fetch_all(&options, urls, count, results);
+	for (size_t i = 0; i < count; i++) {
 		if (take_source(config, &config->sources[i], &results[i], now,
-				items_out, report_out) == 0)
+				items_out, report_out) == 0) {
 			report_out->source_ok_count++;
+			report_out->validators[i] = results[i].validators;
+			memset(&results[i].validators, 0,
+			       sizeof results[i].validators);
+		}
 		fetch_result_clear(&results[i]);
 	}
+	report_out->validator_count = count;
 	free(results);
 	free(urls);
 	items_out->capacity = items_out->count;
@@ -303,5 +319,8 @@ gather_report_clear(struct gather_report *report)
 		free(report->warnings[i].text);
 	}
 	free(report->warnings);
+	for (size_t i = 0; i < report->validator_count; i++)
+		fetch_validators_clear(&report->validators[i]);
+	free(report->validators);
 	memset(report, 0, sizeof *report);
 }

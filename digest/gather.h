@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "feed.h"
+#include "fetch.h"
 
 /* One source that could not be used, for the caller to report. */
 struct gather_problem {
@@ -27,7 +28,11 @@ struct gather_report {
 	size_t problem_count;
 	struct gather_warning *warnings;
 	size_t warning_count;
-	size_t source_ok_count; /* sources fetched and parsed */
+	size_t source_ok_count;	   /* sources fetched and parsed */
+	size_t not_modified_count; /* of those, unchanged since known */
+	/* Per source, in the config's order: what to send next time. */
+	struct fetch_validators *validators;
+	size_t validator_count;
 };
 
 enum gather_status {
@@ -43,9 +48,12 @@ enum gather_status {
  * after now counts as published now, the run that first gathered it.
  * Items go to *items_out (feed_item_list_clear()); the report
  * (gather_report_clear()) lists every source that failed, and a warning
- * for each source that had items dated in the future.
+ * for each source that had items dated in the future.  known (may be
+ * NULL) holds per source the validators of an earlier fetch: a source
+ * that answers "not modified" counts as read, with no items.
  */
 enum gather_status gather_run(const struct config *config, time_t now,
+			      const struct fetch_validators *known,
 			      struct item_list *items_out,
 			      struct gather_report *report_out);
 

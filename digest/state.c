@@ -133,6 +133,9 @@ static const char *const migrations[] = {
     "CREATE TABLE suppressions ("
     " hash TEXT PRIMARY KEY,"
     " erased_at INTEGER NOT NULL);",
+    /* 4: each source's validators, to fetch it only when it changed. */
+    "ALTER TABLE sources ADD COLUMN etag TEXT;"
+    "ALTER TABLE sources ADD COLUMN last_modified TEXT;",
 };
 
 #define STATE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

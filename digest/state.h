@@ -369,4 +369,19 @@ enum state_status state_sources_health(struct state *state,
 
 void state_source_health_list_clear(struct source_health_list *list);
 
+/*
+ * The validators (ETag, Last-Modified) of source id's last fetch, each
+ * NULL when unknown, in *etag_out and *last_modified_out (free()).
+ */
+enum state_status state_source_validators(struct state *state, const char *id,
+					  char **etag_out,
+					  char **last_modified_out,
+					  char **errstr_out);
+
+/* Keeps source id's validators (either may be NULL) for the next fetch. */
+enum state_status state_source_set_validators(struct state *state,
+					      const char *id, const char *etag,
+					      const char *last_modified,
+					      char **errstr_out);
+
 #endif

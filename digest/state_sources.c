@@ -98,3 +98,59 @@ state_source_health_list_clear(struct source_health_list *list)
 	free(list->sources);
 	memset(list, 0, sizeof *list);
 }
+
+enum state_status
+state_source_validators(struct state *state, const char *id, char **etag_out,
+			char **last_modified_out, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+	int result;
+
+	*etag_out = NULL;
+	*last_modified_out = NULL;
+	status = state_db_prepare(state,
+				  "SELECT etag, last_modified FROM sources"
+				  " WHERE id = ?1",
+				  &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, id) != SQLITE_OK) {
+		status = state_db_error(state, "bind", errstr_out);
+		goto out;
+	}
+	result = sqlite3_step(stmt);
+	if (result == SQLITE_ROW) {
+		*etag_out = state_column_text(stmt, 0);
+		*last_modified_out = state_column_text(stmt, 1);
+	} else if (result != SQLITE_DONE) {
+		status = state_db_error(state, "read sources", errstr_out);
+	}
+out:
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_source_set_validators(struct state *state, const char *id,
+			    const char *etag, const char *last_modified,
+			    char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	status = state_db_prepare(
+	    state,
+	    "INSERT INTO sources (id, etag, last_modified) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (id) DO UPDATE SET etag = ?2, last_modified = ?3",
+	    &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, id) != SQLITE_OK ||
+	    state_bind_text(stmt, 2, etag) != SQLITE_OK ||
+	    state_bind_text(stmt, 3, last_modified) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_DONE)
+		status = state_db_error(state, "record a source", errstr_out);
+	sqlite3_finalize(stmt);
+	return status;
+}

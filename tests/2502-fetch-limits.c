@@ -57,7 +57,7 @@ clear_all(struct fetch_result *results, char **urls, size_t count)
 static void
 check_parallel(int port)
 {
-	struct fetch_options options = {5, 20, 1 << 20, 5, "digest-test"};
+	struct fetch_options options = {5, 20, 1 << 20, 5, "digest-test", NULL};
 	struct fetch_result results[PARALLEL];
 	char *urls[PARALLEL];
 	double started;
@@ -85,7 +85,7 @@ check_parallel(int port)
 static void
 check_tight_limits(int port)
 {
-	struct fetch_options options = {5, 10, 300, 0, "digest-test"};
+	struct fetch_options options = {5, 10, 300, 0, "digest-test", NULL};
 	struct fetch_result results[4];
 	char *urls[4];
 	size_t index;
@@ -117,7 +117,7 @@ check_tight_limits(int port)
 static void
 check_no_limits(int port)
 {
-	struct fetch_options options = {0, 0, 0, 5, NULL};
+	struct fetch_options options = {0, 0, 0, 5, NULL, NULL};
 	struct fetch_result result;
 	char *url = xasprintf("http://127.0.0.1:%d/big/3000000?chunked", port);
 

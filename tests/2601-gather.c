@@ -118,7 +118,7 @@ main(void)
 	write_file("b.xml", feed_b);
 
 	config = load("20");
-	CHECK(gather_run(config, now, &items, &report) == GATHER_OK);
+	CHECK(gather_run(config, now, NULL, &items, &report) == GATHER_OK);
 	CHECK(report.problem_count == 0 && report.source_ok_count == 2);
 	check_titles(&items, all, sizeof all / sizeof all[0]);
 	if (items.count == 5) {
@@ -133,7 +133,7 @@ main(void)
 	config_free(config);
 
 	config = load("2");
-	CHECK(gather_run(config, now, &items, &report) == GATHER_OK);
+	CHECK(gather_run(config, now, NULL, &items, &report) == GATHER_OK);
 	check_titles(&items, two, sizeof two / sizeof two[0]);
 	feed_item_list_clear(&items);
 	gather_report_clear(&report);
@@ -142,7 +142,7 @@ main(void)
 	/* A source that fails is reported by its id; the other still counts. */
 	remove_file("b.xml");
 	config = load("20");
-	CHECK(gather_run(config, now, &items, &report) == GATHER_OK);
+	CHECK(gather_run(config, now, NULL, &items, &report) == GATHER_OK);
 	CHECK(report.source_ok_count == 1 && report.problem_count == 1);
 	if (report.problem_count == 1)
 		CHECK_STR(report.problems[0].source, "b");

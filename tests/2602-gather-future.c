@@ -93,7 +93,7 @@ test_default_tolerance(time_t now)
 	char *words;
 
 	CHECK(config->future_tolerance == 3600);
-	CHECK(gather_run(config, now, &items, &report) == GATHER_OK);
+	CHECK(gather_run(config, now, NULL, &items, &report) == GATHER_OK);
 	CHECK(items.count == 5);
 	/* Five minutes ahead is clock skew: the date stays, "zojuist". */
 	item = find(&items, "Skew");
@@ -137,7 +137,7 @@ test_set_tolerance(time_t now)
 	const struct item *item;
 
 	CHECK(config->future_tolerance == 3 * 3600);
-	CHECK(gather_run(config, now, &items, &report) == GATHER_OK);
+	CHECK(gather_run(config, now, NULL, &items, &report) == GATHER_OK);
 	/* Within three hours, the item keeps its date (and sorts first). */
 	item = find(&items, "Hours");
 	CHECK(item != NULL &&
@@ -154,7 +154,7 @@ test_set_tolerance(time_t now)
 
 	/* A tolerance of 0: even the five minutes count as the future. */
 	config = load("[fetch]\nfuture_tolerance = 0\n\n");
-	CHECK(gather_run(config, now, &items, &report) == GATHER_OK);
+	CHECK(gather_run(config, now, NULL, &items, &report) == GATHER_OK);
 	item = find(&items, "Skew");
 	CHECK(item != NULL && item->published_at == now);
 	CHECK(report.warning_count == 1 &&

@@ -103,14 +103,14 @@ test_open(void)
 	CHECK(state != NULL && errstr == NULL);
 	state_close(state);
 	CHECK(stat(path, &st) == 0);
-	CHECK(raw_int(path, "PRAGMA user_version") == 3);
+	CHECK(raw_int(path, "PRAGMA user_version") == 4);
 	/* WAL is a property of the file: it outlives the connection. */
 	CHECK(raw_int(path, "SELECT journal_mode = 'wal'"
 			    " FROM pragma_journal_mode") == 1);
 	/* Opening again migrates nothing and keeps the version. */
 	CHECK(state_open(path, &state, &errstr) == STATE_OK);
 	state_close(state);
-	CHECK(raw_int(path, "PRAGMA user_version") == 3);
+	CHECK(raw_int(path, "PRAGMA user_version") == 4);
 
 	state = (struct state *)1;
 	CHECK(state_open(missing, &state, &errstr) == STATE_EIO);
@@ -165,7 +165,7 @@ test_migrate_v1(void)
 	CHECK(journal_state(state, "anna@example.nl", "2026-11-28") ==
 	      DELIVERY_SENT);
 	state_close(state);
-	CHECK(raw_int(old, "PRAGMA user_version") == 3);
+	CHECK(raw_int(old, "PRAGMA user_version") == 4);
 	CHECK(raw_int(old, "SELECT count(*) FROM subscribers") == 1);
 	free(errstr);
 	free(old);
@@ -185,7 +185,7 @@ test_migrate_and_refuse(void)
 	CHECK(raw_int(empty, "PRAGMA user_version") == 0);
 	CHECK(state_open(empty, &state, &errstr) == STATE_OK);
 	state_close(state);
-	CHECK(raw_int(empty, "PRAGMA user_version") == 3);
+	CHECK(raw_int(empty, "PRAGMA user_version") == 4);
 	CHECK(raw_int(empty, "SELECT count(*) FROM sqlite_schema WHERE name "
 			     "IN ('subscribers', 'journal', 'editions',"
 			     " 'items', 'runs', 'sources')") == 6);

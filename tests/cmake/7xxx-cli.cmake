@@ -5,6 +5,7 @@ digest_script_test(7003-send 7003-send.py)
 digest_script_test(7004-send-crash 7004-send-crash.py)
 digest_script_test(7005-send-faults 7005-send-faults.py)
 digest_script_test(7006-send-smtp-faults 7006-send-smtp-faults.py)
+digest_script_test(7007-send-conditional 7007-send-conditional.py)
 # valgrind cannot run a sanitizer build: there ASan and LSan do its work.
 if(NOT DIGEST_SANITIZE AND NOT DIGEST_FUZZ)
   digest_script_test(7900-valgrind 7900-valgrind.sh)

@@ -31,7 +31,11 @@ From Python, hold its stdin instead:
 Paths served (all GET; HEAD works too):
     /feed/NAME          the file NAME under --root (default tests/data/feeds);
                         Content-Type from the extension (.rss, .atom, .xml,
-                        .json, .html, .txt), or ?type=MIME to override it
+                        .json, .html, .txt), or ?type=MIME to override it;
+                        with ?etag an ETag (a digest of the content) and a
+                        Last-Modified (the file's time), and 304 Not
+                        Modified to a request whose If-None-Match or
+                        If-Modified-Since says it has this version
     /status/CODE        that HTTP status with a short text body
     /slow/SECONDS       sleeps (fractions allowed), then a small RSS feed
     /html               an HTML page (text/html), not a feed
@@ -51,7 +55,9 @@ Paths served (all GET; HEAD works too):
     /headers            the request headers as text/plain, one per line
                         (to check a User-Agent, for instance)
 
---log FILE appends one line per request: "METHOD PATH User-Agent".
+--log FILE appends one line per request: "METHOD PATH User-Agent" and,
+when the request was conditional, "If-None-Match=..." and
+"If-Modified-Since=...".
 """
 
 import argparse
@@ -137,8 +143,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if log is None:
             return
         agent = self.headers.get("User-Agent", "-")
+        conditions = "".join(
+            " %s=%s" % (name, self.headers[name])
+            for name in ("If-None-Match", "If-Modified-Since")
+            if self.headers.get(name))
         with self.server.log_lock, open(log, "a", encoding="utf-8") as out:
-            out.write("%s %s %s\n" % (self.command, self.path, agent))
+            out.write("%s %s %s%s\n" % (self.command, self.path, agent,
+                                         conditions))
 
     def send_body(self, code, content_type, body, extra=()):
         self.send_response(code)
@@ -184,13 +195,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         with open(path, "rb") as feed:
             body = feed.read()
+        if "etag" in query and self.not_modified(path, body):
+            return
+        extra = self.validators(path, body) if "etag" in query else ()
         if "type" in query:
             content_type = query["type"][0]
         else:
             ext = os.path.splitext(path)[1].lower()
             content_type = CONTENT_TYPES.get(ext) or (
                 mimetypes.guess_type(path)[0] or "application/octet-stream")
-        self.send_body(200, content_type, body)
+        self.send_body(200, content_type, body, extra)
+
+    def validators(self, path, body):
+        import email.utils
+        import hashlib
+        etag = '"%s"' % hashlib.sha256(body).hexdigest()[:16]
+        modified = email.utils.formatdate(os.path.getmtime(path),
+                                          usegmt=True)
+        return [("ETag", etag), ("Last-Modified", modified)]
+
+    def not_modified(self, path, body):
+        """Answers 304 when the request names this version; True if so."""
+        etag, modified = [v for _, v in self.validators(path, body)]
+        match = self.headers.get("If-None-Match")
+        since = self.headers.get("If-Modified-Since")
+        if (match is not None and match == etag) or (
+                match is None and since is not None and since == modified):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return True
+        return False
 
     def serve_status(self, arg, query):
         code = int(arg)
