@@ -498,6 +498,13 @@ deliver_retry(struct deliver *deliver)
 }
 
 void
+deliver_counts_now(const struct deliver *deliver,
+		   struct deliver_counts *counts_out)
+{
+	*counts_out = deliver->counts;
+}
+
+void
 deliver_end(struct deliver *deliver, struct deliver_counts *counts_out)
 {
 	const struct config *config = deliver->setup.config;
