@@ -28,6 +28,8 @@
  * (beyond max_age), so that one that stays in a feed is never new again.
  */
 #define SEND_REMEMBER_DAYS 30
+/* Subscribers read from the store at a time. */
+#define SEND_PAGE 1000
 /* As good as no limit: every item within the age window. */
 #define GATHER_ALL_ITEMS 1000000L
 
@@ -296,20 +298,15 @@ prepare_edition(struct send_run *run)
 	return EX_OK;
 }
 
-/* Active subscribers, or the one named; a sysexits code. */
+/* The subscriber named by --subscriber into *list_out; a sysexits code. */
 static int
-load_subscribers(struct send_run *run, struct subscriber_list *list_out)
+load_named(struct send_run *run, struct subscriber_list *list_out)
 {
 	char *errstr = NULL;
 	char *normal;
 	enum state_status status;
 
 	memset(list_out, 0, sizeof *list_out);
-	if (run->only == NULL) {
-		status =
-		    state_subscriber_list(run->state, 1, list_out, &errstr);
-		return status == STATE_OK ? EX_OK : state_failed(errstr);
-	}
 	normal = cli_address("send", run->only);
 	if (normal == NULL)
 		return EX_DATAERR;
@@ -480,34 +477,81 @@ begin_run_record(struct send_run *run)
 	return EX_OK;
 }
 
+/*
+ * Hands every subscriber to deliver: the one named, or all active ones a
+ * page at a time, so that nothing per subscriber is held for the run.
+ */
 static int
-send_all(struct send_run *run, const struct subscriber_list *list)
+deliver_all(struct send_run *run, struct deliver *deliver,
+	    struct progress *progress)
 {
-	struct deliver_setup setup = {0};
+	struct subscriber_list page = {0};
+	char *errstr = NULL;
+	size_t done = 0;
+	long after = 0;
+	int code;
+
+	if (run->only != NULL) {
+		if ((code = load_named(run, &page)) == EX_OK)
+			deliver_one(deliver, &page.subscribers[0]);
+		subscriber_list_clear(&page);
+		return code;
+	}
+	for (;;) {
+		if (state_subscriber_page(run->state, after, SEND_PAGE, &page,
+					  &errstr) != STATE_OK)
+			return state_failed(errstr);
+		if (page.count == 0)
+			return EX_OK;
+		for (size_t i = 0; i < page.count; i++) {
+			deliver_one(deliver, &page.subscribers[i]);
+			progress_show(progress, deliver, ++done);
+		}
+		after = page.subscribers[page.count - 1].id;
+		subscriber_list_clear(&page);
+	}
+}
+
+static void
+fill_setup(struct send_run *run, struct progress *progress,
+	   struct deliver_setup *setup)
+{
+	memset(setup, 0, sizeof *setup);
+	setup->config = run->cli->config;
+	setup->state = run->state;
+	setup->renderer = run->renderer;
+	setup->edition = run->edition;
+	setup->digest_date = run->digest_date;
+	setup->now = run->now;
+	setup->dry_run = run->dry_run;
+	setup->report = print_report;
+	setup->report_context = progress;
+}
+
+static int
+send_all(struct send_run *run)
+{
+	struct deliver_setup setup;
 	struct deliver_counts counts;
 	struct progress progress;
 	struct deliver *deliver;
+	size_t total = 1;
+	char *errstr = NULL;
 	int code;
 
-	setup.config = run->cli->config;
-	setup.state = run->state;
-	setup.renderer = run->renderer;
-	setup.edition = run->edition;
-	setup.digest_date = run->digest_date;
-	setup.now = run->now;
-	setup.dry_run = run->dry_run;
-	setup.report = print_report;
-	setup.report_context = &progress;
-	progress_start(&progress, list->count);
+	if (run->only == NULL &&
+	    state_subscriber_count(run->state, &total, &errstr) != STATE_OK)
+		return state_failed(errstr);
+	fill_setup(run, &progress, &setup);
+	progress_start(&progress, total);
 	deliver = deliver_start(&setup);
-	for (size_t i = 0; i < list->count; i++) {
-		deliver_one(deliver, &list->subscribers[i]);
-		progress_show(&progress, deliver, i + 1);
-	}
-	if (!run->dry_run)
+	code = deliver_all(run, deliver, &progress);
+	if (code == EX_OK && !run->dry_run)
 		deliver_retry(deliver);
 	progress_clear(&progress);
 	deliver_end(deliver, &counts);
+	if (code != EX_OK)
+		return code;
 	print_summary(run, &counts);
 	code = cli_finish_output();
 	if (code == EX_OK)
@@ -520,9 +564,10 @@ send_all(struct send_run *run, const struct subscriber_list *list)
 
 /* Everything after the options and the lock; a sysexits code. */
 static int
-run_send(struct send_run *run, struct subscriber_list *list)
+run_send(struct send_run *run)
 {
 	const struct config *config = run->cli->config;
+	struct subscriber_list named = {0};
 	char *errstr = NULL;
 	int code;
 
@@ -534,22 +579,26 @@ run_send(struct send_run *run, struct subscriber_list *list)
 	}
 	if (state_open(config->state_path, &run->state, &errstr) != STATE_OK)
 		return state_failed(errstr);
-	if ((code = load_subscribers(run, list)) != EX_OK)
-		return code;
+	/* A --subscriber that does not exist needs no feeds to say so. */
+	if (run->only != NULL) {
+		code = load_named(run, &named);
+		subscriber_list_clear(&named);
+		if (code != EX_OK)
+			return code;
+	}
 	if (!run->dry_run && (code = settle_journal(run)) != EX_OK)
 		return code;
 	if ((code = prepare_edition(run)) != EX_OK)
 		return code;
 	if ((code = begin_run_record(run)) != EX_OK)
 		return code;
-	return send_all(run, list);
+	return send_all(run);
 }
 
 int
 cli_send_main(struct cli *cli, int argc, char **argv)
 {
 	struct send_run run = {0};
-	struct subscriber_list list = {0};
 	int lock_fd = -1;
 	int code;
 
@@ -564,8 +613,7 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 	letter_digest_date(cli->config, run.now, run.digest_date);
 	if (run.dry_run ||
 	    (lock_fd = take_run_lock(cli->config->state_path, &code)) >= 0)
-		code = run_send(&run, &list);
-	subscriber_list_clear(&list);
+		code = run_send(&run);
 	edition_free(run.edition);
 	feed_item_list_clear(&run.gathered);
 	render_close(run.renderer);

@@ -61,6 +61,20 @@ enum state_status state_subscriber_list(struct state *state, int active_only,
 					char **errstr_out);
 
 /*
+ * Lists at most limit active subscribers whose id is above after_id, by
+ * id: a page of the list, so that a run over a million subscribers never
+ * holds them all.  An empty page is the end.
+ */
+enum state_status state_subscriber_page(struct state *state, long after_id,
+					size_t limit,
+					struct subscriber_list *list_out,
+					char **errstr_out);
+
+/* Counts the active subscribers. */
+enum state_status state_subscriber_count(struct state *state,
+					 size_t *count_out, char **errstr_out);
+
+/*
  * Adds or updates many subscribers in one transaction: all or nothing.
  * Returns STATE_OK with *added_out and *updated_out set.
  */

@@ -265,42 +265,94 @@ out:
 	return status;
 }
 
+/* Reads every row of stmt (SELECT_COLUMNS) into *list_out. */
+static enum state_status
+read_rows(struct state *state, sqlite3_stmt *stmt,
+	  struct subscriber_list *list_out, char **errstr_out)
+{
+	size_t capacity = 0;
+	int result;
+
+	memset(list_out, 0, sizeof *list_out);
+	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (list_out->count == capacity) {
+			capacity = capacity ? capacity * 2 : 16;
+			list_out->subscribers =
+			    xreallocarray(list_out->subscribers, capacity,
+					  sizeof *list_out->subscribers);
+		}
+		read_subscriber(stmt, &list_out->subscribers[list_out->count++]);
+	}
+	if (result == SQLITE_DONE)
+		return STATE_OK;
+	subscriber_list_clear(list_out);
+	return state_db_error(state, "list subscribers", errstr_out);
+}
+
 enum state_status
 state_subscriber_list(struct state *state, int active_only,
 		      struct subscriber_list *list_out, char **errstr_out)
 {
 	sqlite3_stmt *stmt = NULL;
-	struct subscriber_list list = {NULL, 0};
-	size_t capacity = 0;
 	enum state_status status;
-	int result;
 
+	memset(list_out, 0, sizeof *list_out);
 	status = state_db_prepare(state,
 				  SELECT_COLUMNS " WHERE ?1 = 0 OR active = 1"
 						 " ORDER BY email",
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
-		goto out;
-	if (sqlite3_bind_int(stmt, 1, active_only != 0) != SQLITE_OK) {
+		return status;
+	if (sqlite3_bind_int(stmt, 1, active_only != 0) != SQLITE_OK)
 		status = state_db_error(state, "bind", errstr_out);
-		goto out;
-	}
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (list.count == capacity) {
-			capacity = capacity ? capacity * 2 : 16;
-			list.subscribers =
-			    xreallocarray(list.subscribers, capacity,
-					  sizeof *list.subscribers);
-		}
-		read_subscriber(stmt, &list.subscribers[list.count++]);
-	}
-	if (result != SQLITE_DONE)
-		status = state_db_error(state, "list subscribers", errstr_out);
-out:
+	else
+		status = read_rows(state, stmt, list_out, errstr_out);
 	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_subscriber_page(struct state *state, long after_id, size_t limit,
+		      struct subscriber_list *list_out, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	memset(list_out, 0, sizeof *list_out);
+	status = state_db_prepare(state,
+				  SELECT_COLUMNS " WHERE active = 1 AND id > ?1"
+						 " ORDER BY id LIMIT ?2",
+				  &stmt, errstr_out);
 	if (status != STATE_OK)
-		subscriber_list_clear(&list);
-	*list_out = list;
+		return status;
+	if (sqlite3_bind_int64(stmt, 1, after_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)limit) != SQLITE_OK)
+		status = state_db_error(state, "bind", errstr_out);
+	else
+		status = read_rows(state, stmt, list_out, errstr_out);
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_subscriber_count(struct state *state, size_t *count_out,
+		       char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	*count_out = 0;
+	status = state_db_prepare(state,
+				  "SELECT count(*) FROM subscribers"
+				  " WHERE active = 1",
+				  &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*count_out = (size_t)sqlite3_column_int64(stmt, 0);
+	else
+		status = state_db_error(state, "count subscribers", errstr_out);
+	sqlite3_finalize(stmt);
 	return status;
 }
 
