@@ -61,6 +61,41 @@ enum transport_status transport_send(struct transport *transport,
 				     const char *recipient, const char *message,
 				     size_t size, char **errstr_out);
 
+/* One message of a batch, and, after transport_send_batch(), its fate. */
+struct transport_job {
+	const char *envelope_from;
+	const char *recipient;
+	const char *message; /* CRLF line ends */
+	size_t size;
+	void *context; /* the caller's */
+	enum transport_status status;
+	char *errstr; /* on failure (free()), as transport_send() says */
+};
+
+/*
+ * Called by transport_send_batch() just before a job's data goes out
+ * (after the server accepted its envelope, where the back end pipelines;
+ * before the job is sent at all, where it does not), from the thread
+ * running the batch.  Returns 0 to send it, or -1 to leave it unsent (ETEMP,
+ * "held back"): the caller's chance to record that the message is on its way.
+ */
+typedef int (*transport_before_data_fn)(void *context,
+					struct transport_job *job);
+
+/*
+ * Sends count jobs, over one connection where the back end can (with
+ * SMTP PIPELINING where the server offers it), and sets each job's
+ * status and errstr.  before_data may be NULL.  Back ends without a
+ * batch of their own send the jobs one by one with transport_send().
+ * Returns TRANSPORT_OK when every job was tried (see each status), or
+ * the status that stopped the batch (the rest are ETEMP, not sent).
+ */
+enum transport_status transport_send_batch(struct transport *transport,
+					   struct transport_job *jobs,
+					   size_t count,
+					   transport_before_data_fn before_data,
+					   void *before_data_context);
+
 /* Ends the session (QUIT) and frees the transport.  NULL is fine. */
 void transport_close(struct transport *transport);
 
