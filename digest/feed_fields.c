@@ -163,7 +163,7 @@ fields_text(struct feed_parse_state *state, xmlNodePtr element, int single_line)
 
 	switch (feed_element_vocabulary(element)) {
 	case FEED_VOCAB_ATOM:
-		return feed_atom_text(state, element, single_line);
+		return feed_element_text_construct(state, element, single_line);
 	case FEED_VOCAB_MEDIA:
 		type = feed_element_attribute(element, "type");
 		html = type != NULL && util_strcasecmp(type, "html") == 0;

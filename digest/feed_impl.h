@@ -136,6 +136,15 @@ xmlNodePtr feed_element_next_same(xmlNodePtr element);
 char *feed_element_attribute(xmlNodePtr element, const char *name);
 
 /*
+ * Converts an Atom text construct (title, summary, content) by its type
+ * and (Atom 0.3) mode attributes.  Returns plain text (free()), or NULL
+ * when element is NULL or holds something that is not text (a src link,
+ * an image).
+ */
+char *feed_element_text_construct(struct feed_parse_state *state,
+				  xmlNodePtr element, int single_line);
+
+/*
  * Resolves href against the xml:base in scope at element (which ends in
  * the document's base URL).  Returns an absolute http(s) URL (free()), or
  * NULL when there is none to be had.
@@ -197,15 +206,6 @@ void feed_rss_read_item(struct feed_parse_state *state, xmlNodePtr element);
 
 /* Reads one Atom 1.0 or 0.3 entry into state->items. */
 void feed_atom_read_entry(struct feed_parse_state *state, xmlNodePtr entry);
-
-/*
- * Converts an Atom text construct (title, summary, content) by its type
- * and (Atom 0.3) mode attributes.  Returns plain text (free()), or NULL
- * when element is NULL or holds something that is not text (a src link,
- * an image).
- */
-char *feed_atom_text(struct feed_parse_state *state, xmlNodePtr element,
-		     int single_line);
 
 /* feed_html.c: HTML fragments and plain text to readable text. */
 
