@@ -1,0 +1,109 @@
+/*
+ * config_provider.c - the [provider ID] sections of the configuration: a
+ * webmail brand's SMTP settings, its TLS rule and where its password
+ * comes from.
+ */
+#include "config_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "url.h"
+
+static const char *const provider_keys[] = {
+    "name",	    "smtp_url",	     "tls",	"user",
+    "password_env", "password_file", "ca_file", "from",
+    "from_name",    "timeout",	     NULL};
+
+/* Reads tls, or infers it from the URL's scheme, and checks they agree. */
+static void
+load_tls(struct loader *loader, const char *section, struct provider *provider)
+{
+	const char *tls = config_get(loader, section, "tls");
+	char *scheme =
+	    provider->smtp_url ? url_scheme(provider->smtp_url) : NULL;
+	char *mismatch;
+
+	if (tls == NULL || *tls == '\0')
+		provider->tls = scheme && util_strcasecmp(scheme, "smtps") == 0
+				    ? TLS_IMPLICIT
+				    : TLS_STARTTLS;
+	else if (strcmp(tls, "starttls") == 0)
+		provider->tls = TLS_STARTTLS;
+	else if (strcmp(tls, "implicit") == 0)
+		provider->tls = TLS_IMPLICIT;
+	else if (strcmp(tls, "none") == 0)
+		provider->tls = TLS_NONE;
+	else
+		config_problem(loader, section, "tls",
+			       "\"%s\" is not one of starttls, implicit, none",
+			       tls);
+	/* A URL that does not parse or holds a user was reported already. */
+	if (scheme != NULL && !url_has_userinfo(provider->smtp_url)) {
+		mismatch = provider_smtp_url_problem(provider->smtp_url,
+						     provider->tls);
+		if (mismatch != NULL)
+			config_problem(loader, section, "tls", "%s", mismatch);
+		free(mismatch);
+	}
+	free(scheme);
+}
+
+void
+config_load_provider(struct loader *loader, const char *section, const char *id)
+{
+	struct config *config = loader->config;
+	struct provider *provider;
+
+	config->providers =
+	    xreallocarray(config->providers, config->provider_count + 1,
+			  sizeof *config->providers);
+	provider = &config->providers[config->provider_count++];
+	memset(provider, 0, sizeof *provider);
+	provider->id = xstrdup(id);
+	provider->timeout = 30;
+	config_check_keys(loader, section, provider_keys);
+	provider->name = config_get_required(loader, section, "name");
+	provider->smtp_url = config_get_required(loader, section, "smtp_url");
+	config_check_url(loader, section, "smtp_url", provider->smtp_url,
+			 "smtp,smtps");
+	load_tls(loader, section, provider);
+	provider->user = config_get_string(loader, section, "user", NULL);
+	provider->password_env =
+	    config_get_string(loader, section, "password_env", NULL);
+	provider->password_file =
+	    config_get_path(loader, section, "password_file", NULL);
+	if (provider->user && !provider->password_env &&
+	    !provider->password_file)
+		config_problem(loader, section, "user",
+			       "AUTH needs password_env or password_file");
+	if (provider->password_env && provider->password_file)
+		config_problem(loader, section, "password_file",
+			       "set password_env or password_file, not both");
+	if ((provider->password_env || provider->password_file) &&
+	    !provider->user)
+		config_problem(
+		    loader, section, "user",
+		    "missing (a password is set, so AUTH needs a user)");
+	provider->ca_file = config_get_path(loader, section, "ca_file", NULL);
+	provider->from_address = config_get_required(loader, section, "from");
+	config_check_address(loader, section, "from", provider->from_address);
+	provider->from_name =
+	    config_get_string(loader, section, "from_name", NULL);
+	config_get_duration(loader, section, "timeout", 1, 600,
+			    &provider->timeout);
+}
+
+void
+config_free_provider(struct provider *provider)
+{
+	free(provider->id);
+	free(provider->name);
+	free(provider->smtp_url);
+	free(provider->user);
+	free(provider->password_env);
+	free(provider->password_file);
+	free(provider->ca_file);
+	free(provider->from_address);
+	free(provider->from_name);
+}
