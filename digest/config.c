@@ -74,10 +74,19 @@ static const char *const digest_keys[] = {"title",     "language", "timezone",
 static const char *const fetch_keys[] = {
     "connect_timeout", "timeout",	   "max_size",	  "max_redirects",
     "user_agent",      "future_tolerance", "error_after", NULL};
-static const char *const mail_keys[] = {
-    "transport",	  "outbox",	      "default_provider", "list_id",
-    "unsubscribe_mailto", "unsubscribe_url",  "retries",	  "retry_delay",
-    "uncertain",	  "deactivate_after", "when_empty",	  NULL};
+static const char *const mail_keys[] = {"transport",
+					"outbox",
+					"default_provider",
+					"list_id",
+					"unsubscribe_mailto",
+					"unsubscribe_url",
+					"footer",
+					"retries",
+					"retry_delay",
+					"uncertain",
+					"deactivate_after",
+					"when_empty",
+					NULL};
 static const char *const web_keys[] = {"base_url",
 				       "listen",
 				       "secret_file",
@@ -180,7 +189,7 @@ load_mail(struct loader *loader)
 {
 	struct config *config = loader->config;
 	const char *section = "mail";
-	const char *transport;
+	const char *transport, *old_url;
 
 	config_check_keys(loader, section, mail_keys);
 	transport = config_get(loader, section, "transport");
@@ -202,15 +211,19 @@ load_mail(struct loader *loader)
 			       "missing (required with transport = maildir)");
 	config->default_provider =
 	    config_get_string(loader, section, "default_provider", NULL);
-	config->list_id = config_get_string(loader, section, "list_id", NULL);
-	config->unsubscribe_mailto =
-	    config_get_string(loader, section, "unsubscribe_mailto", NULL);
-	config_check_address(loader, section, "unsubscribe_mailto",
-			     config->unsubscribe_mailto);
-	config->unsubscribe_url =
-	    config_get_string(loader, section, "unsubscribe_url", NULL);
-	config_check_url(loader, section, "unsubscribe_url",
-			 config->unsubscribe_url, "https");
+	config_load_sender(loader, section, NULL);
+	/*
+	 * The old unsubscribe link carried the bare address (?email=), so
+	 * anyone could unsubscribe anyone: refused, not quietly ignored,
+	 * so that whoever relied on it learns what replaced it.
+	 */
+	old_url = config_get(loader, section, "unsubscribe_url");
+	if (old_url != NULL && *old_url != '\0')
+		config_problem(loader, section, "unsubscribe_url",
+			       "no longer used (its ?email= links could be "
+			       "forged); set [web] base_url and secret_file "
+			       "instead: every digest then carries signed "
+			       "unsubscribe and preferences links");
 	load_delivery_rules(loader);
 }
 
@@ -644,7 +657,7 @@ config_free(struct config *config)
 	free(config->default_provider);
 	free(config->list_id);
 	free(config->unsubscribe_mailto);
-	free(config->unsubscribe_url);
+	free(config->footer);
 	free(config->web.base_url);
 	free(config->web.listen);
 	free(config->web.secret_file);

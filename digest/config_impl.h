@@ -82,6 +82,14 @@ void config_check_address(struct loader *loader, const char *section,
 void config_check_keys(struct loader *loader, const char *section,
 		       const char *const *known);
 
+/*
+ * Reads the keys by which a digest speaks in someone's name: list_id,
+ * unsubscribe_mailto and footer.  With provider NULL, [mail]'s into the
+ * config, the defaults; else the provider's own, or those defaults.
+ */
+void config_load_sender(struct loader *loader, const char *section,
+			struct provider *provider);
+
 /* Reads [provider ID] into a new entry of the config's providers. */
 void config_load_provider(struct loader *loader, const char *section,
 			  const char *id);

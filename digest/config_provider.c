@@ -11,9 +11,84 @@
 #include "url.h"
 
 static const char *const provider_keys[] = {
-    "name",	    "smtp_url",	     "tls",	"user",
-    "password_env", "password_file", "ca_file", "from",
-    "from_name",    "timeout",	     NULL};
+    "name",	    "smtp_url",
+    "tls",	    "user",
+    "password_env", "password_file",
+    "ca_file",	    "from",
+    "from_name",    "timeout",
+    "list_id",	    "unsubscribe_mailto",
+    "footer",	    NULL};
+
+/* A footer longer than this is a paragraph pasted into the wrong key. */
+#define CONFIG_FOOTER_MAX 500
+
+/*
+ * RFC 2919: an optional description, then the list's identifier in angle
+ * brackets, a dotted name in letters, digits and hyphens:
+ * "Buitenland <buitenland.nieuws.delta.nl>".
+ */
+static int
+list_id_is_valid(const char *value)
+{
+	const char *open = strrchr(value, '<');
+	const char *p;
+	int dots = 0;
+
+	if (open == NULL || strchr(open, '>') != value + strlen(value) - 1 ||
+	    open[1] == '.' || open[1] == '>')
+		return 0;
+	for (p = open + 1; *p != '>'; p++) {
+		if (*p == '.' && p[1] != '.' && p[1] != '>')
+			dots++;
+		else if (!(*p >= 'a' && *p <= 'z') &&
+			 !(*p >= 'A' && *p <= 'Z') &&
+			 !(*p >= '0' && *p <= '9') && *p != '-')
+			return 0;
+	}
+	return dots > 0 && util_utf8_valid(value, (size_t)(open - value));
+}
+
+void
+config_load_sender(struct loader *loader, const char *section,
+		   struct provider *provider)
+{
+	const struct config *config = loader->config;
+	char *list_id, *mailto, *footer;
+
+	list_id = config_get_string(loader, section, "list_id",
+				    provider ? config->list_id : NULL);
+	mailto =
+	    config_get_string(loader, section, "unsubscribe_mailto",
+			      provider ? config->unsubscribe_mailto : NULL);
+	footer = config_get_string(loader, section, "footer",
+				   provider ? config->footer : NULL);
+	/* A value inherited from [mail] was checked there. */
+	if (config_get(loader, section, "list_id") != NULL && list_id != NULL &&
+	    !list_id_is_valid(list_id))
+		config_problem(loader, section, "list_id",
+			       "\"%s\" is not a list's name and identifier "
+			       "(as in: Buitenland <buitenland.example.nl>)",
+			       list_id);
+	if (config_get(loader, section, "unsubscribe_mailto") != NULL)
+		config_check_address(loader, section, "unsubscribe_mailto",
+				     mailto);
+	if (config_get(loader, section, "footer") != NULL && footer != NULL &&
+	    (strlen(footer) > CONFIG_FOOTER_MAX ||
+	     !util_utf8_valid(footer, strlen(footer))))
+		config_problem(loader, section, "footer",
+			       "must be one line of UTF-8 text of at most %d "
+			       "bytes",
+			       CONFIG_FOOTER_MAX);
+	if (provider == NULL) {
+		loader->config->list_id = list_id;
+		loader->config->unsubscribe_mailto = mailto;
+		loader->config->footer = footer;
+		return;
+	}
+	provider->list_id = list_id;
+	provider->unsubscribe_mailto = mailto;
+	provider->footer = footer;
+}
 
 /* Reads tls, or infers it from the URL's scheme, and checks they agree. */
 static void
@@ -92,6 +167,7 @@ config_load_provider(struct loader *loader, const char *section, const char *id)
 	    config_get_string(loader, section, "from_name", NULL);
 	config_get_duration(loader, section, "timeout", 1, 600,
 			    &provider->timeout);
+	config_load_sender(loader, section, provider);
 }
 
 void
@@ -106,4 +182,7 @@ config_free_provider(struct provider *provider)
 	free(provider->ca_file);
 	free(provider->from_address);
 	free(provider->from_name);
+	free(provider->list_id);
+	free(provider->unsubscribe_mailto);
+	free(provider->footer);
 }

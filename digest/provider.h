@@ -26,6 +26,10 @@ struct provider {
 	char *from_address;  /* nieuws@example.nl */
 	char *from_name;     /* display name for From */
 	long timeout;	     /* seconds for connect and each reply */
+	/* How its digests speak in its name; [mail]'s values when unset: */
+	char *list_id;		  /* List-Id: "Nieuws <nieuws.delta.nl>" */
+	char *unsubscribe_mailto; /* List-Unsubscribe mailto:, or NULL */
+	char *footer;		  /* a line in the footer, or NULL */
 };
 
 /*
