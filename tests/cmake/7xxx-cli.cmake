@@ -4,6 +4,9 @@ digest_script_test(7003-send 7003-send.py)
 # Journal and locks under SIGKILL, a full disk, retries, failing addresses.
 digest_script_test(7004-send-crash 7004-send-crash.py)
 digest_script_test(7005-send-faults 7005-send-faults.py)
+# Each provider's List-Id, unsubscribe address and footer; signed links that
+# verify with the key; "Kies je webmail" once, then never.
+digest_script_test(7006-send-providers 7006-send-providers.py)
 # valgrind cannot run a sanitizer build: there ASan and LSan do its work.
 if(NOT DIGEST_SANITIZE AND NOT DIGEST_FUZZ)
   digest_script_test(7900-valgrind 7900-valgrind.sh)
