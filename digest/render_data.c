@@ -344,7 +344,8 @@ prompt_values(struct value *data, const struct render_context *context,
 	}
 	for (size_t i = 0; i < count; i++) {
 		if (i > 0)
-			buf_puts(&joined, i + 1 == count ? lang->or : ", ");
+			buf_puts(&joined,
+				 i + 1 == count ? lang->or_word : ", ");
 		buf_puts(&joined, names[i]);
 	}
 	text = xasprintf(lang->prompt, joined.data);
