@@ -24,9 +24,9 @@ static const struct cli_usage usage = {
     "Checks the configuration file: every section and key, the templates "
     "and their partials (by trial renders), password files (which only "
     "their owner may read), the key that signs links, and providers that "
-    "subscribers chose but the "
-    "file no longer has.  Prints one line per problem, naming the file, "
-    "section and key, and exits 78 when there is any.",
+    "subscribers chose but the file no longer has.  Prints one line per "
+    "problem, naming the file, section and key, and exits 78 when there "
+    "is any.",
     NULL,
     0,
     0};

@@ -211,8 +211,8 @@ out:
 
 #define SELECT_COLUMNS                                                         \
 	"SELECT id, email, name, provider, language, format, active,"          \
-	" coalesce(last_edition, 0), coalesce(prompted_at, 0) FROM "           \
-	"subscribers"
+	" coalesce(last_edition, 0), coalesce(prompted_at, 0)"                 \
+	" FROM subscribers"
 
 /* Fills sub_out from a row of SELECT_COLUMNS. */
 static void
