@@ -28,6 +28,9 @@ port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 "$sink" -u nobody 127.0.0.1:"$port" 1000 &
 sink_pid=$!
 
+# The key that signs each subscriber's links, as a real run has one.
+(umask 077 && head -c 32 /dev/urandom | base64 >"$work/link.key")
+
 cat >"$work/digest.ini" <<INI
 [digest]
 title = Buitenland vandaag
@@ -44,7 +47,9 @@ transport = smtp
 default_provider = sink
 list_id = Bench <bench.example.nl>
 unsubscribe_mailto = afmelden@example.nl
-unsubscribe_url = https://nieuws.example.nl/afmelden
+[web]
+base_url = https://nieuws.example.nl/digest
+secret_file = $work/link.key
 [provider sink]
 name = smtp-sink
 smtp_url = smtp://127.0.0.1:$port

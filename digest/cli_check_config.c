@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "links.h"
 #include "render.h"
 #include "state.h"
 #include "util.h"
@@ -22,9 +23,10 @@ static const struct cli_usage usage = {
     "",
     "Checks the configuration file: every section and key, the templates "
     "and their partials (by trial renders), password files (which only "
-    "their owner may read), and providers that subscribers chose but the "
-    "file no longer has.  Prints one line per problem, naming the file, "
-    "section and key, and exits 78 when there is any.",
+    "their owner may read), the key that signs links, and providers that "
+    "subscribers chose but the file no longer has.  Prints one line per "
+    "problem, naming the file, section and key, and exits 78 when there "
+    "is any.",
     NULL,
     0,
     0};
@@ -47,6 +49,8 @@ check_templates(const struct config *config)
 	struct item sample = {0};
 	struct item_list items = {0};
 	struct render_context context = {0};
+	static const char *const webmails[] = {"webmail", "andere webmail",
+					       NULL};
 	struct renderer *renderer = NULL;
 	char *errstr = NULL;
 	size_t problems = 0;
@@ -69,8 +73,14 @@ check_templates(const struct config *config)
 	context.now = sample.published_at + 3600;
 	context.provider_name = "webmail";
 	context.recipient_name = "Lezer";
+	/* Every optional part on, so that the trials reach every partial. */
 	context.unsubscribe_url = "https://example.org/afmelden";
 	context.unsubscribe_mailto = "afmelden@example.org";
+	context.prefs_url = "https://example.org/voorkeuren";
+	context.view_url = "https://example.org/bekijk";
+	context.footer = "Voorbeeld B.V., Postbus 1, 1000 AA Amsterdam";
+	context.prompt = 1;
+	context.webmail_names = webmails;
 	for (size_t trial = 0; trial < 8 && problems == 0; trial++) {
 		enum render_format format =
 		    trial % 2 ? RENDER_HTML : RENDER_TEXT;
@@ -123,6 +133,25 @@ check_passwords(const struct config *config)
 		free(errstr);
 	}
 	return problems;
+}
+
+/*
+ * With [web] base_url, every digest carries links signed by its key: one
+ * that cannot be read would stop send at six in the morning.
+ */
+static size_t
+check_links(const struct config *config)
+{
+	struct links *links = NULL;
+	char *errstr = NULL;
+
+	if (links_open(config, &links, &errstr) != LINKS_EKEY) {
+		links_free(links);
+		return 0;
+	}
+	fprintf(stderr, "%s: %s\n", config->path, errstr);
+	free(errstr);
+	return 1;
 }
 
 /*
@@ -215,6 +244,7 @@ cli_check_config_main(struct cli *cli, int argc, char **argv)
 		return code;
 	problems = check_templates(cli->config);
 	problems += check_passwords(cli->config);
+	problems += check_links(cli->config);
 	problems += check_state_dir(cli->config);
 	problems += check_stranded(cli->config);
 	if (problems)

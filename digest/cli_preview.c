@@ -184,7 +184,7 @@ out:
 
 static int
 print_preview(struct cli *cli, struct renderer *renderer,
-	      const struct item_list *items,
+	      const struct links *links, const struct item_list *items,
 	      const struct subscriber *subscriber,
 	      const struct preview_options *options)
 {
@@ -194,8 +194,9 @@ print_preview(struct cli *cli, struct renderer *renderer,
 	enum render_format format;
 
 	if (strcmp(options->format, "eml") == 0) {
-		if (letter_build(cli->config, renderer, items, subscriber,
-				 options->now, &letter, &errstr) != LETTER_OK) {
+		if (letter_build(cli->config, renderer, links, items,
+				 subscriber, options->now, &letter,
+				 &errstr) != LETTER_OK) {
 			cli_warn("subscriber %s: %s", subscriber->email,
 				 errstr);
 			free(errstr);
@@ -207,8 +208,9 @@ print_preview(struct cli *cli, struct renderer *renderer,
 	}
 	format =
 	    strcmp(options->format, "html") == 0 ? RENDER_HTML : RENDER_TEXT;
-	if (letter_render_part(cli->config, renderer, items, subscriber, format,
-			       options->now, &output, &errstr) != RENDER_OK) {
+	if (letter_render_part(cli->config, renderer, links, items, subscriber,
+			       format, options->now, &output,
+			       &errstr) != RENDER_OK) {
 		cli_warn("%s", errstr);
 		free(errstr);
 		return EX_DATAERR;
@@ -224,6 +226,7 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 	struct preview_options options = {0};
 	struct subscriber subscriber = {0};
 	struct renderer *renderer = NULL;
+	struct links *links = NULL;
 	struct state *state = NULL;
 	struct item_list items = {0};
 	char *errstr = NULL;
@@ -251,6 +254,9 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 		code = EX_CONFIG;
 		goto out;
 	}
+	/* The subscriber's signed links, as send would make them. */
+	if ((code = cli_open_links(cli->config, &links)) != EX_OK)
+		goto out;
 	if (state != NULL)
 		code = subscriber_items(cli, state, &subscriber, options.now,
 					&items);
@@ -258,9 +264,11 @@ cli_preview_main(struct cli *cli, int argc, char **argv)
 		code = cli_gather(cli->config, options.now, NULL, &items, NULL);
 	if (code != EX_OK)
 		goto out;
-	code = print_preview(cli, renderer, &items, &subscriber, &options);
+	code =
+	    print_preview(cli, renderer, links, &items, &subscriber, &options);
 out:
 	free(errstr);
+	links_free(links);
 	feed_item_list_clear(&items);
 	render_close(renderer);
 	subscriber_clear(&subscriber);

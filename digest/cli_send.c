@@ -67,6 +67,7 @@ struct send_run {
 	struct cli *cli;
 	struct state *state;
 	struct renderer *renderer;
+	struct links *links;	   /* the signed links; NULL without [web] */
 	struct item_list gathered; /* when this run gathered */
 	struct edition *edition;
 	time_t now;
@@ -520,6 +521,7 @@ fill_setup(struct send_run *run, struct progress *progress,
 	setup->config = run->cli->config;
 	setup->state = run->state;
 	setup->renderer = run->renderer;
+	setup->links = run->links;
 	setup->edition = run->edition;
 	setup->digest_date = run->digest_date;
 	setup->now = run->now;
@@ -577,6 +579,9 @@ run_send(struct send_run *run)
 		free(errstr);
 		return EX_CONFIG;
 	}
+	/* A key that cannot be read stops the run before anything leaves. */
+	if ((code = cli_open_links(config, &run->links)) != EX_OK)
+		return code;
 	if (state_open(config->state_path, &run->state, &errstr) != STATE_OK)
 		return state_failed(errstr);
 	/* A --subscriber that does not exist needs no feeds to say so. */
@@ -617,6 +622,7 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 	edition_free(run.edition);
 	feed_item_list_clear(&run.gathered);
 	render_close(run.renderer);
+	links_free(run.links);
 	state_close(run.state);
 	if (lock_fd >= 0)
 		close(lock_fd);

@@ -231,6 +231,23 @@ report_gather(const struct gather_report *report)
 }
 
 int
+cli_open_links(const struct config *config, struct links **links_out)
+{
+	char *errstr = NULL;
+
+	switch (links_open(config, links_out, &errstr)) {
+	case LINKS_OK:
+	case LINKS_ENONE:
+		return EX_OK;
+	case LINKS_EKEY:
+		break;
+	}
+	cli_warn("%s: %s", config->path, errstr);
+	free(errstr);
+	return EX_CONFIG;
+}
+
+int
 cli_gather(const struct config *config, time_t now,
 	   const struct fetch_validators *known, struct item_list *items_out,
 	   struct gather_report *report_out)

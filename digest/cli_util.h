@@ -12,6 +12,7 @@
 #include "config.h"
 #include "feed.h"
 #include "gather.h"
+#include "links.h"
 
 /* What every command gets from the dispatcher. */
 struct cli {
@@ -98,6 +99,13 @@ char *cli_address(const char *command, const char *address);
 int cli_gather(const struct config *config, time_t now,
 	       const struct fetch_validators *known,
 	       struct item_list *items_out, struct gather_report *report_out);
+
+/*
+ * Opens the maker of the subscribers' signed links from [web] into
+ * *links_out (links_free()): NULL without base_url.  A key that cannot be
+ * read is a setup failure: prints it and returns EX_CONFIG; else EX_OK.
+ */
+int cli_open_links(const struct config *config, struct links **links_out);
 
 /* Writes all of text to stdout; returns EX_OK or EX_IOERR (printed). */
 int cli_write(const char *text, size_t length);

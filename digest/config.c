@@ -5,6 +5,7 @@
  * the INI file; the command line overrides afterwards in cli.c.
  */
 #include "config.h"
+#include "config_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,58 +26,6 @@
 #ifndef DIGEST_DATADIR
 #define DIGEST_DATADIR "/usr/share/digest"
 #endif
-
-/* What loading needs besides the config itself: where problems go. */
-struct loader {
-	struct config *config;
-	dictionary *ini;
-	const char *file; /* for messages */
-	struct buf problems;
-	size_t problem_count;
-};
-
-static void problem(struct loader *loader, const char *section, const char *key,
-		    const char *format, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/*
- * Appends text with control characters (a CR or a newline in a value, say)
- * shown as '?', so that every problem stays one line that the terminal
- * shows as written.
- */
-static void
-put_visible(struct buf *out, const char *text)
-{
-	for (; *text != '\0'; text++)
-		buf_putc(out, (unsigned char)*text < 0x20 || *text == 0x7F
-				  ? '?'
-				  : *text);
-}
-
-/* Records one problem as "FILE: [SECTION] KEY: text". */
-static void
-problem(struct loader *loader, const char *section, const char *key,
-	const char *format, ...)
-{
-	va_list args;
-	char *text;
-
-	buf_printf(&loader->problems, "%s: [", loader->file);
-	put_visible(&loader->problems, section);
-	buf_putc(&loader->problems, ']');
-	if (key) {
-		buf_putc(&loader->problems, ' ');
-		put_visible(&loader->problems, key);
-	}
-	buf_puts(&loader->problems, ": ");
-	va_start(args, format);
-	text = xvasprintf(format, args);
-	va_end(args);
-	put_visible(&loader->problems, text);
-	free(text);
-	buf_putc(&loader->problems, '\n');
-	loader->problem_count++;
-}
 
 /*
  * iniparser reports syntax errors through a printf-like callback, one call
@@ -110,137 +59,12 @@ capture_ini_error(const char *format, ...)
 	} else {
 		text = xvasprintf(format, args);
 		buf_printf(&ini_errors, "%s: ", ini_file);
-		put_visible(&ini_errors, text);
+		config_put_visible(&ini_errors, text);
 		buf_putc(&ini_errors, '\n');
 		free(text);
 	}
 	va_end(args);
 	return 0;
-}
-
-/* The value of SECTION:KEY, or NULL when absent. */
-static const char *
-ini_get(struct loader *loader, const char *section, const char *key)
-{
-	char *full = xasprintf("%s:%s", section, key);
-	const char *value = iniparser_getstring(loader->ini, full, NULL);
-
-	free(full);
-	return value;
-}
-
-/* A copy of the value, or of fallback (may be NULL) when absent or empty. */
-static char *
-get_string(struct loader *loader, const char *section, const char *key,
-	   const char *fallback)
-{
-	const char *value = ini_get(loader, section, key);
-
-	if (value == NULL || *value == '\0')
-		return fallback ? xstrdup(fallback) : NULL;
-	return xstrdup(value);
-}
-
-static char *
-get_required(struct loader *loader, const char *section, const char *key)
-{
-	char *value = get_string(loader, section, key, NULL);
-
-	if (value == NULL)
-		problem(loader, section, key, "missing (required)");
-	return value;
-}
-
-static void
-get_long(struct loader *loader, const char *section, const char *key, long min,
-	 long max, long *value_out)
-{
-	const char *value = ini_get(loader, section, key);
-
-	if (value == NULL || *value == '\0')
-		return;
-	if (util_parse_long(value, min, max, value_out) < 0)
-		problem(loader, section, key,
-			"\"%s\" is not a whole number from %ld to %ld", value,
-			min, max);
-}
-
-static void
-get_duration(struct loader *loader, const char *section, const char *key,
-	     long min, long max, long *seconds_out)
-{
-	const char *value = ini_get(loader, section, key);
-	long seconds;
-
-	if (value == NULL || *value == '\0')
-		return;
-	if (util_parse_duration(value, &seconds) < 0 || seconds < min ||
-	    seconds > max)
-		problem(loader, section, key,
-			"\"%s\" is not a duration from %ld to %ld seconds "
-			"(as in 90s, 15m, 36h, 2d)",
-			value, min, max);
-	else
-		*seconds_out = seconds;
-}
-
-/* Makes path absolute against the config file's directory. */
-static char *
-resolve_path(const struct config *config, const char *path)
-{
-	if (path[0] == '/')
-		return xstrdup(path);
-	return xasprintf("%s/%s", config->base_dir, path);
-}
-
-static char *
-get_path(struct loader *loader, const char *section, const char *key,
-	 const char *fallback)
-{
-	char *value = get_string(loader, section, key, fallback);
-	char *absolute;
-
-	if (value == NULL)
-		return NULL;
-	absolute = resolve_path(loader->config, value);
-	free(value);
-	return absolute;
-}
-
-static void
-check_url(struct loader *loader, const char *section, const char *key,
-	  const char *url, const char *schemes)
-{
-	char *errstr = NULL;
-
-	if (url == NULL)
-		return;
-	if (url_has_userinfo(url)) {
-		/* Never echo it: the part before '@' may be a password. */
-		problem(loader, section, key,
-			"holds a user or password; put the user in \"user\" "
-			"and the password in password_env or password_file");
-		return;
-	}
-	if (url_check(url, schemes, &errstr) < 0) {
-		problem(loader, section, key, "\"%s\": %s", url, errstr);
-		free(errstr);
-	}
-}
-
-static void
-check_address(struct loader *loader, const char *section, const char *key,
-	      const char *address)
-{
-	char *normal;
-
-	if (address == NULL)
-		return;
-	normal = address_normalize(address);
-	if (normal == NULL)
-		problem(loader, section, key,
-			"\"%s\" is not a valid email address", address);
-	free(normal);
 }
 
 /* The keys each kind of section may hold; NULL-terminated. */
@@ -250,10 +74,19 @@ static const char *const digest_keys[] = {"title",     "language", "timezone",
 static const char *const fetch_keys[] = {
     "connect_timeout", "timeout",	   "max_size",	  "max_redirects",
     "user_agent",      "future_tolerance", "error_after", NULL};
-static const char *const mail_keys[] = {
-    "transport",	  "outbox",	      "default_provider", "list_id",
-    "unsubscribe_mailto", "unsubscribe_url",  "retries",	  "retry_delay",
-    "uncertain",	  "deactivate_after", "when_empty",	  NULL};
+static const char *const mail_keys[] = {"transport",
+					"outbox",
+					"default_provider",
+					"list_id",
+					"unsubscribe_mailto",
+					"unsubscribe_url",
+					"footer",
+					"retries",
+					"retry_delay",
+					"uncertain",
+					"deactivate_after",
+					"when_empty",
+					NULL};
 static const char *const web_keys[] = {"base_url",
 				       "listen",
 				       "secret_file",
@@ -267,68 +100,6 @@ static const char *const web_keys[] = {"base_url",
 				       "data_erase",
 				       NULL};
 static const char *const source_keys[] = {"url", "category", "name", NULL};
-static const char *const provider_keys[] = {"name",	     "smtp_url",
-					    "tls",	     "user",
-					    "password_env",  "password_file",
-					    "ca_file",	     "from",
-					    "from_name",     "connect_timeout",
-					    "timeout",	     "data_timeout",
-					    "bounce_domain", NULL};
-
-static int
-key_known(const char *key, const char *const *known)
-{
-	for (size_t i = 0; known[i]; i++)
-		if (strcmp(key, known[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* Reports every key of section that is not in known. */
-static void
-check_keys(struct loader *loader, const char *section, const char *const *known)
-{
-	int key_count = iniparser_getsecnkeys(loader->ini, section);
-	const char **keys;
-	size_t prefix = strlen(section) + 1;
-
-	if (key_count <= 0)
-		return;
-	keys = xcalloc((size_t)key_count, sizeof *keys);
-	if (iniparser_getseckeys(loader->ini, section, keys) != NULL) {
-		for (int i = 0; i < key_count; i++) {
-			const char *key = keys[i] + prefix;
-
-			if (!key_known(key, known))
-				problem(loader, section, key, "%s",
-					strcmp(key, "password") == 0
-					    ? "unknown key: a password never "
-					      "goes in this file; use "
-					      "password_env or password_file"
-					    : "unknown key");
-		}
-	}
-	free(keys);
-}
-
-/*
- * Reads a key whose value is one of two words; returns 1 for the second
- * word, 0 for the first or when the key is absent.
- */
-static int
-get_choice(struct loader *loader, const char *section, const char *key,
-	   const char *first, const char *second)
-{
-	const char *value = ini_get(loader, section, key);
-
-	if (value == NULL || *value == '\0' || strcmp(value, first) == 0)
-		return 0;
-	if (strcmp(value, second) == 0)
-		return 1;
-	problem(loader, section, key, "\"%s\" is not one of %s, %s", value,
-		first, second);
-	return 0;
-}
 
 static void
 load_digest(struct loader *loader)
@@ -336,29 +107,31 @@ load_digest(struct loader *loader)
 	struct config *config = loader->config;
 	const char *section = "digest";
 
-	check_keys(loader, section, digest_keys);
-	config->title = get_required(loader, section, "title");
-	config->language = get_string(loader, section, "language", "nl");
+	config_check_keys(loader, section, digest_keys);
+	config->title = config_get_required(loader, section, "title");
+	config->language = config_get_string(loader, section, "language", "nl");
 	if (strcmp(config->language, "nl") != 0 &&
 	    strcmp(config->language, "en") != 0)
-		problem(loader, section, "language",
-			"\"%s\" is not a language we have (nl, en)",
-			config->language);
+		config_problem(loader, section, "language",
+			       "\"%s\" is not a language we have (nl, en)",
+			       config->language);
 	config->timezone =
-	    get_string(loader, section, "timezone", "Europe/Amsterdam");
+	    config_get_string(loader, section, "timezone", "Europe/Amsterdam");
 	if (!datetime_zone_exists(config->timezone))
-		problem(loader, section, "timezone",
-			"\"%s\" is not a known time zone (as in "
-			"Europe/Amsterdam)",
-			config->timezone);
-	get_long(loader, section, "max_items", 1, 1000, &config->max_items);
-	get_duration(loader, section, "max_age", 60, 366L * 86400,
-		     &config->max_age);
-	config->template_dir =
-	    get_path(loader, section, "templates", DIGEST_DATADIR "/templates");
+		config_problem(loader, section, "timezone",
+			       "\"%s\" is not a known time zone (as in "
+			       "Europe/Amsterdam)",
+			       config->timezone);
+	config_get_long(loader, section, "max_items", 1, 1000,
+			&config->max_items);
+	config_get_duration(loader, section, "max_age", 60, 366L * 86400,
+			    &config->max_age);
+	config->template_dir = config_get_path(loader, section, "templates",
+					       DIGEST_DATADIR "/templates");
 	config->state_path =
-	    get_path(loader, section, "state", "digest.sqlite");
-	config->syslog = get_choice(loader, section, "syslog", "no", "yes");
+	    config_get_path(loader, section, "state", "digest.sqlite");
+	config->syslog =
+	    config_get_choice(loader, section, "syslog", "no", "yes");
 }
 
 static void
@@ -368,28 +141,29 @@ load_fetch(struct loader *loader)
 	const char *section = "fetch";
 	const char *size;
 
-	check_keys(loader, section, fetch_keys);
-	get_duration(loader, section, "connect_timeout", 1, 600,
-		     &config->connect_timeout);
-	get_duration(loader, section, "timeout", 1, 3600,
-		     &config->fetch_timeout);
-	get_long(loader, section, "max_redirects", 0, 20,
-		 &config->max_redirects);
-	get_long(loader, section, "error_after", 0, 1000, &config->error_after);
-	get_duration(loader, section, "future_tolerance", 0, 7L * 86400,
-		     &config->future_tolerance);
+	config_check_keys(loader, section, fetch_keys);
+	config_get_duration(loader, section, "connect_timeout", 1, 600,
+			    &config->connect_timeout);
+	config_get_duration(loader, section, "timeout", 1, 3600,
+			    &config->fetch_timeout);
+	config_get_long(loader, section, "max_redirects", 0, 20,
+			&config->max_redirects);
+	config_get_long(loader, section, "error_after", 0, 1000,
+			&config->error_after);
+	config_get_duration(loader, section, "future_tolerance", 0, 7L * 86400,
+			    &config->future_tolerance);
 	/* FEED_MAX_SIZE in feed.c must stay at least the 64M allowed. */
-	size = ini_get(loader, section, "max_size");
+	size = config_get(loader, section, "max_size");
 	if (size && *size &&
 	    (util_parse_size(size, &config->max_feed_size) < 0 ||
 	     config->max_feed_size < 1024 ||
 	     config->max_feed_size > ((size_t)64 << 20)))
-		problem(loader, section, "max_size",
-			"\"%s\" is not a size from 1k to 64M", size);
+		config_problem(loader, section, "max_size",
+			       "\"%s\" is not a size from 1k to 64M", size);
 	free(config->user_agent);
-	config->user_agent = get_string(loader, section, "user_agent",
-					"digest/" DIGEST_VERSION
-					" (foreign-news digest; feed reader)");
+	config->user_agent = config_get_string(
+	    loader, section, "user_agent",
+	    "digest/" DIGEST_VERSION " (foreign-news digest; feed reader)");
 }
 
 /* How send deals with failures: retries, uncertain ones, bad addresses. */
@@ -399,15 +173,15 @@ load_delivery_rules(struct loader *loader)
 	struct config *config = loader->config;
 	const char *section = "mail";
 
-	get_long(loader, section, "retries", 0, 10, &config->retries);
-	get_duration(loader, section, "retry_delay", 1, 3600,
-		     &config->retry_delay);
+	config_get_long(loader, section, "retries", 0, 10, &config->retries);
+	config_get_duration(loader, section, "retry_delay", 1, 3600,
+			    &config->retry_delay);
 	config->resend_uncertain =
-	    get_choice(loader, section, "uncertain", "skip", "resend");
-	get_long(loader, section, "deactivate_after", 0, 365,
-		 &config->deactivate_after);
+	    config_get_choice(loader, section, "uncertain", "skip", "resend");
+	config_get_long(loader, section, "deactivate_after", 0, 365,
+			&config->deactivate_after);
 	config->note_when_empty =
-	    get_choice(loader, section, "when_empty", "skip", "note");
+	    config_get_choice(loader, section, "when_empty", "skip", "note");
 }
 
 static void
@@ -415,10 +189,10 @@ load_mail(struct loader *loader)
 {
 	struct config *config = loader->config;
 	const char *section = "mail";
-	const char *transport;
+	const char *transport, *old_url;
 
-	check_keys(loader, section, mail_keys);
-	transport = ini_get(loader, section, "transport");
+	config_check_keys(loader, section, mail_keys);
+	transport = config_get(loader, section, "transport");
 	if (transport == NULL || *transport == '\0' ||
 	    strcmp(transport, "smtp") == 0)
 		config->transport = TRANSPORT_KIND_SMTP;
@@ -427,25 +201,29 @@ load_mail(struct loader *loader)
 	else if (strcmp(transport, "stdout") == 0)
 		config->transport = TRANSPORT_KIND_STDOUT;
 	else
-		problem(loader, section, "transport",
-			"\"%s\" is not one of smtp, maildir, stdout",
-			transport);
-	config->outbox_dir = get_path(loader, section, "outbox", NULL);
+		config_problem(loader, section, "transport",
+			       "\"%s\" is not one of smtp, maildir, stdout",
+			       transport);
+	config->outbox_dir = config_get_path(loader, section, "outbox", NULL);
 	if (config->transport == TRANSPORT_KIND_MAILDIR &&
 	    config->outbox_dir == NULL)
-		problem(loader, section, "outbox",
-			"missing (required with transport = maildir)");
+		config_problem(loader, section, "outbox",
+			       "missing (required with transport = maildir)");
 	config->default_provider =
-	    get_string(loader, section, "default_provider", NULL);
-	config->list_id = get_string(loader, section, "list_id", NULL);
-	config->unsubscribe_mailto =
-	    get_string(loader, section, "unsubscribe_mailto", NULL);
-	check_address(loader, section, "unsubscribe_mailto",
-		      config->unsubscribe_mailto);
-	config->unsubscribe_url =
-	    get_string(loader, section, "unsubscribe_url", NULL);
-	check_url(loader, section, "unsubscribe_url", config->unsubscribe_url,
-		  "https");
+	    config_get_string(loader, section, "default_provider", NULL);
+	config_load_sender(loader, section, NULL);
+	/*
+	 * The old unsubscribe link carried the bare address (?email=), so
+	 * anyone could unsubscribe anyone: refused, not quietly ignored,
+	 * so that whoever relied on it learns what replaced it.
+	 */
+	old_url = config_get(loader, section, "unsubscribe_url");
+	if (old_url != NULL && *old_url != '\0')
+		config_problem(loader, section, "unsubscribe_url",
+			       "no longer used (its ?email= links could be "
+			       "forged); set [web] base_url and secret_file "
+			       "instead: every digest then carries signed "
+			       "unsubscribe and preferences links");
 	load_delivery_rules(loader);
 }
 
@@ -461,16 +239,17 @@ check_base_url(struct loader *loader, const char *url)
 
 	if (url == NULL)
 		return;
-	check_url(loader, "web", "base_url", url, "https,http");
+	config_check_url(loader, "web", "base_url", url, "https,http");
 	scheme = url_scheme(url);
 	host = url_host(url);
 	if (scheme != NULL && host != NULL &&
 	    util_strcasecmp(scheme, "http") == 0 &&
 	    strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0 &&
 	    strcmp(host, "[::1]") != 0)
-		problem(loader, "web", "base_url",
-			"\"%s\" must be https (plain http only for this host)",
-			url);
+		config_problem(
+		    loader, "web", "base_url",
+		    "\"%s\" must be https (plain http only for this host)",
+		    url);
 	free(scheme);
 	free(host);
 }
@@ -483,39 +262,45 @@ load_web(struct loader *loader)
 	const char *section = "web";
 	const char *until;
 
-	check_keys(loader, section, web_keys);
-	web->base_url = get_string(loader, section, "base_url", NULL);
+	config_check_keys(loader, section, web_keys);
+	web->base_url = config_get_string(loader, section, "base_url", NULL);
 	check_base_url(loader, web->base_url);
-	web->listen = get_string(loader, section, "listen", "127.0.0.1:8025");
-	web->secret_file = get_path(loader, section, "secret_file", NULL);
-	web->secret_env = get_string(loader, section, "secret_env", NULL);
+	web->listen =
+	    config_get_string(loader, section, "listen", "127.0.0.1:8025");
+	web->secret_file =
+	    config_get_path(loader, section, "secret_file", NULL);
+	web->secret_env =
+	    config_get_string(loader, section, "secret_env", NULL);
 	if (web->base_url != NULL && web->secret_file == NULL &&
 	    web->secret_env == NULL)
-		problem(loader, section, "secret_file",
-			"missing (signed links need a key: secret_file or "
-			"secret_env)");
+		config_problem(
+		    loader, section, "secret_file",
+		    "missing (signed links need a key: secret_file or "
+		    "secret_env)");
 	web->previous_secret_file =
-	    get_path(loader, section, "previous_secret_file", NULL);
+	    config_get_path(loader, section, "previous_secret_file", NULL);
 	web->previous_secret_env =
-	    get_string(loader, section, "previous_secret_env", NULL);
-	until = ini_get(loader, section, "previous_until");
+	    config_get_string(loader, section, "previous_secret_env", NULL);
+	until = config_get(loader, section, "previous_until");
 	if (until != NULL && *until != '\0' &&
 	    datetime_parse_rfc3339(until, DATETIME_LENIENT,
 				   &web->previous_until) < 0)
-		problem(loader, section, "previous_until",
-			"\"%s\" is not a date (as in 2027-01-31)", until);
+		config_problem(loader, section, "previous_until",
+			       "\"%s\" is not a date (as in 2027-01-31)",
+			       until);
 	if ((web->previous_secret_file || web->previous_secret_env) &&
 	    web->previous_until == 0)
-		problem(loader, section, "previous_until",
-			"missing (until when the previous key verifies)");
-	get_duration(loader, section, "link_max_age", 3600, 3660L * 86400,
-		     &web->link_max_age);
-	get_duration(loader, section, "confirm_max_age", 600, 30L * 86400,
-		     &web->confirm_max_age);
+		config_problem(
+		    loader, section, "previous_until",
+		    "missing (until when the previous key verifies)");
+	config_get_duration(loader, section, "link_max_age", 3600,
+			    3660L * 86400, &web->link_max_age);
+	config_get_duration(loader, section, "confirm_max_age", 600,
+			    30L * 86400, &web->confirm_max_age);
 	web->data_export =
-	    !get_choice(loader, section, "data_export", "yes", "no");
+	    !config_get_choice(loader, section, "data_export", "yes", "no");
 	web->data_erase =
-	    !get_choice(loader, section, "data_erase", "yes", "no");
+	    !config_get_choice(loader, section, "data_erase", "yes", "no");
 }
 
 static void
@@ -528,15 +313,15 @@ load_source(struct loader *loader, const char *section, const char *id)
 	    config->sources, config->source_count + 1, sizeof *config->sources);
 	source = &config->sources[config->source_count++];
 	memset(source, 0, sizeof *source);
-	check_keys(loader, section, source_keys);
+	config_check_keys(loader, section, source_keys);
 	source->id = xstrdup(id);
-	source->name = get_string(loader, section, "name", id);
-	source->url = get_required(loader, section, "url");
+	source->name = config_get_string(loader, section, "name", id);
+	source->url = config_get_required(loader, section, "url");
 	if (source->url && strncmp(source->url, "file:", 5) == 0 &&
 	    source->url[5] != '/') {
 		/* "file:demo/feed.xml": relative to this file, as paths are,
 		 * and encoded, since the directory may hold a space or '#'. */
-		char *path = resolve_path(config, source->url + 5);
+		char *path = config_resolve_path(config, source->url + 5);
 		char *absolute = url_from_file_path(path);
 
 		if (absolute == NULL)
@@ -545,100 +330,10 @@ load_source(struct loader *loader, const char *section, const char *id)
 		free(source->url);
 		source->url = absolute;
 	}
-	check_url(loader, section, "url", source->url, "http,https,file");
-	source->category = get_string(loader, section, "category", NULL);
+	config_check_url(loader, section, "url", source->url,
+			 "http,https,file");
+	source->category = config_get_string(loader, section, "category", NULL);
 }
-
-/* Reads tls, or infers it from the URL's scheme, and checks they agree. */
-static void
-load_tls(struct loader *loader, const char *section, struct provider *provider)
-{
-	const char *tls = ini_get(loader, section, "tls");
-	char *scheme =
-	    provider->smtp_url ? url_scheme(provider->smtp_url) : NULL;
-	char *mismatch;
-
-	if (tls == NULL || *tls == '\0')
-		provider->tls = scheme && util_strcasecmp(scheme, "smtps") == 0
-				    ? TLS_IMPLICIT
-				    : TLS_STARTTLS;
-	else if (strcmp(tls, "starttls") == 0)
-		provider->tls = TLS_STARTTLS;
-	else if (strcmp(tls, "implicit") == 0)
-		provider->tls = TLS_IMPLICIT;
-	else if (strcmp(tls, "none") == 0)
-		provider->tls = TLS_NONE;
-	else
-		problem(loader, section, "tls",
-			"\"%s\" is not one of starttls, implicit, none", tls);
-	/* A URL that does not parse or holds a user was reported already. */
-	if (scheme != NULL && !url_has_userinfo(provider->smtp_url)) {
-		mismatch = provider_smtp_url_problem(provider->smtp_url,
-						     provider->tls);
-		if (mismatch != NULL)
-			problem(loader, section, "tls", "%s", mismatch);
-		free(mismatch);
-	}
-	free(scheme);
-}
-
-static void
-load_provider(struct loader *loader, const char *section, const char *id)
-{
-	struct config *config = loader->config;
-	struct provider *provider;
-
-	config->providers =
-	    xreallocarray(config->providers, config->provider_count + 1,
-			  sizeof *config->providers);
-	provider = &config->providers[config->provider_count++];
-	memset(provider, 0, sizeof *provider);
-	provider->id = xstrdup(id);
-	provider->connect_timeout = PROVIDER_CONNECT_TIMEOUT;
-	provider->timeout = PROVIDER_TIMEOUT;
-	provider->data_timeout = PROVIDER_DATA_TIMEOUT;
-	check_keys(loader, section, provider_keys);
-	provider->name = get_required(loader, section, "name");
-	provider->smtp_url = get_required(loader, section, "smtp_url");
-	check_url(loader, section, "smtp_url", provider->smtp_url,
-		  "smtp,smtps");
-	load_tls(loader, section, provider);
-	provider->user = get_string(loader, section, "user", NULL);
-	provider->password_env =
-	    get_string(loader, section, "password_env", NULL);
-	provider->password_file =
-	    get_path(loader, section, "password_file", NULL);
-	if (provider->user && !provider->password_env &&
-	    !provider->password_file)
-		problem(loader, section, "user",
-			"AUTH needs password_env or password_file");
-	if (provider->password_env && provider->password_file)
-		problem(loader, section, "password_file",
-			"set password_env or password_file, not both");
-	if ((provider->password_env || provider->password_file) &&
-	    !provider->user)
-		problem(loader, section, "user",
-			"missing (a password is set, so AUTH needs a user)");
-	provider->ca_file = get_path(loader, section, "ca_file", NULL);
-	provider->from_address = get_required(loader, section, "from");
-	check_address(loader, section, "from", provider->from_address);
-	provider->from_name = get_string(loader, section, "from_name", NULL);
-	provider->bounce_domain =
-	    get_string(loader, section, "bounce_domain", NULL);
-	if (provider->bounce_domain &&
-	    !address_domain_is_valid(provider->bounce_domain,
-				     strlen(provider->bounce_domain)))
-		problem(loader, section, "bounce_domain",
-			"\"%s\" is not a domain name (as in "
-			"bounces.example.nl)",
-			provider->bounce_domain);
-	get_duration(loader, section, "connect_timeout", 1, 600,
-		     &provider->connect_timeout);
-	get_duration(loader, section, "timeout", 1, 3600, &provider->timeout);
-	get_duration(loader, section, "data_timeout", 1, 3600,
-		     &provider->data_timeout);
-}
-
 /* Returns the part after "kind " in "kind NAME", or NULL. */
 static const char *
 section_name(const char *section, const char *kind)
@@ -671,12 +366,13 @@ load_sections(struct loader *loader)
 		if ((name = section_name(section, "source")) != NULL)
 			load_source(loader, section, name);
 		else if ((name = section_name(section, "provider")) != NULL)
-			load_provider(loader, section, name);
+			config_load_provider(loader, section, name);
 		else
-			problem(loader, section, NULL,
-				"unknown section (expected digest, fetch, "
-				"mail, web, \"source ID\" or \"provider "
-				"ID\")");
+			config_problem(
+			    loader, section, NULL,
+			    "unknown section (expected digest, fetch, "
+			    "mail, web, \"source ID\" or \"provider "
+			    "ID\")");
 	}
 }
 
@@ -691,9 +387,9 @@ check_stray_keys(struct loader *loader)
 
 	for (ssize_t i = 0; i < ini->size; i++)
 		if (ini->key[i] != NULL && ini->key[i][0] == ':')
-			problem(loader, "", ini->key[i] + 1,
-				"outside any section (put it under the "
-				"[section] it belongs to)");
+			config_problem(loader, "", ini->key[i] + 1,
+				       "outside any section (put it under the "
+				       "[section] it belongs to)");
 }
 
 /* One "[section] key" seen while looking for keys set twice. */
@@ -723,10 +419,11 @@ note_key(struct loader *loader, struct seen_key **seen, size_t *count,
 	name = xasprintf("%s\x1f%s", section, lowercase(key));
 	for (size_t i = 0; i < *count; i++) {
 		if (strcmp((*seen)[i].name, name) == 0) {
-			problem(loader, section, key,
-				"set twice (lines %d and %d); only the last "
-				"one would count",
-				(*seen)[i].line, line);
+			config_problem(
+			    loader, section, key,
+			    "set twice (lines %d and %d); only the last "
+			    "one would count",
+			    (*seen)[i].line, line);
 			free(name);
 			return;
 		}
@@ -785,18 +482,19 @@ check_whole(struct loader *loader)
 	struct config *config = loader->config;
 
 	if (iniparser_find_entry(loader->ini, "digest") == 0)
-		problem(loader, "digest", NULL, "missing section");
+		config_problem(loader, "digest", NULL, "missing section");
 	if (config->source_count == 0)
-		problem(loader, "source ID", NULL, "no news source configured");
+		config_problem(loader, "source ID", NULL,
+			       "no news source configured");
 	if (config->default_provider &&
 	    config_find_provider(config, config->default_provider) == NULL)
-		problem(loader, "mail", "default_provider",
-			"\"%s\" is not a configured provider",
-			config->default_provider);
+		config_problem(loader, "mail", "default_provider",
+			       "\"%s\" is not a configured provider",
+			       config->default_provider);
 	if (config->default_provider == NULL && config->provider_count > 0)
-		problem(loader, "mail", "default_provider",
-			"missing (subscribers who have not chosen a "
-			"provider are sent through it)");
+		config_problem(loader, "mail", "default_provider",
+			       "missing (subscribers who have not chosen a "
+			       "provider are sent through it)");
 }
 
 static void
@@ -936,21 +634,6 @@ free_source(struct source *source)
 	free(source->category);
 }
 
-static void
-free_provider(struct provider *provider)
-{
-	free(provider->id);
-	free(provider->name);
-	free(provider->smtp_url);
-	free(provider->user);
-	free(provider->password_env);
-	free(provider->password_file);
-	free(provider->ca_file);
-	free(provider->from_address);
-	free(provider->from_name);
-	free(provider->bounce_domain);
-}
-
 void
 config_free(struct config *config)
 {
@@ -959,7 +642,7 @@ config_free(struct config *config)
 	for (size_t i = 0; i < config->source_count; i++)
 		free_source(&config->sources[i]);
 	for (size_t i = 0; i < config->provider_count; i++)
-		free_provider(&config->providers[i]);
+		config_free_provider(&config->providers[i]);
 	free(config->sources);
 	free(config->providers);
 	free(config->path);
@@ -974,7 +657,7 @@ config_free(struct config *config)
 	free(config->default_provider);
 	free(config->list_id);
 	free(config->unsubscribe_mailto);
-	free(config->unsubscribe_url);
+	free(config->footer);
 	free(config->web.base_url);
 	free(config->web.listen);
 	free(config->web.secret_file);

@@ -59,9 +59,10 @@ struct config {
 	enum transport_kind transport;
 	char *outbox_dir;	/* absolute; for TRANSPORT_KIND_MAILDIR */
 	char *default_provider; /* id of a provider */
+	/* The defaults of the providers that do not set their own: */
 	char *list_id; /* "Buitenland digest <buitenland.example.nl>" */
 	char *unsubscribe_mailto; /* address for List-Unsubscribe mailto: */
-	char *unsubscribe_url;	  /* https base for one-click; NULL: none */
+	char *footer;		  /* a line in the footer, or NULL */
 	long retries;	  /* more tries in a run after a temporary failure */
 	long retry_delay; /* seconds before the first; each doubles it */
 	int resend_uncertain;  /* uncertain = resend: send those again */

@@ -335,6 +335,22 @@ begin(struct deliver *deliver, const struct subscriber *subscriber,
 	return -1;
 }
 
+/*
+ * "Kies je webmail" reached the subscriber: it is not shown again.  A
+ * store that cannot record it only means the prompt comes once more.
+ */
+static void
+record_prompt(struct deliver *deliver, const struct subscriber *subscriber)
+{
+	char *errstr = NULL;
+
+	if (state_subscriber_prompted(deliver->setup.state, subscriber->email,
+				      time(NULL), &errstr) == STATE_OK)
+		return;
+	report(deliver, "subscriber %s: %s", subscriber->email, errstr);
+	free(errstr);
+}
+
 /* Sends the letter through its provider, once the journal has it. */
 static void
 hand_over(struct deliver *deliver, const struct subscriber *subscriber,
@@ -364,6 +380,8 @@ hand_over(struct deliver *deliver, const struct subscriber *subscriber,
 	    transport_send(transport, letter->envelope_from, subscriber->email,
 			   letter->message, letter->size, &errstr);
 	take_outcome(deliver, subscriber, letter->provider, status, errstr);
+	if (status == TRANSPORT_OK && letter->prompted)
+		record_prompt(deliver, subscriber);
 }
 
 /* Builds the subscriber's letter from their share; 0, or -1 if none. */
@@ -387,8 +405,9 @@ make_letter(struct deliver *deliver, const struct subscriber *subscriber,
 		deliver->counts.nothing_new++;
 		return -1;
 	}
-	status = letter_build(setup->config, setup->renderer, items, subscriber,
-			      setup->now, letter_out, &errstr);
+	status =
+	    letter_build(setup->config, setup->renderer, setup->links, items,
+			 subscriber, setup->now, letter_out, &errstr);
 	if (status == LETTER_OK)
 		return 0;
 	if (status == LETTER_EPROVIDER)

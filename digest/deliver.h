@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "edition.h"
+#include "links.h"
 #include "render.h"
 #include "state.h"
 #include "subscriber.h"
@@ -28,6 +29,7 @@ struct deliver_setup {
 	const struct config *config;
 	struct state *state;
 	struct renderer *renderer;
+	const struct links *links; /* the signed links; NULL: none */
 	struct edition *edition;
 	const char *digest_date; /* "2026-11-29": one digest a day */
 	time_t now;		 /* the Date header and relative times */

@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mail.h"
-#include "url.h"
 #include "datetime.h"
+#include "mail.h"
 #include "util.h"
 #include "verp.h"
 #include "words.h"
@@ -49,33 +48,63 @@ letter_subject(const struct config *config, const char *language, time_t now)
 	return subject;
 }
 
-/*
- * The subscriber's one-click unsubscribe URL: the configured base with the
- * address as a query parameter, or NULL without a base.  The signed-link
- * page (a later issue) adds its signature here, in this one place.
- */
-static char *
-unsubscribe_url(const struct config *config, const char *email)
-{
-	char *escaped;
-	char *url;
+/* What one letter says beyond the items: its links and its prompt. */
+struct letter_extras {
+	char *unsubscribe_url; /* the signed pages, or NULL without [web] */
+	char *prefs_url;
+	char *view_url;
+	const char **webmail_names; /* every provider's name, for the prompt */
+	int prompt;		    /* it carries "Kies je webmail" */
+};
 
-	if (config->unsubscribe_url == NULL)
-		return NULL;
-	escaped = url_escape(email);
-	if (escaped == NULL)
-		return NULL;
-	url = xasprintf("%s%cemail=%s", config->unsubscribe_url,
-			strchr(config->unsubscribe_url, '?') ? '&' : '?',
-			escaped);
-	free(escaped);
-	return url;
+/*
+ * "Kies je webmail" goes to whoever has not chosen a provider and has not
+ * had the prompt yet, once there is a preferences page to choose on and
+ * more than one webmail to choose from.
+ */
+static int
+wants_prompt(const struct config *config, const struct links *links,
+	     const struct subscriber *subscriber)
+{
+	return links != NULL && subscriber->provider == NULL &&
+	       subscriber->prompted_at == 0 && config->provider_count >= 2;
+}
+
+/* Makes the subscriber's links (each issued at now) and prompt. */
+static void
+extras_make(const struct config *config, const struct links *links,
+	    const struct subscriber *subscriber, time_t now,
+	    struct letter_extras *extras)
+{
+	memset(extras, 0, sizeof *extras);
+	if (links == NULL)
+		return;
+	extras->unsubscribe_url =
+	    links_url(links, LINKS_UNSUBSCRIBE, subscriber->email, now);
+	extras->prefs_url =
+	    links_url(links, LINKS_PREFS, subscriber->email, now);
+	extras->view_url = links_url(links, LINKS_VIEW, subscriber->email, now);
+	extras->prompt = wants_prompt(config, links, subscriber);
+	extras->webmail_names =
+	    xcalloc(config->provider_count + 1, sizeof *extras->webmail_names);
+	for (size_t i = 0; i < config->provider_count; i++)
+		extras->webmail_names[i] = config->providers[i].name;
+}
+
+static void
+extras_clear(struct letter_extras *extras)
+{
+	free(extras->unsubscribe_url);
+	free(extras->prefs_url);
+	free(extras->view_url);
+	free(extras->webmail_names);
+	memset(extras, 0, sizeof *extras);
 }
 
 static void
 fill_context(const struct config *config, const struct subscriber *subscriber,
-	     const struct provider *provider, time_t now, const char *url,
-	     struct render_context *context)
+	     const struct provider *provider, time_t now,
+	     const struct letter_extras *extras, struct render_context *context)
 {
 	memset(context, 0, sizeof *context);
 	context->title = config->title;
@@ -85,26 +114,34 @@ fill_context(const struct config *config, const struct subscriber *subscriber,
 	context->now = now;
 	context->provider_name = provider ? provider->name : NULL;
 	context->recipient_name = subscriber->name;
-	context->unsubscribe_url = url;
-	context->unsubscribe_mailto = config->unsubscribe_mailto;
+	/* Each provider speaks in its own name; [mail]'s without one. */
+	context->unsubscribe_mailto = provider ? provider->unsubscribe_mailto
+					       : config->unsubscribe_mailto;
+	context->footer = provider ? provider->footer : config->footer;
+	context->unsubscribe_url = extras->unsubscribe_url;
+	context->prefs_url = extras->prefs_url;
+	context->view_url = extras->view_url;
+	context->prompt = extras->prompt;
+	context->webmail_names = extras->webmail_names;
 }
 
 enum render_status
 letter_render_part(const struct config *config, struct renderer *renderer,
-		   const struct item_list *items,
+		   const struct links *links, const struct item_list *items,
 		   const struct subscriber *subscriber,
 		   enum render_format format, time_t now, char **output_out,
 		   char **errstr_out)
 {
 	struct render_context context;
-	char *url = unsubscribe_url(config, subscriber->email);
+	struct letter_extras extras;
 	enum render_status status;
 
+	extras_make(config, links, subscriber, now, &extras);
 	fill_context(config, subscriber, letter_provider(config, subscriber),
-		     now, url, &context);
+		     now, &extras, &context);
 	status = render_digest(renderer, format, &context, items, output_out,
 			       errstr_out);
-	free(url);
+	extras_clear(&extras);
 	return status;
 }
 
@@ -128,15 +165,48 @@ address_domain(const char *address)
 	return at ? at + 1 : "localhost";
 }
 
+/*
+ * RFC 8058 one-click unsubscribe is for https links only; a plain http
+ * base (allowed for this host alone, as in a test) keeps its links in
+ * the footer but leaves List-Unsubscribe to the mailto.
+ */
+static const char *
+one_click_url(const char *url)
+{
+	return url != NULL && util_strncasecmp(url, "https://", 8) == 0 ? url
+									: NULL;
+}
+
+/* Fills the message's fields for the subscriber from their provider. */
+static void
+fill_input(const struct config *config, const struct subscriber *subscriber,
+	   const struct provider *provider,
+	   const struct render_context *context, struct mail_input *input)
+{
+	memset(input, 0, sizeof *input);
+	input->from_address = provider->from_address;
+	input->from_name = provider->from_name;
+	input->to_address = subscriber->email;
+	input->to_name = subscriber->name;
+	input->date = context->now;
+	input->timezone = config->timezone;
+	input->list_id = provider->list_id;
+	input->unsubscribe_mailto = provider->unsubscribe_mailto;
+	input->unsubscribe_url = one_click_url(context->unsubscribe_url);
+	input->message_id_domain = address_domain(provider->from_address);
+}
+
 enum letter_status
 letter_build(const struct config *config, struct renderer *renderer,
-	     const struct item_list *items, const struct subscriber *subscriber,
-	     time_t now, struct letter *letter_out, char **errstr_out)
+	     const struct links *links, const struct item_list *items,
+	     const struct subscriber *subscriber, time_t now,
+	     struct letter *letter_out, char **errstr_out)
 {
 	const struct provider *provider = letter_provider(config, subscriber);
 	struct render_context context;
-	struct mail_input input = {0};
-	char *url = NULL, *text = NULL, *html = NULL, *subject = NULL;
+	struct letter_extras extras;
+	struct mail_input input;
+	char *text = NULL, *html = NULL, *subject = NULL;
 	char date[11];
 	enum letter_status status = LETTER_ERENDER;
 
@@ -147,8 +217,8 @@ letter_build(const struct config *config, struct renderer *renderer,
 		    subscriber->provider ? subscriber->provider : "(default)");
 		return LETTER_EPROVIDER;
 	}
-	url = unsubscribe_url(config, subscriber->email);
-	fill_context(config, subscriber, provider, now, url, &context);
+	extras_make(config, links, subscriber, now, &extras);
+	fill_context(config, subscriber, provider, now, &extras, &context);
 	if (render_digest(renderer, RENDER_TEXT, &context, items, &text,
 			  errstr_out) != RENDER_OK)
 		goto out;
@@ -157,19 +227,10 @@ letter_build(const struct config *config, struct renderer *renderer,
 			  errstr_out) != RENDER_OK)
 		goto out;
 	subject = letter_subject(config, context.language, now);
-	input.from_address = provider->from_address;
-	input.from_name = provider->from_name;
-	input.to_address = subscriber->email;
-	input.to_name = subscriber->name;
+	fill_input(config, subscriber, provider, &context, &input);
 	input.subject = subject;
-	input.date = now;
-	input.timezone = config->timezone;
 	input.text_body = text;
 	input.html_body = html;
-	input.list_id = config->list_id;
-	input.unsubscribe_mailto = config->unsubscribe_mailto;
-	input.unsubscribe_url = url;
-	input.message_id_domain = address_domain(provider->from_address);
 	status = LETTER_ECOMPOSE;
 	if (mail_compose(&input, &letter_out->message, &letter_out->size,
 			 &letter_out->message_id, errstr_out) != MAIL_OK)
@@ -182,9 +243,10 @@ letter_build(const struct config *config, struct renderer *renderer,
 	letter_out->envelope_from =
 	    letter_envelope_from(provider, subscriber->email, date);
 	letter_out->provider = provider;
+	letter_out->prompted = extras.prompt;
 	status = LETTER_OK;
 out:
-	free(url);
+	extras_clear(&extras);
 	free(text);
 	free(html);
 	free(subject);

@@ -1,8 +1,10 @@
 /*
  * letter.h - one subscriber's digest: the rendered parts put into a message
- * with the right provider's From, the unsubscribe headers and the subject.
- * Shared by `digest preview --format eml` and `digest send`, so an admin
- * sees exactly what is sent.
+ * with the right provider's From, List-Id and unsubscribe headers, the
+ * subject, the subscriber's signed links (unsubscribe, preferences, the
+ * digest in the browser) and, once, the "Kies je webmail" prompt.  Shared
+ * by `digest preview --format eml` and `digest send`, so an admin sees
+ * exactly what is sent.
  */
 #ifndef DIGEST_LETTER_H
 #define DIGEST_LETTER_H
@@ -12,6 +14,7 @@
 
 #include "config.h"
 #include "feed.h"
+#include "links.h"
 #include "render.h"
 #include "subscriber.h"
 
@@ -32,6 +35,7 @@ struct letter {
 	 * date of now: letter_envelope_from() (free()).
 	 */
 	char *envelope_from;
+	int prompted; /* it carries the "Kies je webmail" prompt */
 };
 
 /*
@@ -59,21 +63,30 @@ char *letter_envelope_from(const struct provider *provider, const char *email,
 			   const char *digest_date);
 
 /*
- * Renders and composes the subscriber's message.  On LETTER_OK fills
- * *letter_out (letter_clear()); otherwise *errstr_out (free()) says why.
+ * Renders and composes the subscriber's message.  links (from
+ * links_open(); NULL without [web] base_url) makes the subscriber's signed
+ * links, issued at now: List-Unsubscribe with one-click (RFC 8058) and the
+ * footer's links; with links, a subscriber who has not chosen a provider
+ * and was never prompted gets the "Kies je webmail" prompt, and
+ * letter_out->prompted says so (the caller records it once the letter is
+ * delivered).  On LETTER_OK fills *letter_out (letter_clear()); otherwise
+ * *errstr_out (free()) says why.
  */
 enum letter_status letter_build(const struct config *config,
 				struct renderer *renderer,
+				const struct links *links,
 				const struct item_list *items,
 				const struct subscriber *subscriber, time_t now,
 				struct letter *letter_out, char **errstr_out);
 
 /*
- * Renders just one part for the subscriber (for `preview --format
- * text|html --subscriber`).  Returns RENDER_OK and *output_out (free()).
+ * Renders just one part for the subscriber as letter_build() would (for
+ * `preview --format text|html --subscriber`); links may be NULL.  Returns
+ * RENDER_OK and *output_out (free()).
  */
 enum render_status letter_render_part(const struct config *config,
 				      struct renderer *renderer,
+				      const struct links *links,
 				      const struct item_list *items,
 				      const struct subscriber *subscriber,
 				      enum render_format format, time_t now,

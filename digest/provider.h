@@ -38,6 +38,10 @@ struct provider {
 	long connect_timeout; /* seconds to connect (with TLS for smtps://) */
 	long timeout;	      /* seconds for the greeting and each reply */
 	long data_timeout;    /* seconds for the reply to the end of data */
+	/* How its digests speak in its name; [mail]'s values when unset: */
+	char *list_id;		  /* List-Id: "Nieuws <nieuws.delta.nl>" */
+	char *unsubscribe_mailto; /* List-Unsubscribe mailto:, or NULL */
+	char *footer;		  /* a line in the footer, or NULL */
 };
 
 /*

@@ -28,8 +28,17 @@ struct render_context {
 	time_t now;		     /* relative times count back from here */
 	const char *provider_name;   /* "ZeelandNet webmail"; may be NULL */
 	const char *recipient_name;  /* may be NULL */
-	const char *unsubscribe_url; /* one-click URL; may be NULL */
+	const char *unsubscribe_url; /* the unsubscribe page; may be NULL */
 	const char *unsubscribe_mailto; /* address; may be NULL */
+	const char *prefs_url;		/* the preferences page; may be NULL */
+	const char *view_url; /* the digest in the browser; may be NULL */
+	const char *footer;   /* the provider's footer line; may be NULL */
+	/*
+	 * "Kies je webmail" at the top, naming webmail_names (NULL-ended;
+	 * at least two), with a link to prefs_url (required).
+	 */
+	int prompt;
+	const char *const *webmail_names;
 };
 
 struct renderer;

@@ -54,36 +54,147 @@ is_web_link(const char *link)
 }
 
 /*
- * The summary's lines as a list of {text} maps, so that the HTML part can
- * give each its own paragraph; blank lines are dropped.
+ * The length of the bullet that starts line: "- " (how the feed reader
+ * writes an HTML <li>) or "\u2022 " (a bullet written as text), else 0.
+ */
+static size_t
+bullet_length(const char *line)
+{
+	if (line[0] == '-' && line[1] == ' ')
+		return 2;
+	if (strncmp(line, "\xE2\x80\xA2 ", 4) == 0)
+		return 4;
+	return 0;
+}
+
+/* One line of a summary: its text without blanks around it. */
+struct summary_line {
+	const char *text;
+	size_t length;
+	int after_blank; /* a blank line came between it and the one before */
+};
+
+/*
+ * Finds the next line with text from *cursor on, and moves *cursor past
+ * it.  Returns 0 at the end of text.
+ */
+static int
+next_line(const char **cursor, struct summary_line *line_out)
+{
+	const char *p = *cursor, *end, *last;
+	int newlines = 0;
+
+	while (*p == '\n' || is_blank(*p))
+		newlines += *p++ == '\n';
+	if (*p == '\0')
+		return 0;
+	end = strchr(p, '\n');
+	if (end == NULL)
+		end = p + strlen(p);
+	last = end;
+	while (last > p && is_blank(last[-1]))
+		last--;
+	line_out->text = p;
+	line_out->length = (size_t)(last - p);
+	line_out->after_blank = newlines > 1;
+	*cursor = end;
+	return 1;
+}
+
+/* The buffer's text as a string value (a copy). */
+static struct value *
+lines_value(const struct buf *lines)
+{
+	return value_new_string_len(lines->data != NULL ? lines->data : "",
+				    lines->length);
+}
+
+/* A {text} map of the length bytes at text. */
+static struct value *
+text_map(const char *text, size_t length)
+{
+	struct value *map = value_new_map();
+
+	value_map_set(map, "text", value_new_string_len(text, length));
+	return map;
+}
+
+/*
+ * The summary's lines as a list of blocks, so that the HTML part can give
+ * each line its own paragraph and each run of bullet lines ("- " or
+ * "\u2022 ", blank lines between them allowed) one list: a block is
+ * {text, is_list, bullets}; a list's bullets are {text} maps without their
+ * marks, and its text holds the lines as they were.  Blank lines are
+ * dropped.  Every block has every key, so that a template never reaches
+ * past it for a key of the same name outside.
  */
 static struct value *
 paragraphs_value(const char *text)
 {
 	struct value *list = value_new_list();
-	const char *p = text;
+	struct value *block = NULL, *bullets = NULL;
+	struct summary_line line;
+	struct buf lines = BUF_INIT;
+	const char *cursor = text;
+	size_t mark;
 
-	while (*p != '\0') {
-		const char *end, *last;
-		struct value *paragraph;
-
-		while (*p == '\n' || is_blank(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		end = strchr(p, '\n');
-		if (end == NULL)
-			end = p + strlen(p);
-		last = end;
-		while (last > p && is_blank(last[-1]))
-			last--;
-		paragraph = value_new_map();
-		value_map_set(paragraph, "text",
-			      value_new_string_len(p, (size_t)(last - p)));
-		value_list_append(list, paragraph);
-		p = end;
+	while (next_line(&cursor, &line)) {
+		mark = bullet_length(line.text);
+		if (mark > 0 && bullets != NULL) {
+			buf_putc(&lines, '\n');
+		} else {
+			if (block != NULL)
+				value_map_set(block, "text",
+					      lines_value(&lines));
+			buf_reset(&lines);
+			block = value_new_map();
+			bullets = value_new_list();
+			value_map_set_bool(block, "is_list", mark > 0);
+			value_map_set(block, "bullets", bullets);
+			value_list_append(list, block);
+			if (mark == 0)
+				bullets = NULL;
+		}
+		buf_append(&lines, line.text, line.length);
+		if (mark > 0)
+			value_list_append(
+			    bullets,
+			    text_map(line.text + mark, line.length - mark));
 	}
+	if (block != NULL)
+		value_map_set(block, "text", lines_value(&lines));
+	buf_free(&lines);
 	return list;
+}
+
+/*
+ * The summary wrapped for the text part, every line indented: a bullet
+ * line hangs under its text, past the mark; a blank line between two
+ * lines stays one blank line.  Returns a new string (free()).
+ */
+static char *
+summary_text_value(const char *text)
+{
+	struct buf out = BUF_INIT;
+	struct summary_line line;
+	const char *cursor = text;
+	char *copy, *wrapped;
+	int first = 1;
+
+	while (next_line(&cursor, &line)) {
+		if (!first)
+			buf_puts(&out, line.after_blank ? "\n\n" : "\n");
+		first = 0;
+		copy = xstrndup(line.text, line.length);
+		wrapped =
+		    wrap_text(copy, RENDER_TEXT_WIDTH, RENDER_TEXT_INDENT,
+			      bullet_length(copy) > 0 ? RENDER_TEXT_INDENT "  "
+						      : RENDER_TEXT_INDENT);
+		buf_puts(&out, wrapped);
+		free(wrapped);
+		free(copy);
+	}
+	return buf_detach(&out);
 }
 
 static void
@@ -133,9 +244,7 @@ item_value(const struct item *item, size_t index,
 		value_map_set_string(map, "summary", summary);
 		value_map_set(map, "paragraphs", paragraphs_value(summary));
 		map_take_string(map, "summary_text",
-				wrap_text(summary, RENDER_TEXT_WIDTH,
-					  RENDER_TEXT_INDENT,
-					  RENDER_TEXT_INDENT));
+				summary_text_value(summary));
 		free(summary);
 	} else {
 		value_map_set_bool(map, "has_summary", 0);
@@ -178,6 +287,72 @@ map_set_wrapped(struct value *map, const char *key, const char *text)
 	map_take_string(map, wrapped_key,
 			wrap_text(text, RENDER_TEXT_WIDTH, "", ""));
 	free(wrapped_key);
+}
+
+/* Sets key to text (or "") and has_KEY to whether there is any. */
+static void
+map_set_optional(struct value *map, const char *key, const char *text)
+{
+	char *has_key = xasprintf("has_%s", key);
+
+	value_map_set_bool(map, has_key, has_text(text));
+	value_map_set_string(map, key, has_text(text) ? text : "");
+	free(has_key);
+}
+
+/* The footer: the ways to leave, the other links, the provider's line. */
+static void
+footer_values(struct value *data, const struct render_context *context)
+{
+	value_map_set_bool(data, "has_unsubscribe",
+			   has_text(context->unsubscribe_url) ||
+			       has_text(context->unsubscribe_mailto));
+	map_set_optional(data, "unsubscribe_url", context->unsubscribe_url);
+	map_set_optional(data, "unsubscribe_mailto",
+			 context->unsubscribe_mailto);
+	map_set_optional(data, "prefs_url", context->prefs_url);
+	map_set_optional(data, "view_url", context->view_url);
+	value_map_set_bool(data, "has_links",
+			   has_text(context->unsubscribe_url) ||
+			       has_text(context->prefs_url) ||
+			       has_text(context->view_url));
+	value_map_set_bool(data, "has_footer", has_text(context->footer));
+	map_set_wrapped(data, "footer",
+			has_text(context->footer) ? context->footer : "");
+}
+
+/*
+ * "Kies je webmail": one sentence that names every webmail ("A of B",
+ * "A, B of C"), for a reader who has not chosen one, when there is a
+ * preferences page to choose on.
+ */
+static void
+prompt_values(struct value *data, const struct render_context *context,
+	      const struct words_language *lang)
+{
+	const char *const *names = context->webmail_names;
+	size_t count = 0;
+	struct buf joined = BUF_INIT;
+	char *text;
+
+	while (names != NULL && names[count] != NULL)
+		count++;
+	if (!context->prompt || !has_text(context->prefs_url) || count < 2) {
+		value_map_set_bool(data, "has_prompt", 0);
+		map_set_wrapped(data, "prompt", "");
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (i > 0)
+			buf_puts(&joined,
+				 i + 1 == count ? lang->or_word : ", ");
+		buf_puts(&joined, names[i]);
+	}
+	text = xasprintf(lang->prompt, joined.data);
+	value_map_set_bool(data, "has_prompt", 1);
+	map_set_wrapped(data, "prompt", text);
+	free(text);
+	buf_free(&joined);
 }
 
 struct value *
@@ -233,21 +408,8 @@ render_data_tree(const struct render_context *context,
 	map_set_wrapped(data, "why", text);
 	free(text);
 
-	value_map_set_bool(data, "has_unsubscribe",
-			   has_text(context->unsubscribe_url) ||
-			       has_text(context->unsubscribe_mailto));
-	value_map_set_bool(data, "has_unsubscribe_url",
-			   has_text(context->unsubscribe_url));
-	value_map_set_string(
-	    data, "unsubscribe_url",
-	    has_text(context->unsubscribe_url) ? context->unsubscribe_url : "");
-	value_map_set_bool(data, "has_unsubscribe_mailto",
-			   has_text(context->unsubscribe_mailto));
-	value_map_set_string(data, "unsubscribe_mailto",
-			     has_text(context->unsubscribe_mailto)
-				 ? context->unsubscribe_mailto
-				 : "");
-
+	footer_values(data, context);
+	prompt_values(data, context, lang);
 	for (const struct words_ui_string *s = lang->ui; s->key != NULL; s++)
 		value_map_set_string(ui, s->key, s->text);
 	value_map_set(data, "t", ui);

@@ -71,8 +71,8 @@ enum state_status state_subscriber_page(struct state *state, long after_id,
 					char **errstr_out);
 
 /* Counts the active subscribers. */
-enum state_status state_subscriber_count(struct state *state,
-					 size_t *count_out, char **errstr_out);
+enum state_status state_subscriber_count(struct state *state, size_t *count_out,
+					 char **errstr_out);
 
 /*
  * Adds or updates many subscribers in one transaction: all or nothing.
@@ -83,6 +83,15 @@ enum state_status state_subscriber_upsert_all(struct state *state,
 					      size_t count, size_t *added_out,
 					      size_t *updated_out,
 					      char **errstr_out);
+
+/*
+ * Records that the "Kies je webmail" prompt reached email at now, unless
+ * an earlier digest did: it is shown once and never again.  An address
+ * that is not there is no error (it may have left meanwhile).
+ */
+enum state_status state_subscriber_prompted(struct state *state,
+					    const char *email, time_t now,
+					    char **errstr_out);
 
 /* Counts subscribers (active or not) whose provider is provider_id. */
 enum state_status state_count_by_provider(struct state *state,

@@ -211,7 +211,8 @@ out:
 
 #define SELECT_COLUMNS                                                         \
 	"SELECT id, email, name, provider, language, format, active,"          \
-	" coalesce(last_edition, 0) FROM subscribers"
+	" coalesce(last_edition, 0), coalesce(prompted_at, 0)"                 \
+	" FROM subscribers"
 
 /* Fills sub_out from a row of SELECT_COLUMNS. */
 static void
@@ -231,6 +232,7 @@ read_subscriber(sqlite3_stmt *stmt, struct subscriber *sub_out)
 		sub_out->format = SUBSCRIBER_FORMAT_BOTH;
 	sub_out->active = sqlite3_column_int(stmt, 6) != 0;
 	sub_out->last_edition = (long)sqlite3_column_int64(stmt, 7);
+	sub_out->prompted_at = (time_t)sqlite3_column_int64(stmt, 8);
 }
 
 enum state_status
@@ -281,7 +283,8 @@ read_rows(struct state *state, sqlite3_stmt *stmt,
 			    xreallocarray(list_out->subscribers, capacity,
 					  sizeof *list_out->subscribers);
 		}
-		read_subscriber(stmt, &list_out->subscribers[list_out->count++]);
+		read_subscriber(stmt,
+				&list_out->subscribers[list_out->count++]);
 	}
 	if (result == SQLITE_DONE)
 		return STATE_OK;

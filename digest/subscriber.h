@@ -9,6 +9,7 @@
 #define DIGEST_SUBSCRIBER_H
 
 #include <stddef.h>
+#include <time.h>
 
 enum subscriber_format {
 	SUBSCRIBER_FORMAT_BOTH = 0, /* multipart/alternative */
@@ -24,7 +25,8 @@ struct subscriber {
 	char *language; /* "nl" or "en" */
 	enum subscriber_format format;
 	int active;
-	long last_edition; /* the newest edition they received; 0: none */
+	long last_edition;  /* the newest edition they received; 0: none */
+	time_t prompted_at; /* when "Kies je webmail" reached them; 0: never */
 };
 
 struct subscriber_list {

@@ -27,6 +27,12 @@ static const struct words_ui_string ui_nl[] = {
     {"unsubscribe_mailto_intro",
      "Wil je dit overzicht niet meer ontvangen? Stuur een e-mail naar:"},
     {"automatic", "Dit overzicht is automatisch samengesteld."},
+    {"prefs_link", "Voorkeuren"},
+    {"prefs_intro", "Je webmail, taal of opmaak wijzigen:"},
+    {"view_link", "Bekijk dit overzicht in je browser"},
+    {"view_intro", "Bekijk dit overzicht in je browser:"},
+    {"prompt_heading", "Kies je webmail"},
+    {"prompt_link", "Naar je voorkeuren"},
     {NULL, NULL}};
 
 static const struct words_ui_string ui_en[] = {
@@ -41,6 +47,12 @@ static const struct words_ui_string ui_en[] = {
     {"unsubscribe_mailto_intro",
      "No longer want this digest? Send an e-mail to:"},
     {"automatic", "This digest was put together automatically."},
+    {"prefs_link", "Preferences"},
+    {"prefs_intro", "Change your webmail, language or format:"},
+    {"view_link", "View this digest in your browser"},
+    {"view_intro", "View this digest in your browser:"},
+    {"prompt_heading", "Choose your webmail"},
+    {"prompt_link", "Go to your preferences"},
     {NULL, NULL}};
 
 static const struct words_language languages[WORDS_LANGUAGE_COUNT] = {
@@ -69,6 +81,9 @@ static const struct words_language languages[WORDS_LANGUAGE_COUNT] = {
 	"voor het dagelijkse nieuws uit de rubriek Buitenland.",
 	"Je ontvangt dit overzicht omdat je je hebt aangemeld voor het "
 	"dagelijkse nieuws uit de rubriek Buitenland.",
+	"Laat ons weten of je je mail leest in %s, dan komt dit overzicht "
+	"voortaan van jouw eigen webmail.",
+	" of ",
 	ui_nl,
     },
     {
@@ -96,6 +111,9 @@ static const struct words_language languages[WORDS_LANGUAGE_COUNT] = {
 	"daily news from the Foreign news column.",
 	"You receive this digest because you signed up for the daily "
 	"news from the Foreign news column.",
+	"Tell us whether you read your mail in %s, and this digest will "
+	"come from your own webmail from then on.",
+	" or ",
 	ui_en,
     },
 };

@@ -45,6 +45,8 @@ struct words_language {
 	const char *greeting_anonymous;
 	const char *why; /* takes the provider */
 	const char *why_anonymous;
+	const char *prompt;  /* takes the webmails: "ZeelandNet of DELTA" */
+	const char *or_word; /* " of ", between the last two webmails */
 	const struct words_ui_string *ui; /* the t.* texts, NULL-key ended */
 };
 

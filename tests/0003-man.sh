@@ -3,7 +3,7 @@
 # them (man-db with --warnings) and through groff with every warning on,
 # and no rendered line is wider than the 80 columns asked for.  They also
 # keep up with the program: every command and option that `--help` lists
-# is in digest(1), and every key that config.c accepts is in digest.ini(5).
+# is in digest(1), and every key that config*.c accept is in digest.ini(5).
 set -u
 command -v man >/dev/null 2>&1 || { echo "SKIP: no man (man-db)"; exit 77; }
 command -v groff >/dev/null 2>&1 || { echo "SKIP: no groff"; exit 77; }
@@ -62,10 +62,18 @@ for option in $(grep -o -e '--[a-z][a-z-]*' "$work/help" "$work/usage" |
 done
 [ -s "$work/usage" ] || fail "no command printed a usage"
 
-# Keys, as config.c accepts them: the lists named *_keys[].
-keys=$(sed -n '/_keys\[\] = {/,/};/p' "$DIGEST_SRC/digest/config.c" |
-	grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
-[ -n "$keys" ] || fail "found no key lists (*_keys[]) in digest/config.c"
+# Keys, as config*.c accept them: the lists named *_keys[], each read from
+# its opening line to the "};" that closes it (on the same line or later).
+keys=$(cat "$DIGEST_SRC"/digest/config*.c |
+	sed -n '/_keys\[\] = {/{
+:more
+/};/!{
+N
+b more
+}
+p
+}' | grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
+[ -n "$keys" ] || fail "found no key lists (*_keys[]) in digest/config*.c"
 for key in $keys; do
 	documented digest.ini.5 "^\.B $key\$" ||
 		fail "digest.ini.5: key $key is missing"

@@ -107,9 +107,35 @@ bad("unknown-default", good.replace("default_provider = zeelandnet",
 bad("bad-transport", good.replace("transport = maildir",
                                   "transport = pigeon"),
     ["[mail] transport:"])
-bad("bad-unsub-url", good.replace("list_id", "unsubscribe_url = http://"
+# The old unsigned unsubscribe link is refused, saying what replaced it.
+bad("old-unsub-url", good.replace("list_id", "unsubscribe_url = https://"
                                   "example.nl/u\nlist_id"),
-    ["[mail] unsubscribe_url:"])
+    ["[mail] unsubscribe_url: no longer used", "[web] base_url"])
+# Each provider may speak in its own name; what it says is checked there.
+bad("provider-voice", good.replace(
+    "from_name = DELTA Nieuws",
+    "from_name = DELTA Nieuws\nlist_id = DELTA nieuws\n"
+    "unsubscribe_mailto = afmelden at delta\nfooter = " + "lang " * 120),
+    ['[provider delta] list_id: "DELTA nieuws" is not a list',
+     '[provider delta] unsubscribe_mailto: "afmelden at delta" is not',
+     "[provider delta] footer: must be one line of UTF-8"])
+bad("mail-list-id", good.replace("list_id = Test <test.example.nl>",
+                                 "list_id = Test <test..example.nl>"),
+    ['[mail] list_id: "Test <test..example.nl>" is not a list'])
+code, out, err = run(["check-config"], config=write(
+    os.path.join(directory, "voice.ini"), good.replace(
+        "from_name = DELTA Nieuws",
+        "from_name = DELTA Nieuws\nlist_id = DELTA <nieuws.delta.example>\n"
+        "unsubscribe_mailto = afmelden@delta.example\n"
+        "footer = DELTA \u00b7 Postbus 5048 \u00b7 Middelburg")))
+check(code == 0, "a provider's own voice is valid: %d %r" % (code, err))
+# [web] base_url needs a key; a key file others may read is refused.
+key = write(os.path.join(directory, "link.key"), "k" * 40 + "\n", 0o644)
+bad("web-key-mode", good + "\n[web]\nbase_url = https://example.nl/d\n"
+    "secret_file = %s\n" % key, ["[web]: secret_file %s may be read by "
+                                 "others" % key])
+bad("web-no-key", good + "\n[web]\nbase_url = https://example.nl/d\n",
+    ["[web] secret_file: missing"])
 bad("bad-size", good + "\n[fetch]\nmax_size = huge\n",
     ["[fetch] max_size:"])
 bad("bad-tolerance", good + "\n[fetch]\nfuture_tolerance = soon\n",

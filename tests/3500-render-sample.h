@@ -61,7 +61,9 @@ static const struct sample_item sample_items[] = {
      "Een ruime meerderheid van de Zwitsers stemde zondag voor een "
      "hogere kapitaalbuffer voor grootbanken.\n\nDe regering in Bern "
      "verwacht dat de nieuwe regels in 2028 ingaan; de banken noemen "
-     "dat te vroeg."},
+     "dat te vroeg.\n\n- meer eigen vermogen\n\xE2\x80\xA2 een "
+     "noodplan voor elke grootbank, dat de toezichthouder elk jaar "
+     "beoordeelt"},
     {"Reuters (vertaald)", "Ñandú-reservaat in Patagonië fors uitgebreid",
      "https://reuters.example.com/world/americas/nandu-reservaat", -1, NULL,
      "Argentinië verdubbelt het beschermde leefgebied van de nandoe, "
@@ -124,7 +126,15 @@ sample_list_free(struct item_list *list)
 	list->count = list->capacity = 0;
 }
 
-/* A full context: a named recipient and both ways to unsubscribe. */
+/* The webmails a reader may choose from, for the prompt. */
+static const char *const sample_webmails[] = {"ZeelandNet webmail",
+					      "DELTA webmail", NULL};
+
+/*
+ * A full context: a named recipient, both ways to unsubscribe, the other
+ * signed links, the provider's footer line and the "Kies je webmail"
+ * prompt.
+ */
 static inline struct render_context
 sample_context(const char *language)
 {
@@ -141,6 +151,14 @@ sample_context(const char *language)
 	context.unsubscribe_url =
 	    "https://digest.example.nl/afmelden?id=8f3a&token=c0ffee";
 	context.unsubscribe_mailto = "afmelden@digest.example.nl";
+	context.prefs_url =
+	    "https://digest.example.nl/prefs?t=1.YQ.prefs.1.c0ffee";
+	context.view_url =
+	    "https://digest.example.nl/view?t=1.YQ.view.1.c0ffee";
+	context.footer =
+	    "Digest B.V. \xC2\xB7 Postbus 1 \xC2\xB7 4330 AA Middelburg";
+	context.prompt = 1;
+	context.webmail_names = sample_webmails;
 	return context;
 }
 

@@ -103,16 +103,25 @@ main(void)
 	check(renderer, "digest-en.txt", RENDER_TEXT, &context, &items);
 	check(renderer, "digest-en.html", RENDER_HTML, &context, &items);
 
-	/* Nothing new, no name, no provider, only a mailto to leave by. */
+	/*
+	 * Nothing new, no name, no provider, no links (no [web]), only a
+	 * mailto to leave by.
+	 */
 	context = sample_context("nl");
 	context.recipient_name = NULL;
 	context.provider_name = NULL;
 	context.unsubscribe_url = NULL;
+	context.prefs_url = NULL;
+	context.view_url = NULL;
+	context.footer = NULL;
+	context.prompt = 0;
 	check(renderer, "empty-nl.txt", RENDER_TEXT, &context, &none);
 	check(renderer, "empty-nl.html", RENDER_HTML, &context, &none);
+	/* The links without a mailto, and no prompt (a reader who chose). */
 	context = sample_context("en");
 	context.recipient_name = NULL;
 	context.unsubscribe_mailto = NULL;
+	context.prompt = 0;
 	check(renderer, "empty-en.txt", RENDER_TEXT, &context, &none);
 	check(renderer, "empty-en.html", RENDER_HTML, &context, &none);
 

@@ -198,6 +198,10 @@ render_all(struct renderer *renderer, const char *language,
 		context.provider_name = NULL;
 		context.unsubscribe_url = NULL;
 		context.unsubscribe_mailto = NULL;
+		context.prefs_url = NULL;
+		context.view_url = NULL;
+		context.footer = NULL;
+		context.prompt = 0;
 	}
 	name = xasprintf("%s text, %zu items", language, items->count);
 	if (render_digest(renderer, RENDER_TEXT, &context, items, &output,

@@ -525,6 +525,45 @@ test_formats(void)
 	CHECK(subscriber_format_parse("", &format) == -1);
 }
 
+/*
+ * "Kies je webmail" is marked once: the first time stays, the subscriber
+ * record carries it, an update (choosing a provider) keeps it, and an
+ * address that left meanwhile is no error.
+ */
+static void
+test_prompted(void)
+{
+	struct state *state = NULL;
+	char *path = tmp_path("prompted.sqlite");
+	char *errstr = NULL;
+	struct subscriber sub, got;
+	struct subscriber_list list;
+
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	sub = make_sub("mila@example.nl", NULL, NULL, "en",
+		       SUBSCRIBER_FORMAT_BOTH);
+	CHECK(state_subscriber_add(state, &sub, &errstr) == STATE_OK);
+	CHECK(state_subscriber_get(state, "mila@example.nl", &got, &errstr) ==
+	      STATE_OK);
+	CHECK(got.prompted_at == 0);
+	subscriber_clear(&got);
+	CHECK(state_subscriber_prompted(state, "MILA@example.nl", 1000,
+					&errstr) == STATE_OK);
+	CHECK(state_subscriber_prompted(state, "mila@example.nl", 2000,
+					&errstr) == STATE_OK);
+	CHECK(state_subscriber_prompted(state, "gone@example.nl", 3000,
+					&errstr) == STATE_OK);
+	sub = make_sub("mila@example.nl", NULL, "delta", "en",
+		       SUBSCRIBER_FORMAT_BOTH);
+	CHECK(state_subscriber_update(state, &sub, &errstr) == STATE_OK);
+	CHECK(state_subscriber_list(state, 1, &list, &errstr) == STATE_OK);
+	CHECK(list.count == 1 && list.subscribers[0].prompted_at == 1000);
+	subscriber_list_clear(&list);
+	CHECK(raw_int(path, "SELECT prompted_at FROM subscribers") == 1000);
+	state_close(state);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -543,6 +582,7 @@ main(void)
 	test_providers();
 	test_deliveries();
 	test_formats();
+	test_prompted();
 	command = xasprintf("rm -rf '%s'", tmpdir);
 	if (system(command) != 0)
 		failures++;

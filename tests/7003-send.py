@@ -3,13 +3,15 @@ server on 127.0.0.1 (implicit TLS with AUTH from an environment variable;
 STARTTLS with AUTH from a private password file), one reused connection per
 provider, a refused recipient, a rerun that skips who already got it, a
 temporary failure, a dry run, wrong passwords and an unsafe password
-file."""
+file.  With [web] base_url every message carries signed links: the one in
+List-Unsubscribe verifies with the key of secret_file and with no other."""
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from digesttest import DEMO_NOW, check, demo_config_text, finish, run, write
 import mailcheck
+import signcheck
 import smtptest
 
 EX_UNAVAILABLE, EX_IOERR, EX_TEMPFAIL, EX_CONFIG = 69, 74, 75, 78
@@ -33,14 +35,25 @@ DAY2_ITEM = DAY2_EMPTY.replace("</channel>", """<item>
 write(day2_feed, DAY2_EMPTY)
 
 
-def configure(name, zeeland_port, delta_port, mail_extra=""):
-    """A config whose two providers point at the test servers."""
+BASE_URL = "https://nieuws.example.nl/digest"
+KEY = b"7003-key-made-by-the-test-0123456789abcdef"
+
+
+def configure(name, zeeland_port, delta_port, web=False):
+    """A config whose two providers point at the test servers; with web, a
+    [web] section whose key is a file the test made."""
     text = demo_config_text(os.path.join(directory, name),
                             extra_sources="[source dag2]\nurl = file://%s\n"
                             % day2_feed)
     os.makedirs(os.path.join(directory, name), exist_ok=True)
     text = text.replace("transport = maildir", "transport = smtp")
-    text = text.replace("list_id", mail_extra + "list_id")
+    if web:
+        key_file = os.path.join(directory, name, "link.key")
+        with open(key_file, "wb") as handle:
+            handle.write(KEY + b"\n")
+        os.chmod(key_file, 0o600)
+        text += "\n[web]\nbase_url = %s\nsecret_file = %s\n" % (
+            BASE_URL, key_file)
     text = text.replace(
         "smtps://127.0.0.1:1\ntls = implicit",
         "smtps://127.0.0.1:%d\ntls = implicit\nuser = zeeland\n"
@@ -79,8 +92,7 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
         smtptest.Server(directory, "--starttls", cert, key,
                         "--reject", "weg@delta.example",
                         auth="delta:" + SECRET_D) as delta:
-    config = configure("main", zeeland.port, delta.port,
-                       "unsubscribe_url = https://nieuws.example.nl/af\n")
+    config = configure("main", zeeland.port, delta.port, web=True)
 
     # A dry run composes everything and delivers nothing.
     code, out, err = run(["send", "--dry-run", "--now", DEMO_NOW],
@@ -125,16 +137,34 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
     for server in (zeeland, delta):
         for event in server.events("message"):
             recipient = event["rcpt_tos"][0]
+
+            def signed_for_recipient(url):
+                return signcheck.check_link(KEY, url, BASE_URL,
+                                            "unsubscribe", recipient)
             try:
-                mailcheck.check_message(
+                message = mailcheck.check_message(
                     server.message_bytes(event), to_addr=recipient,
                     list_id="Test <test.example.nl>",
                     unsubscribe_mailto="afmelden@example.nl",
-                    unsubscribe_url="https://nieuws.example.nl/af?email=" +
-                    recipient.replace("@", "%40"),
+                    unsubscribe_url=signed_for_recipient,
                     **expect[recipient])
             except mailcheck.MailCheckError as error:
                 check(False, "%s: %s" % (recipient, error))
+                continue
+            # The same link, signed with another key, is refused.
+            found = str(message["List-Unsubscribe"])
+            token = signcheck.token_of(
+                signcheck.links_in(found, BASE_URL)[0], BASE_URL,
+                "unsubscribe")
+            check(signcheck.check_token(b"another key, 32 bytes or more!!",
+                                        token, "unsubscribe") is None and
+                  signcheck.check_token(KEY, token, "prefs") is None,
+                  "%s: the token verifies only with its key and action" %
+                  recipient)
+            # Regression: the old link carried the bare address.
+            check("email=" not in found and
+                  recipient not in found.replace("mailto:", ""),
+                  "%s: no address in the link: %r" % (recipient, found))
 
     # A rerun the same day sends nobody a second copy, and does not try
     # the refused address again that day.
@@ -274,6 +304,29 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
     code, out, err = run(["check-config"], config=unsafe, env=ENV)
     check(code == EX_CONFIG and "[provider delta] password_file" in err,
           "check-config flags it: %d %r" % (code, err))
+
+    # A link key that cannot be read stops the run before anything is
+    # sent, as a setup failure; check-config says so first.
+    nokey = configure("nokey", zeeland.port, delta.port, web=True)
+    os.chmod(os.path.join(directory, "nokey", "link.key"), 0o644)
+    before = len(zeeland.events("message")) + len(delta.events("message"))
+    code, out, err = run(["send", "--now", DEMO_NOW], config=nokey, env=ENV)
+    after = len(zeeland.events("message")) + len(delta.events("message"))
+    check(code == EX_CONFIG and "secret_file" in err and after == before,
+          "unreadable key: %d, %d sent %r" % (code, after - before, err))
+    code, out, err = run(["check-config"], config=nokey, env=ENV)
+    check(code == EX_CONFIG and "[web]" in err and "chmod 600" in err,
+          "check-config flags the key: %d %r" % (code, err))
+
+    # The old unsigned link is refused, with what to use instead.
+    with open(nokey, encoding="utf-8") as handle:
+        text = handle.read()
+    old = write(os.path.join(directory, "nokey", "old.ini"), text.replace(
+        "list_id", "unsubscribe_url = https://nieuws.example.nl/af\nlist_id"))
+    code, out, err = run(["check-config"], config=old, env=ENV)
+    check(code == EX_CONFIG and "[mail] unsubscribe_url" in err and
+          "[web] base_url" in err, "unsubscribe_url refused: %d %r" %
+          (code, err))
 
 # A server that answers 451, and one that is down: temporary failures.
 with smtptest.Server(directory, "--implicit-tls", cert, key,

@@ -84,7 +84,15 @@ def check_message(raw, subject=None, to_addr=None, to_name=None,
             want.append("mailto:%s?subject=unsubscribe" % unsubscribe_mailto)
         if unsubscribe_url is not None:
             want.append(unsubscribe_url)
-        _expect(uris == want, "List-Unsubscribe %r, want %r" % (uris, want))
+        # A callable stands for a link that differs by message (a signed
+        # one): it says whether the URI found is right.
+        if callable(unsubscribe_url):
+            _expect(len(uris) == len(want) and uris[:-1] == want[:-1] and
+                    unsubscribe_url(uris[-1]),
+                    "List-Unsubscribe %r" % uris)
+        else:
+            _expect(uris == want,
+                    "List-Unsubscribe %r, want %r" % (uris, want))
         if unsubscribe_url is not None:
             _expect(msg["List-Unsubscribe-Post"] ==
                     "List-Unsubscribe=One-Click",
