@@ -542,8 +542,11 @@ run_import(struct cli *cli, const struct cli_args *args)
 		import_set_links(import, links);
 	status = import_store(import, state, &added, &updated, &errstr);
 	if (status != STATE_OK) {
-		if (key_error != NULL && status == STATE_EINVALID) {
-			cli_warn("%s", key_error);
+		/* Without the key the erased cannot be told: a config
+		 * problem, not the file's. */
+		if (links == NULL && status == STATE_EINVALID) {
+			if (key_error != NULL)
+				cli_warn("%s", key_error);
 			cli_warn("%s", errstr);
 			free(errstr);
 			code = EX_CONFIG;

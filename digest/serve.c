@@ -350,11 +350,14 @@ static enum MHD_Result
 take_body(struct pending *pending, struct MHD_Connection *connection,
 	  const char *data, size_t *size)
 {
+	(void)connection;
 	pending->body_length += *size;
-	if (pending->body_length > SERVE_BODY_MAX) {
+	/* The library answers only once the body is in: the rest is read
+	 * and dropped (the watchdog bounds how long that may take). */
+	if (pending->body_length > SERVE_BODY_MAX || pending->too_large) {
+		pending->too_large = 1;
 		*size = 0;
-		pending->answered = 1;
-		return send_plain(connection, 413, "Request too large.\n");
+		return MHD_YES;
 	}
 	if (pending->post == NULL || pending->request.form_broken)
 		pending->request.form_broken = 1;
@@ -418,6 +421,10 @@ on_request(void *context, struct MHD_Connection *connection, const char *url,
 	if (*upload_data_size > 0)
 		return take_body(pending, connection, upload_data,
 				 upload_data_size);
+	if (pending->too_large) {
+		pending->answered = 1;
+		return send_plain(connection, 413, "Request too large.\n");
+	}
 	return answer(server, connection, url, method, pending);
 }
 

@@ -120,6 +120,9 @@ get_base64url(const char *text, size_t length, struct buf *out)
 			buf_putc(out, (char)(group >> bits & 0xFF));
 		}
 	}
+	/* Bits left over must be zero, so each MAC has one spelling only. */
+	if (bits > 0 && (group & ((1UL << bits) - 1)) != 0)
+		return -1;
 	return 0;
 }
 
