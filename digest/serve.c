@@ -267,9 +267,14 @@ add_headers(struct MHD_Response *answer, const struct serve_response *response)
 				response->content_type
 				    ? response->content_type
 				    : "text/html; charset=utf-8");
-	/* Personal pages: kept by no cache, sent to no other site. */
+	/*
+	 * Personal pages: kept by no cache, and their address (with its
+	 * token) never sent to another site, such as an article's that the
+	 * digest links to.  same-origin rather than no-referrer, so that a
+	 * browser still names our origin when a form posts back.
+	 */
 	MHD_add_response_header(answer, "Cache-Control", "no-store");
-	MHD_add_response_header(answer, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(answer, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(answer, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(answer, "X-Frame-Options", "DENY");
 	MHD_add_response_header(

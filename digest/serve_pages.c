@@ -204,10 +204,14 @@ serve_check_origin(struct serve_app *app, const struct serve_request *request,
 {
 	int cross = 0;
 
+	/* Browsers say where a form came from: another site, or a
+	 * sibling host of the same site, may not post here. */
 	if (request->fetch_site &&
-	    util_strcasecmp(request->fetch_site, "cross-site") == 0)
+	    (util_strcasecmp(request->fetch_site, "cross-site") == 0 ||
+	     util_strcasecmp(request->fetch_site, "same-site") == 0))
 		cross = 1;
-	if (request->origin &&
+	/* "null" is an origin the browser keeps to itself: no evidence. */
+	if (request->origin && strcmp(request->origin, "null") != 0 &&
 	    util_strcasecmp(request->origin, app->base_origin) != 0)
 		cross = 1;
 	if (!cross)

@@ -31,7 +31,7 @@ try:
                  "nieuws@zeelandnet.example", "nieuws@delta.example"):
         check(name in page.text, "the form explains %s" % name)
     check(page.headers["Cache-Control"] == "no-store" and
-          page.headers["Referrer-Policy"] == "no-referrer" and
+          page.headers["Referrer-Policy"] == "same-origin" and
           "default-src 'none'" in page.headers["Content-Security-Policy"],
           "personal pages are neither cached nor referred: %r"
           % dict(page.headers))

@@ -10,3 +10,15 @@ target_link_libraries(web-link PRIVATE digestcore)
 digest_script_test(8002-serve-pages 8002-serve-pages.py)
 digest_script_test(8003-serve-tokens 8003-serve-tokens.py)
 digest_script_test(8004-serve-limits 8004-serve-limits.py)
+
+# Real-browser tests: Debian's chromium driven by playwright-core from
+# tests/browser/node_modules (scripts/install-deps runs npm ci there).
+# They skip (77) without either; screenshots go to screenshots/ here.
+foreach(name 8101-browser-signup 8102-browser-unsubscribe)
+  add_test(NAME ${name}
+    COMMAND ${DIGEST_RUN_TEST} /usr/bin/env node
+      ${DIGEST_TEST_DIR}/browser/${name}.mjs
+    WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+    ENVIRONMENT "DIGEST=$<TARGET_FILE:digest>;DIGEST_SRC=${PROJECT_SOURCE_DIR};DIGEST_TEST_DATA=${DIGEST_TEST_DIR}/data;DIGEST_TEST_BIN=${CMAKE_CURRENT_BINARY_DIR}")
+endforeach()

@@ -69,7 +69,7 @@ def http(method, url, data=None, headers=None, timeout=10):
 class Site:
     """Two SMTP servers, a configuration, and digest serve on it."""
 
-    def __init__(self, name, web_extra="", start=True):
+    def __init__(self, name, web_extra="", start=True, extra_sources=""):
         self.directory = os.path.join(smtptest.workdir(), name)
         os.makedirs(self.directory)
         ca, cert, key = smtptest.make_certs(self.directory)
@@ -81,14 +81,14 @@ class Site:
         self.base = "http://127.0.0.1:%d" % self.port
         self.key_file = digesttest.write(
             os.path.join(self.directory, "web.key"), KEY + "\n", 0o600)
-        self.config = self._write_config(ca, web_extra)
+        self.config = self._write_config(ca, web_extra, extra_sources)
         self.process = None
         self.log = []
         if start:
             self.start()
 
-    def _write_config(self, ca, web_extra):
-        text = digesttest.demo_config_text(self.directory)
+    def _write_config(self, ca, web_extra, extra_sources):
+        text = digesttest.demo_config_text(self.directory, extra_sources)
         text = text.replace("transport = maildir", "transport = smtp")
         text = text.replace(
             "smtps://127.0.0.1:1\ntls = implicit",
