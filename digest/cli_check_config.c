@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "render.h"
+#include "serve.h"
 #include "state.h"
 #include "util.h"
 
@@ -90,6 +91,20 @@ out:
 	free(errstr);
 	render_close(renderer);
 	return problems;
+}
+
+/* With [web] base_url, the pages of digest serve must parse too. */
+static size_t
+check_web(const struct config *config)
+{
+	char *errstr = NULL;
+
+	if (config->web.base_url == NULL ||
+	    serve_check_templates(config, &errstr) == SERVE_OK)
+		return 0;
+	fprintf(stderr, "%s: [web] %s\n", config->path, errstr);
+	free(errstr);
+	return 1;
 }
 
 /*
@@ -214,6 +229,7 @@ cli_check_config_main(struct cli *cli, int argc, char **argv)
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
 	problems = check_templates(cli->config);
+	problems += check_web(cli->config);
 	problems += check_passwords(cli->config);
 	problems += check_state_dir(cli->config);
 	problems += check_stranded(cli->config);

@@ -562,6 +562,18 @@ out:
 	return status;
 }
 
+enum serve_status
+serve_check_templates(const struct config *config, char **errstr_out)
+{
+	char *directory = xasprintf("%s/web", config->template_dir);
+	struct serve_web *web = NULL;
+	int result = serve_web_open(directory, &web, errstr_out);
+
+	serve_web_free(web);
+	free(directory);
+	return result < 0 ? SERVE_ETEMPLATE : SERVE_OK;
+}
+
 unsigned
 serve_port(const struct server *server)
 {

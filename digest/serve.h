@@ -49,6 +49,14 @@ struct server;
 enum serve_status serve_start(const struct serve_setup *setup,
 			      struct server **server_out, char **errstr_out);
 
+/*
+ * Parses the page templates of config's template directory (web/), as
+ * serve_start() will, for digest check-config.  Returns SERVE_OK, or
+ * SERVE_ETEMPLATE with *errstr_out (free()) naming the file and line.
+ */
+enum serve_status serve_check_templates(const struct config *config,
+					char **errstr_out);
+
 /* The port the server listens on (useful when listen asked for 0). */
 unsigned serve_port(const struct server *server);
 

@@ -44,6 +44,22 @@ serve_request_clear(struct serve_request *request)
 	request->field_count = 0;
 }
 
+/* Reads a q value ("1", "0.8", "0.125") as thousandths; -1 if bad. */
+static long
+read_q(const char *text)
+{
+	long value, scale = 100;
+
+	if (*text != '0' && *text != '1')
+		return -1;
+	value = (*text++ - '0') * 1000L;
+	if (*text == '.')
+		for (text++; *text >= '0' && *text <= '9' && scale > 0;
+		     text++, scale /= 10)
+			value += (*text - '0') * scale;
+	return value > 1000 ? 1000 : value;
+}
+
 /* The weight (q) of a language in Accept-Language, 0 to 1000. */
 static long
 language_weight(const char *header, const char *code)
@@ -63,7 +79,7 @@ language_weight(const char *header, const char *code)
 		    strchr("-;, ", cursor[length] ? cursor[length] : ' ')) {
 			q = strstr(cursor, ";q=");
 			if (q && (!end || q < end))
-				weight = (long)(strtod(q + 3, NULL) * 1000);
+				weight = read_q(q + 3);
 			if (weight > best)
 				best = weight;
 		}

@@ -8,6 +8,7 @@ the operator's switches for export and erase, errors and a clean stop."""
 import calendar
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -308,6 +309,27 @@ try:
           site.rows("SELECT count(*) FROM subscribers") == [(1,)],
           "erase off changes nothing")
     check(site.stop(signal.SIGINT) == 0, "SIGINT stops cleanly")
+finally:
+    site.close()
+
+# A broken page template: check-config names it, serve does not start.
+site = webtest.Site("broken", start=False)
+try:
+    check(site.digest("check-config")[0] == 0, "check-config passes")
+    copy = os.path.join(site.directory, "templates")
+    shutil.copytree(os.path.join(webtest.digesttest.SRC, "templates"), copy)
+    with open(os.path.join(copy, "web", "prefs.html.mustache"), "a") as f:
+        f.write("{{#unclosed}}\n")
+    text = open(site.config).read()
+    write(site.config, text.replace(
+        "templates = " + os.path.join(webtest.digesttest.SRC, "templates"),
+        "templates = " + copy))
+    code, out, err = site.digest("check-config")
+    check(code == 78 and "prefs.html.mustache" in err,
+          "check-config names the page: %d %r" % (code, err))
+    code, out, err = site.digest("serve", timeout=20)
+    check(code == 78 and "prefs.html.mustache" in err,
+          "serve refuses to start: %d %r" % (code, err))
 finally:
     site.close()
 finish()
