@@ -96,6 +96,13 @@ try {
   await page.goto(link(site, "prefs", ADDRESS).replace("/prefs?", "/erase?"));
   await checkAccessible(page, "erase");
   await shoot(page, "erase");
+  await page.getByRole("button").click();
+  await page.waitForLoadState();
+  check((await page.textContent("h1")).includes("erased"), "erased");
+  await checkAccessible(page, "erased");
+  await shoot(page, "erased");
+  check(!digest(site, "subscribers", "list").out.includes(ADDRESS),
+    "the address is gone");
   await page.goto(site.base + "/prefs?t=1.broken");
   await checkAccessible(page, "error");
   await shoot(page, "error");
