@@ -5,7 +5,8 @@
 #   share/digest/templates/          the default template directory
 #   share/digest/examples/           digest.ini and demo/: the sample,
 #                                    ready to copy to /etc/digest/
-#   share/digest/examples/systemd/   digest.service, digest.timer
+#   share/digest/examples/systemd/   digest.service, digest.timer,
+#                                    digest-serve.service
 #   share/digest/examples/cron.d/    digest
 #   share/man/man1/digest.1, share/man/man5/digest.ini.5
 #
@@ -61,9 +62,12 @@ install(FILES ${DIGEST_DIST_OUT}/digest.ini DESTINATION ${DIGEST_EXAMPLES})
 # The service and the cron file name the installed binary.
 configure_file(${PROJECT_SOURCE_DIR}/dist/systemd/digest.service.in
   ${DIGEST_DIST_OUT}/systemd/digest.service @ONLY)
+configure_file(${PROJECT_SOURCE_DIR}/dist/systemd/digest-serve.service.in
+  ${DIGEST_DIST_OUT}/systemd/digest-serve.service @ONLY)
 configure_file(${PROJECT_SOURCE_DIR}/dist/cron.d/digest.in
   ${DIGEST_DIST_OUT}/cron.d/digest @ONLY)
 install(FILES ${DIGEST_DIST_OUT}/systemd/digest.service
+  ${DIGEST_DIST_OUT}/systemd/digest-serve.service
   ${PROJECT_SOURCE_DIR}/dist/systemd/digest.timer
   DESTINATION ${DIGEST_EXAMPLES}/systemd)
 install(FILES ${DIGEST_DIST_OUT}/cron.d/digest

@@ -31,6 +31,8 @@ static const struct command commands[] = {
     {"items", cli_items_main, "list the gathered foreign-news items"},
     {"subscribers", cli_subscribers_main,
      "add, remove, list, set or import subscribers"},
+    {"serve", cli_serve_main,
+     "the subscribers' own pages: sign-up, preferences, unsubscribe"},
     {"status", cli_status_main,
      "the last runs, uncertain deliveries, failing addresses and sources"},
     {"bounces", cli_bounces_main,

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "links.h"
 #include "render.h"
+#include "serve.h"
 #include "state.h"
 #include "util.h"
 
@@ -100,6 +101,20 @@ out:
 	free(errstr);
 	render_close(renderer);
 	return problems;
+}
+
+/* With [web] base_url, the pages of digest serve must parse too. */
+static size_t
+check_web(const struct config *config)
+{
+	char *errstr = NULL;
+
+	if (config->web.base_url == NULL ||
+	    serve_check_templates(config, &errstr) == SERVE_OK)
+		return 0;
+	fprintf(stderr, "%s: [web] %s\n", config->path, errstr);
+	free(errstr);
+	return 1;
 }
 
 /*
@@ -243,6 +258,7 @@ cli_check_config_main(struct cli *cli, int argc, char **argv)
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
 	problems = check_templates(cli->config);
+	problems += check_web(cli->config);
 	problems += check_passwords(cli->config);
 	problems += check_links(cli->config);
 	problems += check_state_dir(cli->config);

@@ -485,10 +485,34 @@ out:
 	return code;
 }
 
+/* The summary, after a line for each address left out as erased. */
+static int
+report_import(const struct import *import, size_t added, size_t updated)
+{
+	const char *left_out = import_left_out(import);
+	size_t left_out_count = 0;
+	const char *end;
+
+	for (const char *line = left_out; line && *line; line = end + 1) {
+		end = strchr(line, '\n');
+		cli_warn("subscribers import: %.*s", (int)(end - line), line);
+		left_out_count++;
+	}
+	printf("imported %zu subscribers (%zu added, %zu updated)",
+	       added + updated, added, updated);
+	if (left_out_count > 0)
+		printf("; %zu left out: they erased their data",
+		       left_out_count);
+	printf("\n");
+	return cli_finish_output();
+}
+
 static int
 run_import(struct cli *cli, const struct cli_args *args)
 {
 	const char *path = args->operands[0];
+	struct links *links = NULL;
+	char *key_error = NULL;
 	struct import *import = NULL;
 	struct state *state = NULL;
 	char *data = NULL, *errstr = NULL;
@@ -513,15 +537,28 @@ run_import(struct cli *cli, const struct cli_args *args)
 	code = open_state(cli->config, &state);
 	if (code != EX_OK)
 		goto out;
+	/* The key recognises addresses erased through digest serve. */
+	if (links_open(cli->config, &links, &key_error) == LINKS_OK)
+		import_set_links(import, links);
 	status = import_store(import, state, &added, &updated, &errstr);
 	if (status != STATE_OK) {
-		code = state_failed(status, errstr);
+		/* Without the key the erased cannot be told: a config
+		 * problem, not the file's. */
+		if (links == NULL && status == STATE_EINVALID) {
+			if (key_error != NULL)
+				cli_warn("%s", key_error);
+			cli_warn("%s", errstr);
+			free(errstr);
+			code = EX_CONFIG;
+		} else {
+			code = state_failed(status, errstr);
+		}
 		goto out;
 	}
-	printf("imported %zu subscribers (%zu added, %zu updated)\n",
-	       added + updated, added, updated);
-	code = cli_finish_output();
+	code = report_import(import, added, updated);
 out:
+	free(key_error);
+	links_free(links);
 	import_free(import);
 	state_close(state);
 	free(data);

@@ -8,6 +8,7 @@
 
 #include "address.h"
 #include "csv.h"
+#include "datetime.h"
 #include "subscriber.h"
 #include "util.h"
 
@@ -28,12 +29,17 @@ static const char *const column_names[COLUMN_KINDS] = {
 struct import_row {
 	struct subscriber subscriber;
 	size_t line;
+	int exists;   /* the store has this address already */
+	int left_out; /* erased through the pages: not added back */
 };
 
 struct import {
 	const struct config *config;
-	const char *path;
-	enum column *columns; /* for each column of the file, its kind */
+	char *path;
+	const struct links *links; /* recognises erased addresses */
+	struct state *state;	   /* during import_store() */
+	struct buf left_out;	   /* lines about those left out */
+	enum column *columns;	   /* for each column of the file, its kind */
 	size_t column_count;
 	int present[COLUMN_KINDS];
 	struct import_row *rows;
@@ -335,7 +341,7 @@ import_read(const struct config *config, const char *path, const char *data,
 
 	*import_out = NULL;
 	import->config = config;
-	import->path = path;
+	import->path = xstrdup(path);
 	csv_reader_init(&reader, data, size);
 	problem = read_header(import, &reader);
 	if (problem == NULL)
@@ -345,8 +351,6 @@ import_read(const struct config *config, const char *path, const char *data,
 		import_free(import);
 		return IMPORT_EDATA;
 	}
-	/* The path is the caller's: it need not outlive this call. */
-	import->path = NULL;
 	*import_out = import;
 	return IMPORT_OK;
 }
@@ -388,6 +392,7 @@ merge_existing(struct import *import, struct state *state, char **errstr_out)
 		}
 		if (status != STATE_OK)
 			return status;
+		import->rows[index].exists = 1;
 		if (!import->present[COLUMN_NAME])
 			keep_stored(&subscriber->name, &existing.name);
 		if (!import->present[COLUMN_PROVIDER])
@@ -402,27 +407,101 @@ merge_existing(struct import *import, struct state *state, char **errstr_out)
 	return STATE_OK;
 }
 
+void
+import_set_links(struct import *import, const struct links *links)
+{
+	import->links = links;
+}
+
+/* Whether the address of row was erased; notes it when it was. */
+static enum state_status
+check_erased(struct import *import, struct import_row *row, char **errstr_out)
+{
+	char *hashes[2];
+	time_t erased_at = 0;
+	char date[DATETIME_RFC3339_SIZE];
+	enum state_status status;
+
+	links_address_hashes(import->links, row->subscriber.email, hashes);
+	status = state_suppressed(import->state, (const char *const *)hashes, 2,
+				  &erased_at, errstr_out);
+	free(hashes[0]);
+	free(hashes[1]);
+	if (status != STATE_OK || erased_at == 0)
+		return status;
+	row->left_out = 1;
+	datetime_format_rfc3339(erased_at, date);
+	date[10] = '\0';
+	buf_printf(&import->left_out,
+		   "%s:%zu: %s erased their data through the subscribers' "
+		   "pages on %s: left out, not added back (digest "
+		   "subscribers add adds them, if they ask)\n",
+		   import->path, row->line, row->subscriber.email, date);
+	return STATE_OK;
+}
+
+/*
+ * The hook that keeps erased addresses out: every subscriber the import
+ * would add is looked up, by keyed hash, on the suppression list.
+ */
+static enum state_status
+leave_out_erased(struct import *import, char **errstr_out)
+{
+	enum state_status status;
+	size_t count = 0;
+
+	status = state_suppression_count(import->state, &count, errstr_out);
+	if (status != STATE_OK || count == 0)
+		return status;
+	if (import->links == NULL) {
+		*errstr_out = xasprintf(
+		    "%s: the store lists %zu erased addresses, and they can "
+		    "only be recognised with the key of [web] (base_url, "
+		    "secret_file or secret_env): nothing imported",
+		    import->path, count);
+		return STATE_EINVALID;
+	}
+	for (size_t index = 0; index < import->row_count; index++) {
+		if (import->rows[index].exists)
+			continue;
+		status = check_erased(import, &import->rows[index], errstr_out);
+		if (status != STATE_OK)
+			return status;
+	}
+	return STATE_OK;
+}
+
 enum state_status
 import_store(struct import *import, struct state *state, size_t *added_out,
 	     size_t *updated_out, char **errstr_out)
 {
 	struct subscriber *subscribers;
 	enum state_status status;
+	size_t count = 0;
 
 	*added_out = 0;
 	*updated_out = 0;
+	import->state = state;
 	status = merge_existing(import, state, errstr_out);
+	if (status == STATE_OK)
+		status = leave_out_erased(import, errstr_out);
 	if (status != STATE_OK)
 		return status;
 	subscribers =
 	    xreallocarray(NULL, import->row_count, sizeof *subscribers);
 	for (size_t index = 0; index < import->row_count; index++)
-		subscribers[index] = import->rows[index].subscriber;
-	status =
-	    state_subscriber_upsert_all(state, subscribers, import->row_count,
-					added_out, updated_out, errstr_out);
+		if (!import->rows[index].left_out)
+			subscribers[count++] = import->rows[index].subscriber;
+	status = state_subscriber_upsert_all(
+	    state, subscribers, count, added_out, updated_out, errstr_out);
 	free(subscribers);
 	return status;
+}
+
+const char *
+import_left_out(const struct import *import)
+{
+	return import->left_out.length > 0 ? import->left_out.data : NULL;
 }
 
 void
@@ -434,5 +513,7 @@ import_free(struct import *import)
 		subscriber_clear(&import->rows[index].subscriber);
 	free(import->rows);
 	free(import->columns);
+	free(import->path);
+	buf_free(&import->left_out);
 	free(import);
 }

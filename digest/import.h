@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "links.h"
 #include "state.h"
 
 enum import_status {
@@ -38,13 +39,33 @@ enum import_status import_read(const struct config *config, const char *path,
 size_t import_count(const struct import *import);
 
 /*
+ * Gives the import the keys that recognise addresses erased through the
+ * subscribers' pages (links.h; NULL when [web] has none).  See
+ * import_store().
+ */
+void import_set_links(struct import *import, const struct links *links);
+
+/*
  * Adds or updates every subscriber read in one transaction, keeping what
- * the file does not say.  Returns STATE_OK with the counts, or the store's
- * status with *errstr_out (free()).
+ * the file does not say.  A subscriber it would add whose address was
+ * erased through the subscribers' pages (a keyed hash of it is on the
+ * store's suppression list) is left out, never silently added back:
+ * import_left_out() names each.  That check needs the keys of
+ * import_set_links() when the list is not empty (STATE_EINVALID without
+ * them).  Returns STATE_OK with the counts, or the store's status with
+ * *errstr_out (free()).
  */
 enum state_status import_store(struct import *import, struct state *state,
 			       size_t *added_out, size_t *updated_out,
 			       char **errstr_out);
+
+/*
+ * After import_store(): one line per subscriber left out because their
+ * address was erased ("subs.csv:4: anna@example.nl erased their data on
+ * 2026-12-01 ..."), each ending in a newline; NULL when none was.  Valid
+ * until import_free().
+ */
+const char *import_left_out(const struct import *import);
 
 /* Frees what import_read() made; NULL is fine. */
 void import_free(struct import *import);

@@ -82,6 +82,22 @@ links_url(const struct links *links, const char *action, const char *email,
 	return url;
 }
 
+void
+links_address_hashes(const struct links *links, const char *email,
+		     char *hashes_out[2])
+{
+	char *folded = xstrdup(email);
+
+	/* The store compares addresses without case: so does the hash. */
+	for (char *p = folded; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (int which = 0; which < 2; which++)
+		hashes_out[which] =
+		    sign_keyed_hash(links->signer, which, "erased", folded);
+	free(folded);
+}
+
 const struct signer *
 links_signer(const struct links *links)
 {

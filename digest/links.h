@@ -18,6 +18,8 @@
 #define LINKS_PREFS "prefs"
 #define LINKS_VIEW "view"
 #define LINKS_CONFIRM "confirm"
+/* Undo an unsubscribe: a form's token, never a link in a mail. */
+#define LINKS_RESUBSCRIBE "resubscribe"
 
 enum links_status {
 	LINKS_OK = 0,
@@ -42,6 +44,15 @@ enum links_status links_open(const struct config *config,
  */
 char *links_url(const struct links *links, const char *action,
 		const char *email, time_t now);
+
+/*
+ * The keyed hashes of an address (case folded) under the current key and,
+ * when there is one, the previous key, into hashes_out[0] and [1] (free()
+ * each; [1] may be NULL): what the suppression list keeps of an address
+ * that was erased, so that it is recognised without being stored.
+ */
+void links_address_hashes(const struct links *links, const char *email,
+			  char *hashes_out[2]);
 
 /* The signer, for the pages that check tokens. */
 const struct signer *links_signer(const struct links *links);

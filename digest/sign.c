@@ -120,6 +120,9 @@ get_base64url(const char *text, size_t length, struct buf *out)
 			buf_putc(out, (char)(group >> bits & 0xFF));
 		}
 	}
+	/* Bits left over must be zero, so each MAC has one spelling only. */
+	if (bits > 0 && (group & ((1UL << bits) - 1)) != 0)
+		return -1;
 	return 0;
 }
 
@@ -256,4 +259,28 @@ out:
 	buf_free(&mac);
 	free(copy);
 	return status;
+}
+
+char *
+sign_keyed_hash(const struct signer *signer, int which, const char *purpose,
+		const char *text)
+{
+	unsigned char mac[SIGN_MAC_SIZE];
+	unsigned int length = SIGN_MAC_SIZE;
+	struct buf message = BUF_INIT, out = BUF_INIT;
+
+	if (which < 0 || which > 1 || signer->keys[which] == NULL)
+		return NULL;
+	/* Another label than links have: a hash is never a valid MAC. */
+	buf_puts(&message, "digest-hash-1");
+	buf_putc(&message, '\0');
+	buf_append(&message, purpose, strlen(purpose) + 1);
+	buf_puts(&message, text);
+	if (HMAC(EVP_sha256(), signer->keys[which], (int)signer->lengths[which],
+		 (const unsigned char *)message.data, message.length, mac,
+		 &length) == NULL)
+		memset(mac, 0, sizeof mac);
+	buf_free(&message);
+	put_base64url(&out, mac, sizeof mac);
+	return buf_detach(&out);
 }

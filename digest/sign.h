@@ -48,6 +48,15 @@ enum sign_status sign_check(const struct signer *signer, const char *token,
 			    const char *action, time_t now, long max_age,
 			    char **subject_out, time_t *issued_out);
 
+/*
+ * A keyed hash of text for purpose (a label such as "erased"), under the
+ * current key (which 0) or the previous one (which 1), whatever its
+ * date: 43 URL-safe characters that tell nothing about text without the
+ * key.  Returns a new string (free()), or NULL when there is no such key.
+ */
+char *sign_keyed_hash(const struct signer *signer, int which,
+		      const char *purpose, const char *text);
+
 /* Overwrites the keys and frees the signer; NULL is fine. */
 void sign_free(struct signer *signer);
 

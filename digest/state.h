@@ -407,4 +407,137 @@ enum state_status state_source_set_validators(struct state *state,
 					      const char *last_modified,
 					      char **errstr_out);
 
+/*
+ * The subscribers' own pages (digest serve, state_web.c): sign-ups that
+ * wait for their confirmation (double opt-in), choices a subscriber makes
+ * themselves, leaving and coming back, and erasing everything, after
+ * which only a keyed hash of the address stays, so that an import does
+ * not silently add it back.  Every change is one transaction.
+ */
+
+/* A sign-up waiting for the click on the link in its confirmation mail. */
+struct signup {
+	char *email; /* normalised */
+	char *name;  /* may be NULL */
+	char *provider;
+	char *language; /* "nl" or "en" */
+	enum subscriber_format format;
+	time_t requested_at;
+};
+
+void state_signup_clear(struct signup *signup);
+
+/*
+ * Reads the pending sign-up of email into *signup_out
+ * (state_signup_clear()); STATE_ENOTFOUND when there is none.
+ */
+enum state_status state_signup_get(struct state *state, const char *email,
+				   struct signup *signup_out,
+				   char **errstr_out);
+
+/*
+ * Stores signup, replacing a pending one of the same address, and forgets
+ * every sign-up requested before expire_before: an address nobody
+ * confirmed is not kept.  One transaction.
+ */
+enum state_status state_signup_put(struct state *state,
+				   const struct signup *signup,
+				   time_t expire_before, char **errstr_out);
+
+enum state_confirm {
+	STATE_CONFIRMED = 0, /* the sign-up made (or made again) a subscriber */
+	STATE_CONFIRM_ALREADY, /* no sign-up waits, but the address is active */
+	STATE_CONFIRM_NONE     /* nothing to confirm */
+};
+
+/*
+ * Confirms the pending sign-up of email: the subscriber is added, or an
+ * inactive one switched on again, with the sign-up's choices, confirmed
+ * at now and from the web; the sign-up goes, and so do the suppressions
+ * with the given hashes (the address asked to come back).  One
+ * transaction.  *result_out says which case it was.
+ */
+enum state_status state_signup_confirm(struct state *state, const char *email,
+				       const char *const *hashes,
+				       size_t hash_count, time_t now,
+				       enum state_confirm *result_out,
+				       char **errstr_out);
+
+/* A subscriber with what the store knows about how and when. */
+struct profile {
+	struct subscriber subscriber;
+	char *origin; /* "admin", "import" or "web" */
+	time_t created_at;
+	time_t updated_at;
+	time_t confirmed_at;	/* 0: never confirmed by mail */
+	time_t unsubscribed_at; /* 0: did not leave through the pages */
+	time_t prompted_at;	/* 0: not shown the webmail prompt */
+	time_t deactivated_at;	/* 0: not switched off for failures */
+};
+
+void state_profile_clear(struct profile *profile);
+
+/* Reads the profile of email (state_profile_clear()); STATE_ENOTFOUND. */
+enum state_status state_profile_get(struct state *state, const char *email,
+				    struct profile *profile_out,
+				    char **errstr_out);
+
+/*
+ * Saves the choices a subscriber makes on their page: name, provider,
+ * language and format of sub (sub->email names them).  *changed_out says
+ * whether anything differed.  STATE_ENOTFOUND when they are gone.
+ */
+enum state_status state_subscriber_choose(struct state *state,
+					  const struct subscriber *sub,
+					  int *changed_out, char **errstr_out);
+
+/*
+ * Unsubscribes email at now (active off, unsubscribed_at set); *changed_out
+ * is 0 when they were not active.  STATE_ENOTFOUND when there is no such
+ * subscriber.
+ */
+enum state_status state_subscriber_leave(struct state *state, const char *email,
+					 time_t now, int *changed_out,
+					 char **errstr_out);
+
+/*
+ * Undoes state_subscriber_leave(): only a subscriber who left through the
+ * pages comes back (not one switched off for failures).  *changed_out is 0
+ * when there was nothing to undo.
+ */
+enum state_status state_subscriber_return(struct state *state,
+					  const char *email, time_t now,
+					  int *changed_out, char **errstr_out);
+
+/*
+ * Every journal entry of email, oldest first, into *list_out
+ * (state_delivery_list_clear()): what was sent, when, and how it went.
+ */
+enum state_status state_subscriber_history(struct state *state,
+					   const char *email,
+					   struct delivery_list *list_out,
+					   char **errstr_out);
+
+/*
+ * Erases email: the subscriber, their journal and a pending sign-up go,
+ * and hash (a keyed hash of the address, links.h) is kept on the
+ * suppression list with the time.  One transaction.  *found_out says
+ * whether anything was stored about them.
+ */
+enum state_status state_subscriber_erase(struct state *state, const char *email,
+					 const char *hash, time_t now,
+					 int *found_out, char **errstr_out);
+
+/*
+ * Whether one of hashes is on the suppression list: *erased_at_out is
+ * when, or 0.
+ */
+enum state_status state_suppressed(struct state *state,
+				   const char *const *hashes, size_t hash_count,
+				   time_t *erased_at_out, char **errstr_out);
+
+/* How many addresses are on the suppression list. */
+enum state_status state_suppression_count(struct state *state,
+					  size_t *count_out, char **errstr_out);
+
 #endif

@@ -23,6 +23,8 @@ fill() {
 	fi
 }
 fill "$DIGEST_SRC/dist/systemd/digest.service.in" "$work/digest.service"
+fill "$DIGEST_SRC/dist/systemd/digest-serve.service.in" \
+	"$work/digest-serve.service"
 cp "$DIGEST_SRC/dist/systemd/digest.timer" "$work/digest.timer"
 fill "$DIGEST_SRC/dist/cron.d/digest.in" "$work/cron"
 
@@ -70,7 +72,7 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
 fi
 # verify prints what it dislikes and may still exit 0: any output fails.
 MANPATH="$work/man" systemd-analyze verify "$work/digest.service" \
-	"$work/digest.timer" >"$work/verify" 2>&1
+	"$work/digest.timer" "$work/digest-serve.service" >"$work/verify" 2>&1
 status=$?
 if [ "$status" -ne 0 ] || [ -s "$work/verify" ]; then
 	fail "systemd-analyze verify: exit $status"

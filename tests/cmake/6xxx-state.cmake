@@ -2,3 +2,4 @@
 digest_c_test(6001-state 6001-state.c)
 digest_c_test(6002-csv 6002-csv.c)
 digest_c_test(6003-import 6003-import.c)
+digest_c_test(6004-state-web 6004-state-web.c)
