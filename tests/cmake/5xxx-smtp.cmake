@@ -6,7 +6,7 @@ foreach(script
     5002-smtp-plain 5003-smtp-starttls 5004-smtp-implicit 5005-smtp-auth
     5006-smtp-reject 5007-smtp-tempfail 5008-smtp-down
     5009-smtp-no-starttls 5010-smtp-tls-mismatch 5011-smtp-reuse
-    5012-transport-stdout 5013-smtp-drop)
+    5012-transport-stdout 5013-smtp-drop 5014-smtp-reply-codes)
   digest_script_test(${script} ${script}.py)
   set_property(TEST ${script} APPEND PROPERTY DEPENDS 5001-transport)
 endforeach()
