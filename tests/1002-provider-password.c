@@ -78,6 +78,33 @@ try_mode(struct provider *provider, const struct mode_case *c)
 	free(errstr);
 }
 
+/*
+ * Found by scripts/mutate (issue 7): an empty password file, or one whose
+ * first line is empty, was accepted unnoticed; it would log in with an
+ * empty password instead of saying what is wrong.
+ */
+static void
+try_empty(struct provider *provider, const char *content)
+{
+	char *password = NULL;
+	char *errstr = NULL;
+	FILE *file = fopen(provider->password_file, "w");
+
+	if (file == NULL || fputs(content, file) == EOF || fclose(file) != 0 ||
+	    chmod(provider->password_file, 0600) < 0) {
+		fprintf(stderr, "cannot write %s\n", provider->password_file);
+		exit(99);
+	}
+	CHECK(provider_read_password(provider, &password, &errstr) == -1 &&
+		  password == NULL,
+	      "an empty first line (\"%s\") accepted", content);
+	CHECK(errstr != NULL && strstr(errstr, "empty") &&
+		  strstr(errstr, provider->password_file),
+	      "empty file: message \"%s\"", errstr ? errstr : "(none)");
+	free(password);
+	free(errstr);
+}
+
 int
 main(void)
 {
@@ -101,6 +128,9 @@ main(void)
 	provider.password_file = path;
 	for (size_t i = 0; i < sizeof mode_cases / sizeof mode_cases[0]; i++)
 		try_mode(&provider, &mode_cases[i]);
+	try_empty(&provider, "");
+	try_empty(&provider, "\n");
+	try_empty(&provider, "\r\nsecond line\n");
 
 	unlink(path);
 	rmdir(directory);

@@ -128,6 +128,43 @@ test_normalize(void)
 	}
 }
 
+/*
+ * Found by scripts/mutate (issue 7): the 63-byte limit of a domain label
+ * (RFC 1035) was never tried, so a limit of 64 went unnoticed.
+ */
+static void
+test_label_length(void)
+{
+	char label[70];
+	char *address;
+	char *got;
+
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	address = xasprintf("nieuws@%s.example.nl", label);
+	got = address_normalize(address);
+	CHECK(got != NULL, "a 63-byte label refused");
+	free(got);
+	free(address);
+	address = xasprintf("%s.nl", label);
+	CHECK(address_domain_is_valid(address, strlen(address)),
+	      "a domain with a 63-byte label refused");
+	free(address);
+
+	label[63] = 'a';
+	label[64] = '\0';
+	address = xasprintf("nieuws@%s.example.nl", label);
+	got = address_normalize(address);
+	CHECK(got == NULL, "a 64-byte label accepted");
+	free(got);
+	free(address);
+	address = xasprintf("nieuws@example.%s", label);
+	got = address_normalize(address);
+	CHECK(got == NULL, "a 64-byte last label accepted");
+	free(got);
+	free(address);
+}
+
 /* A List-Id whose description is not ASCII (4002 checks it too). */
 #define LIST_ID_UTF8                                                           \
 	"Nieuws uit Z\xc3\xbcrich \xe2\x80\x93 \xc3\xa9\xc3\xa9n "             \
@@ -299,6 +336,16 @@ test_list_id_encoded(void)
 	      "utf-8 List-Id: not encoded words: %s", value ? value : "none");
 	free(value);
 	free(message);
+
+	/*
+	 * Found by scripts/mutate: a line break in the List-Id was accepted
+	 * unnoticed.  It would start a header of its own.
+	 */
+	base_input(&input);
+	input.list_id = "Lijst <l.example.nl>\r\nBcc: everyone@example.nl";
+	compose_fails("List-Id injection", &input, MAIL_EINPUT, "List-Id");
+	input.list_id = "Lijst\n <l.example.nl>";
+	compose_fails("List-Id line feed", &input, MAIL_EINPUT, "List-Id");
 }
 
 static void
@@ -448,6 +495,7 @@ main(int argc, char **argv)
 		return failures != 0;
 	}
 	test_normalize();
+	test_label_length();
 	test_compose();
 	test_list_id_encoded();
 	if (failures != 0) {

@@ -5,3 +5,5 @@ digest_c_test(2003-feed-rdf 2003-feed-rdf.c)
 digest_c_test(2004-feed-date 2004-feed-date.c)
 digest_c_test(2005-feed-html 2005-feed-html.c)
 digest_c_test(2006-feed-hostile 2006-feed-hostile.c)
+# The time module on its own (datetime.c), whose reader serves the feeds.
+digest_c_test(2007-datetime 2007-datetime.c)
