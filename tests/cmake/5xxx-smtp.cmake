@@ -8,7 +8,8 @@ foreach(script
     5009-smtp-no-starttls 5010-smtp-tls-mismatch 5011-smtp-reuse
     5012-transport-stdout 5013-smtp-drop 5014-smtp-slow-final
     5015-smtp-greeting 5016-smtp-slow-reply 5017-smtp-crash 5018-smtp-quit
-    5019-smtp-connect-timeout 5020-smtp-timeout-config 5021-smtp-out-of-step)
+    5019-smtp-connect-timeout 5020-smtp-timeout-config 5021-smtp-out-of-step
+    5023-smtp-reply-codes)
   digest_script_test(${script} ${script}.py)
   set_property(TEST ${script} APPEND PROPERTY DEPENDS 5001-transport)
 endforeach()

@@ -15,12 +15,21 @@ takes its server with it.
                   [--crash-after N] [--silent-quit]
                   [--extra-reply SECONDS]
                   [--maildir DIR]
+                  [--reply-by-address] [--maildir DIR]
 
 With --maildir every accepted message goes to DIR/N.eml (N counts from 1)
 and DIR/log.jsonl gets one JSON line per event: "connect" (connection
 number), "mail" (envelope sender, even if later refused) and "message"
 (file, sender, recipients, connection number, whether TLS and AUTH were in
-use).  The credentials are read from the environment variable named by
+use).
+
+With --reply-by-address a recipient whose local part is "rcpt-NNN" or
+"data-NNN" (rcpt-503@example.nl) gets reply code NNN to its RCPT TO or at
+the end of its DATA, so that one server can answer every code a test wants
+to see classified.  The reply carries an enhanced status code of the same
+class (5.0.0 or 4.0.0), as real servers send.
+
+The credentials are read from the environment variable named by
 --auth-env when --auth is "-", so the tests need not put them in argv.
 
 Faults, for the tests of time limits and broken connections:
@@ -82,6 +91,19 @@ class Log:
         return name
 
 
+def injected_reply(args, stage, addresses):
+    """The reply --reply-by-address asks for at stage, or None."""
+    if not args.reply_by_address:
+        return None
+    for address in addresses:
+        local = address.partition("@")[0].lower()
+        prefix, _, code = local.partition("-")
+        if prefix == stage and len(code) == 3 and code.isdigit():
+            return "%s %s.0.0 injected reply to %s (%s)" % (
+                code, code[0], stage.upper(), address)
+    return None
+
+
 class Handler:
     def __init__(self, args, log):
         self.args = args
@@ -117,6 +139,9 @@ class Handler:
                           rcpt_options):
         if address.lower() in self.args.reject:
             return "550 5.1.1 <%s>: no such user here" % address
+        reply = injected_reply(self.args, "rcpt", [address])
+        if reply is not None:
+            return reply
         if self.args.tempfail == "rcpt":
             return "451 4.3.0 try again later (rcpt)"
         await self.delay("rcpt", server)
@@ -127,6 +152,9 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.args.tempfail == "data":
             return "451 4.3.0 try again later (data)"
+        reply = injected_reply(self.args, "data", envelope.rcpt_tos)
+        if reply is not None:
+            return reply
         name = self.log.message(envelope.original_content)
         self.log.event(event="message", file=name,
                        mail_from=envelope.mail_from,
@@ -215,6 +243,7 @@ def main():
     parser.add_argument("--crash-after", type=int)
     parser.add_argument("--silent-quit", action="store_true")
     parser.add_argument("--extra-reply", type=float)
+    parser.add_argument("--reply-by-address", action="store_true")
     parser.add_argument("--maildir")
     args = parser.parse_args()
     if args.delay_reply and args.delay_reply[0] not in ("mail", "rcpt",
