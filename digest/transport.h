@@ -52,7 +52,8 @@ struct transport *transport_open_smtp(const struct provider *provider,
  * reply, then sends RCPT and DATA together: three round trips a message
  * against libcurl's four); transport_send() is a batch of one.  Nothing
  * is kept between batches.  STARTTLS is required unless tls = none (this
- * host only), the certificate verified against ca_file and the host name;
+ * host only), in TLS 1.2 (libESMTP stalls on TLS 1.3's late session
+ * tickets), the certificate verified against ca_file and the host name;
  * AUTH uses PLAIN or LOGIN with the provider's user and password.
  *
  * libESMTP cannot do implicit TLS: for a provider with tls = implicit

@@ -6,10 +6,11 @@
  * transport_esmtp_watch.c follows the session from libESMTP's callbacks;
  * transport_esmtp_classify.c turns what it saw into each job's status.
  *
- * STARTTLS uses a TLS context of our own: the peer's certificate is
- * verified against the provider's ca_file (or the system's CAs) and must
- * name the host of smtp_url, which OpenSSL checks (libESMTP's own check
- * knows no IP addresses).  libESMTP writes with write(), which raises
+ * STARTTLS uses a TLS context of our own (TLS 1.2: see
+ * make_tls_context()): the peer's certificate is verified against the
+ * provider's ca_file (or the system's CAs) and must name the host of
+ * smtp_url, which OpenSSL checks (libESMTP's own check knows no IP
+ * addresses).  libESMTP writes with write(), which raises
  * SIGPIPE on a closed connection: the signal is blocked in the sending
  * thread while a session runs, and one it raised is taken back after.
  */
@@ -75,7 +76,15 @@ make_tls_context(struct esmtp_transport *esmtp, const struct provider *provider,
 	esmtp->tls_context = context;
 	if (context == NULL)
 		return xstrdup("OpenSSL cannot make a TLS context");
+	/*
+	 * TLS 1.2 only.  A TLS 1.3 server sends its session tickets after
+	 * the handshake; when they arrive before libESMTP has flushed its
+	 * EHLO, libESMTP reads for EHLO's reply first and waits out the
+	 * whole timeout (seen under valgrind and on a busy machine).  In
+	 * TLS 1.2 a ticket is part of the handshake.
+	 */
 	SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(context, TLS1_2_VERSION);
 	SSL_CTX_set_verify(context, SSL_VERIFY_PEER, transport_esmtp_verify);
 	SSL_CTX_set_app_data(context, esmtp);
 	SSL_CTX_set_info_callback(context, name_the_server);

@@ -252,7 +252,9 @@ event(smtp_session_t session, int event, void *arg, ...)
 	va_list args;
 
 	(void)session;
-	watch->last_activity_ms = transport_esmtp_now_ms();
+	/* The end of the connection is no activity: a wait ran out before. */
+	if (event != SMTP_EV_DISCONNECT)
+		watch->last_activity_ms = transport_esmtp_now_ms();
 	va_start(args, arg);
 	switch (event) {
 	case SMTP_EV_CONNECT:
