@@ -13,8 +13,7 @@ takes its server with it.
                   [--delay-reply {mail,rcpt,final} SECONDS
                    [--delay-transaction N]...]
                   [--crash-after N] [--silent-quit]
-                  [--extra-reply SECONDS]
-                  [--maildir DIR]
+                  [--extra-reply SECONDS] [--pipelining]
                   [--reply-by-address] [--maildir DIR]
 
 With --maildir every accepted message goes to DIR/N.eml (N counts from 1)
@@ -53,6 +52,14 @@ Faults, for the tests of time limits and broken connections:
 --extra-reply SECONDS      SECONDS after the final reply to each message,
                            send one more that answers nothing, as a server
                            out of step would.
+
+--pipelining               offer PIPELINING (RFC 2920) after EHLO, and log
+                           an "ahead" event (connection, next: the verb
+                           waiting) for each reply sent while the client's
+                           next command had already come: a client that
+                           pipelines RCPT and DATA shows one per message.
+                           aiosmtpd reads commands one after the other, as
+                           pipelining needs, but does not offer it itself.
 """
 
 import argparse
@@ -122,6 +129,13 @@ class Handler:
                            connection=server.connection_number,
                            transaction=server.transaction)
             await asyncio.sleep(float(seconds))
+
+    async def handle_EHLO(self, server, session, envelope, hostname,
+                          responses):
+        session.host_name = hostname
+        if self.args.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
 
     async def handle_MAIL(self, server, session, envelope, address,
                           mail_options):
@@ -210,7 +224,18 @@ class CountingSMTP(SMTP):
                 await asyncio.sleep(24 * 3600)
             if self.faults.greeting_delay:
                 await asyncio.sleep(self.faults.greeting_delay)
+        elif self.faults.pipelining:
+            self.note_ahead()
         await super().push(status)
+
+    def note_ahead(self):
+        """Logs a reply sent while the next command has come already."""
+        waiting = bytes(getattr(self._reader, "_buffer", b""))
+        if waiting:
+            verb = waiting.split(b" ", 1)[0].split(b"\r", 1)[0]
+            self.event_handler.log.event(
+                event="ahead", connection=self.connection_number,
+                next=verb[:12].decode("ascii", "replace"))
 
     async def smtp_QUIT(self, arg):
         if self.faults.silent_quit:
@@ -244,6 +269,7 @@ def main():
     parser.add_argument("--silent-quit", action="store_true")
     parser.add_argument("--extra-reply", type=float)
     parser.add_argument("--reply-by-address", action="store_true")
+    parser.add_argument("--pipelining", action="store_true")
     parser.add_argument("--maildir")
     args = parser.parse_args()
     if args.delay_reply and args.delay_reply[0] not in ("mail", "rcpt",
