@@ -27,6 +27,11 @@ static const char *const provider_keys[] = {"name",
 					    "list_id",
 					    "unsubscribe_mailto",
 					    "footer",
+					    "max_connections",
+					    "messages_per_connection",
+					    "max_per_minute",
+					    "max_per_hour",
+					    "max_per_day",
 					    NULL};
 
 /* A footer longer than this is a paragraph pasted into the wrong key. */
@@ -134,6 +139,23 @@ load_tls(struct loader *loader, const char *section, struct provider *provider)
 	free(scheme);
 }
 
+/* What the provider allows: sessions, their length, and rates. */
+static void
+load_limits(struct loader *loader, const char *section,
+	    struct provider *provider)
+{
+	config_get_long(loader, section, "max_connections", 1, 64,
+			&provider->max_connections);
+	config_get_long(loader, section, "messages_per_connection", 1, 100000,
+			&provider->messages_per_connection);
+	config_get_long(loader, section, "max_per_minute", 0, 1000000,
+			&provider->max_per_minute);
+	config_get_long(loader, section, "max_per_hour", 0, 10000000,
+			&provider->max_per_hour);
+	config_get_long(loader, section, "max_per_day", 0, 100000000,
+			&provider->max_per_day);
+}
+
 void
 config_load_provider(struct loader *loader, const char *section, const char *id)
 {
@@ -149,6 +171,8 @@ config_load_provider(struct loader *loader, const char *section, const char *id)
 	provider->connect_timeout = PROVIDER_CONNECT_TIMEOUT;
 	provider->timeout = PROVIDER_TIMEOUT;
 	provider->data_timeout = PROVIDER_DATA_TIMEOUT;
+	provider->max_connections = PROVIDER_CONNECTIONS;
+	provider->messages_per_connection = PROVIDER_MESSAGES_PER_CONNECTION;
 	config_check_keys(loader, section, provider_keys);
 	provider->name = config_get_required(loader, section, "name");
 	provider->smtp_url = config_get_required(loader, section, "smtp_url");
@@ -192,6 +216,7 @@ config_load_provider(struct loader *loader, const char *section, const char *id)
 			    &provider->timeout);
 	config_get_duration(loader, section, "data_timeout", 1, 3600,
 			    &provider->data_timeout);
+	load_limits(loader, section, provider);
 	config_load_sender(loader, section, provider);
 }
 

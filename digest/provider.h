@@ -21,6 +21,9 @@ enum tls_mode {
 #define PROVIDER_CONNECT_TIMEOUT 30L
 #define PROVIDER_TIMEOUT 300L
 #define PROVIDER_DATA_TIMEOUT 600L
+/* Sessions at once, and messages a session, when it says nothing. */
+#define PROVIDER_CONNECTIONS 1L
+#define PROVIDER_MESSAGES_PER_CONNECTION 100L
 
 /* A webmail provider's SMTP settings: [provider ID]. */
 struct provider {
@@ -38,6 +41,12 @@ struct provider {
 	long connect_timeout; /* seconds to connect (with TLS for smtps://) */
 	long timeout;	      /* seconds for the greeting and each reply */
 	long data_timeout;    /* seconds for the reply to the end of data */
+	/* What it allows: at once, a session, a minute, an hour, a day. */
+	long max_connections;	      /* sessions at the same time */
+	long messages_per_connection; /* before a session ends and a new one */
+	long max_per_minute;	      /* 0: no limit, as for the two below */
+	long max_per_hour;	      /* in any 60 minutes */
+	long max_per_day;	      /* the digest's day, all runs together */
 	/* How its digests speak in its name; [mail]'s values when unset: */
 	char *list_id;		  /* List-Id: "Nieuws <nieuws.delta.nl>" */
 	char *unsubscribe_mailto; /* List-Unsubscribe mailto:, or NULL */

@@ -19,8 +19,8 @@ struct transport_ops {
 	/* NULL: transport_send_batch() sends one job after another. */
 	enum transport_status (*send_batch)(
 	    struct transport *transport, struct transport_job *jobs,
-	    size_t count, transport_before_data_fn before_data,
-	    void *before_data_context);
+	    size_t count, const struct transport_hooks *hooks,
+	    void *context);
 	void (*close)(struct transport *transport);
 };
 
