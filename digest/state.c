@@ -134,8 +134,8 @@ static const char *const migrations[] = {
     " hash TEXT PRIMARY KEY,"
     " erased_at INTEGER NOT NULL);",
     /* 4: each source's validators, to fetch it only when it changed. */
-    "ALTER TABLE sources ADD COLUMN etag TEXT;"
-    "ALTER TABLE sources ADD COLUMN last_modified TEXT;",
+    ("ALTER TABLE sources ADD COLUMN etag TEXT;"
+     "ALTER TABLE sources ADD COLUMN last_modified TEXT;"),
 };
 
 #define STATE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

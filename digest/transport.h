@@ -2,7 +2,8 @@
  * transport.h - deliver composed messages: SMTP through a provider, .eml
  * files in an outbox directory, or standard output.
  *
- * struct transport is opaque: libcurl stays inside transport_smtp.c.
+ * struct transport is opaque: libcurl stays inside transport_smtp*.c,
+ * libESMTP inside transport_esmtp*.c.
  */
 #ifndef DIGEST_TRANSPORT_H
 #define DIGEST_TRANSPORT_H
@@ -42,6 +43,40 @@ struct transport;
  */
 struct transport *transport_open_smtp(const struct provider *provider,
 				      const char *password);
+
+/*
+ * Opens an SMTP transport built on libESMTP for provider, with its
+ * password (may be NULL when the provider has no user).  Each
+ * transport_send_batch() is one session over one connection, with SMTP
+ * PIPELINING where the server offers it (libESMTP 1.1 waits for MAIL's
+ * reply, then sends RCPT and DATA together: three round trips a message
+ * against libcurl's four); transport_send() is a batch of one.  Nothing
+ * is kept between batches.  STARTTLS is required unless tls = none (this
+ * host only), in TLS 1.2 (libESMTP stalls on TLS 1.3's late session
+ * tickets), the certificate verified against ca_file and the host name;
+ * AUTH uses PLAIN or LOGIN with the provider's user and password.
+ *
+ * libESMTP cannot do implicit TLS: for a provider with tls = implicit
+ * (smtps://, port 465) every send fails with ECONFIG; use
+ * transport_open_smtp() there.  Other limits of libESMTP: an IPv6 address
+ * literal cannot be reached (name the host); connect_timeout is not
+ * applied (libESMTP connects without a limit of its own, so a host that
+ * never answers takes the kernel's time, about two minutes); a message
+ * lacking Date, From or Message-ID gets one from libESMTP, and a
+ * Return-Path header is dropped.  timeout bounds the greeting, each
+ * command's reply and each stalled write, data_timeout the reply to the
+ * end of the data.
+ *
+ * With before_data: its -1 leaves that job unsent (ETEMP, "held back")
+ * but ends the connection (libESMTP cannot take back a DATA the server
+ * accepted), so the jobs after it are ETEMP, not sent, without their
+ * hook being called, and the batch returns ETEMP.  Where the server
+ * offers CHUNKING, libESMTP sends the data with BDAT right after RCPT:
+ * the hook then runs before RCPT's reply.
+ * Returns a new transport (transport_close()).
+ */
+struct transport *transport_open_esmtp(const struct provider *provider,
+				       const char *password);
 
 /* Writes each message as an .eml file, atomically, into directory. */
 struct transport *transport_open_maildir(const char *directory);

@@ -128,6 +128,48 @@ test_normalize(void)
 	}
 }
 
+/*
+ * Found by scripts/mutate (issue 7): the 63-byte limit of a domain label
+ * (RFC 1035) was never tried, so a limit of 64 went unnoticed.
+ */
+static void
+test_label_length(void)
+{
+	char label[70];
+	char *address;
+	char *got;
+
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	address = xasprintf("nieuws@%s.example.nl", label);
+	got = address_normalize(address);
+	CHECK(got != NULL, "a 63-byte label refused");
+	free(got);
+	free(address);
+	address = xasprintf("%s.nl", label);
+	CHECK(address_domain_is_valid(address, strlen(address)),
+	      "a domain with a 63-byte label refused");
+	free(address);
+
+	label[63] = 'a';
+	label[64] = '\0';
+	address = xasprintf("nieuws@%s.example.nl", label);
+	got = address_normalize(address);
+	CHECK(got == NULL, "a 64-byte label accepted");
+	free(got);
+	free(address);
+	address = xasprintf("nieuws@example.%s", label);
+	got = address_normalize(address);
+	CHECK(got == NULL, "a 64-byte last label accepted");
+	free(got);
+	free(address);
+}
+
+/* A List-Id whose description is not ASCII (4002 checks it too). */
+#define LIST_ID_UTF8                                                           \
+	"Nieuws uit Z\xc3\xbcrich \xe2\x80\x93 \xc3\xa9\xc3\xa9n "             \
+	"lijst <zurich.example.nl>"
+
 static const char dutch_text[] =
     "Buitenland vandaag\n\n"
     "1. Overleg in Brussel over de begroting loopt vast; "
@@ -229,6 +271,81 @@ compose_fails(const char *label, const struct mail_input *input,
 	      "%s: errstr \"%s\" lacks \"%s\"", label, errstr ? errstr : "",
 	      needle);
 	free(errstr);
+}
+
+/* Returns 1 when message holds a byte outside 7-bit ASCII. */
+static int
+has_8bit(const char *message, size_t size)
+{
+	for (size_t i = 0; i < size; i++)
+		if ((unsigned char)message[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+/*
+ * Returns the value of the header name in message, its folds undone, or
+ * NULL when it has none (free()).
+ */
+static char *
+header_value(const char *message, const char *name)
+{
+	char *needle = xasprintf("\r\n%s:", name);
+	const char *start = strstr(message, needle);
+	struct buf value = BUF_INIT;
+
+	if (start != NULL) {
+		start += strlen(needle);
+		/* The value ends at a line break not followed by a fold. */
+		while (*start != '\0' &&
+		       !(start[0] == '\r' && start[1] == '\n' &&
+			 start[2] != ' ' && start[2] != '\t')) {
+			if (*start != '\r' && *start != '\n')
+				buf_putc(&value, *start);
+			start++;
+		}
+	}
+	free(needle);
+	return start != NULL ? buf_detach(&value) : NULL;
+}
+
+/*
+ * Regression (issue 7): a List-Id with a non-ASCII description was once
+ * written raw, as 8-bit bytes in a header, instead of as RFC 2047 encoded
+ * words; every test used an ASCII one.  4002-mail-parse decodes it back.
+ */
+static void
+test_list_id_encoded(void)
+{
+	struct mail_input input;
+	char *message;
+	char *value;
+	size_t size;
+
+	base_input(&input);
+	input.list_id = LIST_ID_UTF8;
+	message = compose_ok("utf-8 List-Id", &input, &size);
+	if (message == NULL)
+		return;
+	CHECK(!has_8bit(message, size), "utf-8 List-Id: 8-bit bytes in the "
+					"message");
+	value = header_value(message, "List-Id");
+	CHECK(value != NULL && strstr(value, "=?") != NULL &&
+		  strstr(value, "?=") != NULL &&
+		  strstr(value, "<zurich.example.nl>") != NULL,
+	      "utf-8 List-Id: not encoded words: %s", value ? value : "none");
+	free(value);
+	free(message);
+
+	/*
+	 * Found by scripts/mutate: a line break in the List-Id was accepted
+	 * unnoticed.  It would start a header of its own.
+	 */
+	base_input(&input);
+	input.list_id = "Lijst <l.example.nl>\r\nBcc: everyone@example.nl";
+	compose_fails("List-Id injection", &input, MAIL_EINPUT, "List-Id");
+	input.list_id = "Lijst\n <l.example.nl>";
+	compose_fails("List-Id line feed", &input, MAIL_EINPUT, "List-Id");
 }
 
 static void
@@ -352,6 +469,11 @@ write_messages(const char *directory)
 	input.unsubscribe_url = NULL;
 	write_message(directory, "ascii", &input);
 
+	/* Issue 7: a non-ASCII List-Id must go out as RFC 2047 words. */
+	base_input(&input);
+	input.list_id = LIST_ID_UTF8;
+	write_message(directory, "list-id-utf8", &input);
+
 	base_input(&input);
 	while (long_line.length < 3000)
 		buf_puts(&long_line, "word ");
@@ -384,7 +506,9 @@ main(int argc, char **argv)
 		return failures != 0;
 	}
 	test_normalize();
+	test_label_length();
 	test_compose();
+	test_list_id_encoded();
 	if (failures != 0) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

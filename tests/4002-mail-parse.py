@@ -1,6 +1,7 @@
 """4002-mail-parse: compose messages with the C driver 4001-mail-compose and
 parse them back with Python's email package."""
 
+import email.header
 import os
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import mailcheck  # noqa: E402
 SUBJECT = "Buitenland vandaag \u2013 zondag 29 november"
 URL = ("https://nieuws.example.nl/afmelden?token=abcdef0123456789"
        "abcdef0123456789abcdef0123456789")
+LIST_ID_UTF8 = ("Nieuws uit Z\u00fcrich \u2013 \u00e9\u00e9n lijst "
+                "<zurich.example.nl>")
 failures = 0
 
 
@@ -78,6 +81,28 @@ with tempfile.TemporaryDirectory() as outdir:
         for part in msg.iter_parts():
             expect("ascii", part["Content-Transfer-Encoding"] == "7bit",
                    "ASCII part not 7bit")
+
+    # Regression (issue 7): a non-ASCII List-Id was once written raw.  It
+    # must be 7-bit encoded words (RFC 2047) that decode to what was given,
+    # with the list's identifier between the angle brackets left readable.
+    raw = read("list-id-utf8")
+    msg = check("list-id-utf8", raw, subject=SUBJECT,
+                list_id=LIST_ID_UTF8)
+    fields = [line for line in raw.split(b"\r\n\r\n", 1)[0].replace(
+        b"\r\n ", b" ").replace(b"\r\n\t", b" ").split(b"\r\n")
+        if line.lower().startswith(b"list-id:")]
+    expect("list-id-utf8", len(fields) == 1, "List-Id fields: %r" % fields)
+    if fields:
+        value = fields[0][len(b"list-id:"):].strip()
+        expect("list-id-utf8", all(byte < 0x80 for byte in value),
+               "List-Id not 7-bit: %r" % value)
+        expect("list-id-utf8", b"=?" in value and
+               value.endswith(b"<zurich.example.nl>"),
+               "List-Id not encoded words before <id>: %r" % value)
+        decoded = str(email.header.make_header(email.header.decode_header(
+            value.decode("ascii", "replace"))))
+        expect("list-id-utf8", decoded == LIST_ID_UTF8,
+               "List-Id decodes to %r" % decoded)
 
     msg = check("long-line", read("long-line"), subject=SUBJECT)
     if msg is not None:

@@ -171,6 +171,40 @@ test_migrate_v1(void)
 	free(old);
 }
 
+/*
+ * Found by scripts/mutate (issue 7): a check that let through one version
+ * more than this digest knows went unnoticed, since the only newer
+ * database tried was version 99.  The very next version must be refused
+ * too: there is no migration to run for it.
+ */
+static void
+test_refuse_next_version(void)
+{
+	struct state *state = NULL;
+	char *current = tmp_path("current.sqlite");
+	char *next = tmp_path("next.sqlite");
+	char *errstr = NULL;
+	char *set_version;
+	int version;
+
+	CHECK(state_open(current, &state, &errstr) == STATE_OK);
+	state_close(state);
+	state = NULL;
+	version = raw_int(current, "PRAGMA user_version");
+	CHECK(version >= 1);
+	set_version = xasprintf("PRAGMA user_version = %d;", version + 1);
+	raw_exec(next, set_version);
+	CHECK(state_open(next, &state, &errstr) == STATE_EIO);
+	CHECK(state == NULL);
+	CHECK(errstr != NULL && strstr(errstr, "newer") != NULL);
+	CHECK(raw_int(next, "PRAGMA user_version") == version + 1);
+	state_close(state);
+	free(errstr);
+	free(set_version);
+	free(current);
+	free(next);
+}
+
 static void
 test_migrate_and_refuse(void)
 {
@@ -577,6 +611,7 @@ main(void)
 	test_open();
 	test_migrate_and_refuse();
 	test_migrate_v1();
+	test_refuse_next_version();
 	test_crud();
 	test_upsert();
 	test_providers();

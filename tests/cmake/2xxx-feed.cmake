@@ -6,3 +6,5 @@ digest_c_test(2004-feed-date 2004-feed-date.c)
 digest_c_test(2005-feed-html 2005-feed-html.c)
 digest_c_test(2006-feed-hostile 2006-feed-hostile.c)
 digest_c_test(2007-feed-shapes 2007-feed-shapes.c)
+# The time module on its own (datetime.c), whose reader serves the feeds.
+digest_c_test(2008-datetime 2008-datetime.c)

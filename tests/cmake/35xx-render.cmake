@@ -2,6 +2,7 @@
 # templates).
 digest_c_test(3501-render-time 3501-render-time.c)
 digest_c_test(3502-render-wrap 3502-render-wrap.c)
+digest_c_test(3503-render-shorten 3503-render-shorten.c)
 # Golden files in tests/data/render; DIGEST_UPDATE_GOLDEN=1 rewrites them.
 digest_c_test(3510-render-golden 3510-render-golden.c)
 # HTML well-formed (libxml2), text within 72 columns and entity-free.

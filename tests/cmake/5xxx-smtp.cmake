@@ -9,7 +9,12 @@ foreach(script
     5012-transport-stdout 5013-smtp-drop 5014-smtp-slow-final
     5015-smtp-greeting 5016-smtp-slow-reply 5017-smtp-crash 5018-smtp-quit
     5019-smtp-connect-timeout 5020-smtp-timeout-config 5021-smtp-out-of-step
-    5022-smtp-valgrind)
+    5023-smtp-reply-codes)
   digest_script_test(${script} ${script}.py)
   set_property(TEST ${script} APPEND PROPERTY DEPENDS 5001-transport)
 endforeach()
+# valgrind cannot run a sanitizer build: there ASan and LSan do its work.
+if(NOT DIGEST_SANITIZE AND NOT DIGEST_FUZZ)
+  digest_script_test(5022-smtp-valgrind 5022-smtp-valgrind.py)
+  set_property(TEST 5022-smtp-valgrind APPEND PROPERTY DEPENDS 5001-transport)
+endif()

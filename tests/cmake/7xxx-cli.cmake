@@ -9,6 +9,8 @@ digest_script_test(7007-send-conditional 7007-send-conditional.py)
 # Each provider's List-Id, unsubscribe address and footer; signed links that
 # verify with the key; "Kies je webmail" once, then never.
 digest_script_test(7008-send-providers 7008-send-providers.py)
+# The digest's day is the day in the configured time zone.
+digest_script_test(7009-send-midnight 7009-send-midnight.py)
 # valgrind cannot run a sanitizer build: there ASan and LSan do its work.
 if(NOT DIGEST_SANITIZE AND NOT DIGEST_FUZZ)
   digest_script_test(7900-valgrind 7900-valgrind.sh)

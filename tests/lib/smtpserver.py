@@ -13,14 +13,22 @@ takes its server with it.
                   [--delay-reply {mail,rcpt,final} SECONDS
                    [--delay-transaction N]...]
                   [--crash-after N] [--silent-quit]
-                  [--extra-reply SECONDS]
-                  [--maildir DIR]
+                  [--extra-reply SECONDS] [--pipelining]
+                  [--reply-by-address] [--maildir DIR]
 
 With --maildir every accepted message goes to DIR/N.eml (N counts from 1)
 and DIR/log.jsonl gets one JSON line per event: "connect" (connection
 number), "mail" (envelope sender, even if later refused) and "message"
 (file, sender, recipients, connection number, whether TLS and AUTH were in
-use).  The credentials are read from the environment variable named by
+use).
+
+With --reply-by-address a recipient whose local part is "rcpt-NNN" or
+"data-NNN" (rcpt-503@example.nl) gets reply code NNN to its RCPT TO or at
+the end of its DATA, so that one server can answer every code a test wants
+to see classified.  The reply carries an enhanced status code of the same
+class (5.0.0 or 4.0.0), as real servers send.
+
+The credentials are read from the environment variable named by
 --auth-env when --auth is "-", so the tests need not put them in argv.
 
 Faults, for the tests of time limits and broken connections:
@@ -44,6 +52,14 @@ Faults, for the tests of time limits and broken connections:
 --extra-reply SECONDS      SECONDS after the final reply to each message,
                            send one more that answers nothing, as a server
                            out of step would.
+
+--pipelining               offer PIPELINING (RFC 2920) after EHLO, and log
+                           an "ahead" event (connection, next: the verb
+                           waiting) for each reply sent while the client's
+                           next command had already come: a client that
+                           pipelines RCPT and DATA shows one per message.
+                           aiosmtpd reads commands one after the other, as
+                           pipelining needs, but does not offer it itself.
 """
 
 import argparse
@@ -82,6 +98,19 @@ class Log:
         return name
 
 
+def injected_reply(args, stage, addresses):
+    """The reply --reply-by-address asks for at stage, or None."""
+    if not args.reply_by_address:
+        return None
+    for address in addresses:
+        local = address.partition("@")[0].lower()
+        prefix, _, code = local.partition("-")
+        if prefix == stage and len(code) == 3 and code.isdigit():
+            return "%s %s.0.0 injected reply to %s (%s)" % (
+                code, code[0], stage.upper(), address)
+    return None
+
+
 class Handler:
     def __init__(self, args, log):
         self.args = args
@@ -101,6 +130,13 @@ class Handler:
                            transaction=server.transaction)
             await asyncio.sleep(float(seconds))
 
+    async def handle_EHLO(self, server, session, envelope, hostname,
+                          responses):
+        session.host_name = hostname
+        if self.args.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
+
     async def handle_MAIL(self, server, session, envelope, address,
                           mail_options):
         self.transaction_count += 1
@@ -117,6 +153,9 @@ class Handler:
                           rcpt_options):
         if address.lower() in self.args.reject:
             return "550 5.1.1 <%s>: no such user here" % address
+        reply = injected_reply(self.args, "rcpt", [address])
+        if reply is not None:
+            return reply
         if self.args.tempfail == "rcpt":
             return "451 4.3.0 try again later (rcpt)"
         await self.delay("rcpt", server)
@@ -127,6 +166,9 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.args.tempfail == "data":
             return "451 4.3.0 try again later (data)"
+        reply = injected_reply(self.args, "data", envelope.rcpt_tos)
+        if reply is not None:
+            return reply
         name = self.log.message(envelope.original_content)
         self.log.event(event="message", file=name,
                        mail_from=envelope.mail_from,
@@ -182,7 +224,18 @@ class CountingSMTP(SMTP):
                 await asyncio.sleep(24 * 3600)
             if self.faults.greeting_delay:
                 await asyncio.sleep(self.faults.greeting_delay)
+        elif self.faults.pipelining:
+            self.note_ahead()
         await super().push(status)
+
+    def note_ahead(self):
+        """Logs a reply sent while the next command has come already."""
+        waiting = bytes(getattr(self._reader, "_buffer", b""))
+        if waiting:
+            verb = waiting.split(b" ", 1)[0].split(b"\r", 1)[0]
+            self.event_handler.log.event(
+                event="ahead", connection=self.connection_number,
+                next=verb[:12].decode("ascii", "replace"))
 
     async def smtp_QUIT(self, arg):
         if self.faults.silent_quit:
@@ -215,6 +268,8 @@ def main():
     parser.add_argument("--crash-after", type=int)
     parser.add_argument("--silent-quit", action="store_true")
     parser.add_argument("--extra-reply", type=float)
+    parser.add_argument("--reply-by-address", action="store_true")
+    parser.add_argument("--pipelining", action="store_true")
     parser.add_argument("--maildir")
     args = parser.parse_args()
     if args.delay_reply and args.delay_reply[0] not in ("mail", "rcpt",

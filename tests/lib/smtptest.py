@@ -29,6 +29,11 @@ def workdir():
     return directory
 
 
+def _openssl(*args):
+    subprocess.run(("openssl",) + args, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def make_certs(directory):
     """Makes a CA and a server certificate for 127.0.0.1 and localhost
     signed by it.  Returns (ca_cert, server_cert, server_key)."""
@@ -38,27 +43,36 @@ def make_certs(directory):
     def path(name):
         return os.path.join(directory, name)
 
-    def openssl(*args):
-        subprocess.run(("openssl",) + args, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", "/CN=digest test CA", "-keyout", path("ca.key"),
+             "-out", path("ca.pem"),
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    cert, key = make_server_cert(directory, "server",
+                                 "IP:127.0.0.1,DNS:localhost")
+    return path("ca.pem"), cert, key
 
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-subj", "/CN=digest test CA", "-keyout", path("ca.key"),
-            "-out", path("ca.pem"),
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj",
-            "/CN=localhost", "-keyout", path("server.key"),
-            "-out", path("server.csr"))
-    with open(path("server.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+
+def make_server_cert(directory, name, alt_names):
+    """Another server certificate signed by make_certs()'s CA, for the
+    subjectAltName alt_names ("DNS:mail.example.nl").  Returns (cert,
+    key)."""
+    def path(suffix):
+        return os.path.join(directory, name + suffix)
+
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj",
+             "/CN=" + alt_names.split(",")[0].split(":", 1)[1],
+             "-keyout", path(".key"), "-out", path(".csr"))
+    with open(path(".ext"), "w") as f:
+        f.write("subjectAltName=%s\n"
                 "basicConstraints=CA:FALSE\n"
                 "keyUsage=digitalSignature,keyEncipherment\n"
-                "extendedKeyUsage=serverAuth\n")
-    openssl("x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"),
-            "-CAkey", path("ca.key"), "-CAcreateserial", "-days", "2",
-            "-extfile", path("server.ext"), "-out", path("server.pem"))
-    return path("ca.pem"), path("server.pem"), path("server.key")
+                "extendedKeyUsage=serverAuth\n" % alt_names)
+    _openssl("x509", "-req", "-in", path(".csr"),
+             "-CA", os.path.join(directory, "ca.pem"),
+             "-CAkey", os.path.join(directory, "ca.key"), "-CAcreateserial",
+             "-days", "2", "-extfile", path(".ext"), "-out", path(".pem"))
+    return path(".pem"), path(".key")
 
 
 class Server:
@@ -122,14 +136,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def client():
-    """The path of the 5001-transport client."""
-    return os.path.join(os.environ["DIGEST_TEST_BIN"], "5001-transport")
+def client(esmtp=False):
+    """The path of the 5001-transport client, or with esmtp of the
+    5101-esmtp one."""
+    return os.path.join(os.environ["DIGEST_TEST_BIN"],
+                        "5101-esmtp" if esmtp else "5001-transport")
 
 
 def send(url, tls, recipients, ca=None, user=None, password=None,
          timeout=5, connect_timeout=None, data_timeout=None, pause=None,
-         no_dots=False, wrapper=()):
+         no_dots=False, wrapper=(), esmtp=None):
     """Runs the client; returns {recipient: (status, message)}.  The
     limits are in seconds; the client's own defaults (5 to connect, 10 for
     the reply after the data) apply to those left None.  With pause the
@@ -137,7 +153,9 @@ def send(url, tls, recipients, ca=None, user=None, password=None,
     renders each one would.  With no_dots no line of the message starts
     with a dot, so that libcurl sends exactly as many bytes as it was
     given.  wrapper goes before the client's command line (valgrind and
-    its options, say)."""
+    its options, say).  With esmtp (an EsmtpRun) the 5101-esmtp client
+    sends them in batches through libESMTP, and the run keeps the hook
+    calls and each batch's status."""
     env = dict(os.environ)
     for key in list(env):
         if key.startswith("SMTP_TEST_"):
@@ -159,15 +177,61 @@ def send(url, tls, recipients, ca=None, user=None, password=None,
         env["SMTP_TEST_USER"] = user
     if password:
         env["SMTP_TEST_PASSWORD"] = password
-    done = subprocess.run(list(wrapper) + [client(), "send", SENDER] +
-                          list(recipients),
+    if esmtp is not None:
+        env.update(esmtp.environment())
+    done = subprocess.run(list(wrapper) + [client(esmtp is not None), "send",
+                                           SENDER] + list(recipients),
                           env=env, stdout=subprocess.PIPE, check=True,
                           timeout=120)
     results = {}
     for line in done.stdout.decode().splitlines():
+        if esmtp is not None and esmtp.take(line):
+            continue
         recipient, status, message = line.split(" ", 2)
         results[recipient] = (status, message)
     return results
+
+
+class EsmtpRun:
+    """How the 5101-esmtp client sends, and what it reported beside the
+    statuses: batch (jobs per batch; None: all in one), hook (call the
+    before_data hook, which says -1 for the recipient hold), save (a
+    directory for each composed message, RCPT.eml).  After send(),
+    hooks lists the recipients the hook saw, in order, and batches each
+    batch's status."""
+
+    def __init__(self, batch=None, hook=False, hold=None, save=None,
+                 curl=False):
+        self.batch = batch
+        self.hook = hook or hold is not None
+        self.hold = hold
+        self.save = save
+        self.curl = curl
+        self.hooks = []
+        self.batches = []
+
+    def environment(self):
+        env = {}
+        if self.batch is not None:
+            env["SMTP_TEST_BATCH"] = str(self.batch)
+        if self.hook:
+            env["SMTP_TEST_HOOK"] = "1"
+        if self.hold is not None:
+            env["SMTP_TEST_HOLD"] = self.hold
+        if self.save is not None:
+            env["SMTP_TEST_SAVE"] = self.save
+        if self.curl:
+            env["SMTP_TEST_CURL"] = "1"
+        return env
+
+    def take(self, line):
+        if line.startswith("hook "):
+            self.hooks.append(line[5:])
+            return True
+        if line.startswith("batch "):
+            self.batches.append(line[6:])
+            return True
+        return False
 
 
 def timed_send(*args, **kwargs):
