@@ -309,6 +309,16 @@ deliver_outcome(struct deliver *deliver, struct state *state, struct job *job,
 }
 
 void
+deliver_set_aside(struct deliver *deliver, struct state *state, struct job *job,
+		  const char *reply)
+{
+	if (!job->begun)
+		return;
+	record(deliver, state, job, DELIVERY_TEMP_FAILED, reply);
+	job->begun = 0;
+}
+
+void
 deliver_not_tried(struct deliver *deliver, struct route *route, struct job *job)
 {
 	int broken;

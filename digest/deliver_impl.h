@@ -93,6 +93,14 @@ void deliver_outcome(struct deliver *deliver, struct state *state,
 /* Whether the journal failed (then nothing more is sent). */
 int deliver_journal_broken(struct deliver *deliver);
 
+/*
+ * A job begun but put back in the queue (its provider asked for less):
+ * its journal entry says it failed temporarily, not "sending", until it
+ * is begun again, so that a crash meanwhile does not leave it uncertain.
+ */
+void deliver_set_aside(struct deliver *deliver, struct state *state,
+		       struct job *job, const char *reply);
+
 /* Counts a subscriber not tried because its provider cannot be used. */
 void deliver_not_tried(struct deliver *deliver, struct route *route,
 		       struct job *job);

@@ -19,8 +19,7 @@
 
 #include "util.h"
 
-/* The first pause after "too many", and the longest. */
-#define ROUTE_BACKOFF_FIRST 30L
+/* The longest pause after "too many" (the first is the provider's). */
 #define ROUTE_BACKOFF_MAX 600L
 /* This many pauses without a success between them, and it is given up. */
 #define ROUTE_BACKOFF_GIVE_UP 5
@@ -44,7 +43,7 @@ deliver_route_init(struct route *route, struct deliver *deliver,
 	route->queue = xcalloc(route->capacity, sizeof *route->queue);
 	route->threads =
 	    xcalloc((size_t)provider->max_connections, sizeof *route->threads);
-	route->backoff = ROUTE_BACKOFF_FIRST;
+	route->backoff = route->provider->backoff;
 	/* Today's earlier runs used some of the day's allowance already. */
 	if (provider->max_per_day > 0 && setup->state != NULL &&
 	    state_deliveries_sent_count(setup->state, setup->digest_date,
@@ -206,7 +205,7 @@ note_streak(struct route *route, enum transport_status status)
 	if (status == TRANSPORT_OK) {
 		route->temporary_streak = 0;
 		route->backoff_streak = 0;
-		route->backoff = ROUTE_BACKOFF_FIRST;
+		route->backoff = route->provider->backoff;
 	} else if (status == TRANSPORT_ETEMP &&
 		   ++route->temporary_streak == DELIVER_PAUSE_AFTER) {
 		route->given_up = 1;
@@ -230,7 +229,7 @@ learn(struct route *route, struct job *job, const struct transport_job *tjob,
 {
 	int untried = !tjob->tried;
 	int again = untried || (tjob->status == TRANSPORT_ETEMP &&
-				!job->begun && asks_for_less(tjob->errstr));
+				asks_for_less(tjob->errstr));
 
 	route->in_flight--;
 	if (job->held)
@@ -260,7 +259,6 @@ struct batch {
 	struct route *route;
 	struct state *state; /* the worker's own connection */
 	int slowed;	     /* a reply asked for less */
-	int failed;	     /* not every job went through */
 };
 
 /* The before_data hook: the journal first, then the data. */
@@ -294,16 +292,18 @@ after(void *context, struct transport_job *tjob)
 	/* Once the journal failed, nothing more goes out: count it held. */
 	if (!tjob->tried && deliver_journal_broken(route->deliver))
 		job->held = 1;
-	batch->failed |= tjob->status != TRANSPORT_OK;
 	pthread_mutex_lock(&route->lock);
 	fate = learn(route, job, tjob, &batch->slowed);
 	pthread_cond_broadcast(&route->room);
 	pthread_mutex_unlock(&route->lock);
 	if (fate == FATE_OUTCOME) {
-		deliver_outcome(route->deliver, batch->state, job,
-				tjob->status, tjob->errstr);
+		deliver_outcome(route->deliver, batch->state, job, tjob->status,
+				tjob->errstr);
 		tjob->errstr = NULL;
 	} else {
+		if (fate == FATE_AGAIN)
+			deliver_set_aside(route->deliver, batch->state, job,
+					  tjob->errstr);
 		free(tjob->errstr);
 		tjob->errstr = NULL;
 	}
@@ -313,18 +313,20 @@ after(void *context, struct transport_job *tjob)
 		deliver_job_free(job);
 }
 
-/* Sends one batch; the hooks hand each job's fate on. */
+/*
+ * Sends one batch over a session of its own (so that none carries more
+ * than messages_per_connection); the hooks hand each job's fate on.
+ */
 static void
-send_batch(struct route *route, struct state *state,
-	   struct transport **transport, struct job **jobs, size_t count)
+send_batch(struct route *route, struct state *state, struct job **jobs,
+	   size_t count)
 {
 	static const struct transport_hooks hooks = {before_data, after};
 	struct transport_job *tjobs = xcalloc(count, sizeof *tjobs);
-	struct batch batch = {route, state, 0, 0};
+	struct batch batch = {route, state, 0};
+	struct transport *transport =
+	    transport_open_provider(route->provider, route->password);
 
-	if (*transport == NULL)
-		*transport = transport_open_provider(route->provider,
-						     route->password);
 	for (size_t i = 0; i < count; i++) {
 		jobs[i]->state = state;
 		tjobs[i].envelope_from = jobs[i]->letter.envelope_from;
@@ -333,16 +335,12 @@ send_batch(struct route *route, struct state *state,
 		tjobs[i].size = jobs[i]->letter.size;
 		tjobs[i].context = jobs[i];
 	}
-	transport_send_batch(*transport, tjobs, count, &hooks, &batch);
+	transport_send_batch(transport, tjobs, count, &hooks, &batch);
+	transport_close(transport);
 	if (batch.slowed) {
 		pthread_mutex_lock(&route->lock);
 		slow_down(route);
 		pthread_mutex_unlock(&route->lock);
-	}
-	/* Never reuse a session that failed: a fresh one for what comes. */
-	if (batch.failed || batch.slowed) {
-		transport_close(*transport);
-		*transport = NULL;
 	}
 	free(tjobs);
 }
@@ -364,7 +362,6 @@ static void *
 worker_main(void *argument)
 {
 	struct route *route = argument;
-	struct transport *transport = NULL;
 	struct state *state = NULL;
 	struct job **jobs = xcalloc(route->capacity, sizeof *jobs);
 	char *errstr = NULL;
@@ -393,14 +390,13 @@ worker_main(void *argument)
 		if (dropped)
 			drop(route, jobs, count);
 		else
-			send_batch(route, state, &transport, jobs, count);
+			send_batch(route, state, jobs, count);
 		pthread_mutex_lock(&route->lock);
 		route->busy--;
 		pthread_cond_broadcast(&route->room);
 		pthread_cond_broadcast(&route->work);
 		pthread_mutex_unlock(&route->lock);
 	}
-	transport_close(transport);
 	state_close(state);
 	free(jobs);
 	return NULL;
