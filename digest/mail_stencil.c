@@ -4,6 +4,7 @@
  * serialised message is cut at the markers into a frame, and each
  * recipient's message is the frame with their headers and parts between.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "address.h"
