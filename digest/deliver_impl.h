@@ -80,6 +80,7 @@ struct deliver {
 	size_t held_back;	      /* not tried once the journal failed */
 	size_t uncertain_before;      /* left alone: uncertain from before */
 	struct subscriber_list retry; /* failed temporarily, to try again */
+	struct letter_maker *maker;   /* each variant rendered once */
 };
 
 /* deliver.c: reporting and recording, safe from any thread. */
