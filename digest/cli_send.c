@@ -369,8 +369,7 @@ progress_clear(struct progress *progress)
 
 /* Rewrites the line at most five times a second. */
 static void
-progress_show(struct progress *progress, const struct deliver *deliver,
-	      size_t done)
+progress_show(struct progress *progress, struct deliver *deliver, size_t done)
 {
 	struct deliver_counts counts;
 	struct timespec now;

@@ -14,6 +14,7 @@
 static const char *const provider_keys[] = {"name",
 					    "smtp_url",
 					    "tls",
+					    "smtp_client",
 					    "user",
 					    "password_env",
 					    "password_file",
@@ -27,6 +28,12 @@ static const char *const provider_keys[] = {"name",
 					    "list_id",
 					    "unsubscribe_mailto",
 					    "footer",
+					    "max_connections",
+					    "messages_per_connection",
+					    "max_per_minute",
+					    "max_per_hour",
+					    "max_per_day",
+					    "backoff",
 					    NULL};
 
 /* A footer longer than this is a paragraph pasted into the wrong key. */
@@ -134,6 +141,53 @@ load_tls(struct loader *loader, const char *section, struct provider *provider)
 	free(scheme);
 }
 
+/*
+ * The client library: libESMTP unless the provider needs implicit TLS,
+ * which only libcurl speaks.
+ */
+static void
+load_client(struct loader *loader, const char *section,
+	    struct provider *provider)
+{
+	const char *client = config_get(loader, section, "smtp_client");
+
+	provider->client = provider->tls == TLS_IMPLICIT ? SMTP_CLIENT_LIBCURL
+							 : SMTP_CLIENT_LIBESMTP;
+	if (client == NULL || *client == '\0')
+		return;
+	if (strcmp(client, "libcurl") == 0)
+		provider->client = SMTP_CLIENT_LIBCURL;
+	else if (strcmp(client, "libesmtp") != 0)
+		config_problem(loader, section, "smtp_client",
+			       "\"%s\" is not one of libesmtp, libcurl",
+			       client);
+	else if (provider->tls == TLS_IMPLICIT)
+		config_problem(loader, section, "smtp_client",
+			       "libesmtp cannot do implicit TLS (smtps://): "
+			       "use libcurl");
+	else
+		provider->client = SMTP_CLIENT_LIBESMTP;
+}
+
+/* What the provider allows: sessions, their length, and rates. */
+static void
+load_limits(struct loader *loader, const char *section,
+	    struct provider *provider)
+{
+	config_get_long(loader, section, "max_connections", 1, 64,
+			&provider->max_connections);
+	config_get_long(loader, section, "messages_per_connection", 1, 100000,
+			&provider->messages_per_connection);
+	config_get_long(loader, section, "max_per_minute", 0, 1000000,
+			&provider->max_per_minute);
+	config_get_long(loader, section, "max_per_hour", 0, 10000000,
+			&provider->max_per_hour);
+	config_get_long(loader, section, "max_per_day", 0, 100000000,
+			&provider->max_per_day);
+	config_get_duration(loader, section, "backoff", 1, 600,
+			    &provider->backoff);
+}
+
 void
 config_load_provider(struct loader *loader, const char *section, const char *id)
 {
@@ -149,12 +203,16 @@ config_load_provider(struct loader *loader, const char *section, const char *id)
 	provider->connect_timeout = PROVIDER_CONNECT_TIMEOUT;
 	provider->timeout = PROVIDER_TIMEOUT;
 	provider->data_timeout = PROVIDER_DATA_TIMEOUT;
+	provider->max_connections = PROVIDER_CONNECTIONS;
+	provider->messages_per_connection = PROVIDER_MESSAGES_PER_CONNECTION;
+	provider->backoff = PROVIDER_BACKOFF;
 	config_check_keys(loader, section, provider_keys);
 	provider->name = config_get_required(loader, section, "name");
 	provider->smtp_url = config_get_required(loader, section, "smtp_url");
 	config_check_url(loader, section, "smtp_url", provider->smtp_url,
 			 "smtp,smtps");
 	load_tls(loader, section, provider);
+	load_client(loader, section, provider);
 	provider->user = config_get_string(loader, section, "user", NULL);
 	provider->password_env =
 	    config_get_string(loader, section, "password_env", NULL);
@@ -192,6 +250,7 @@ config_load_provider(struct loader *loader, const char *section, const char *id)
 			    &provider->timeout);
 	config_get_duration(loader, section, "data_timeout", 1, 3600,
 			    &provider->data_timeout);
+	load_limits(loader, section, provider);
 	config_load_sender(loader, section, provider);
 }
 

@@ -1,14 +1,17 @@
 /*
- * deliver.c - see deliver.h.
+ * deliver.c - see deliver.h.  The main thread's part of a run: whether
+ * the journal lets a subscriber have today's digest, their letter, and the
+ * route of their provider that sends it (deliver_route.c); and, from
+ * whichever thread sent it, what became of it.
  *
  * The order of a delivery is what makes a crash harmless: the journal
- * entry is committed as "sending" before the message leaves, and its
- * outcome after.  A crash in between leaves "sending", which the next run
- * takes as uncertain and, by default, does not send again: at most one
- * subscriber per connection that was mid-message is left without a copy,
- * and nobody gets two.
+ * entry is committed as "sending" right before the message's data goes
+ * out, and its outcome after.  A crash in between leaves "sending", which
+ * the next run takes as uncertain and, by default, does not send again:
+ * at most one subscriber per connection that was mid-message is left
+ * without a copy, and nobody gets two.
  */
-#include "deliver.h"
+#include "deliver_impl.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,44 +19,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "letter.h"
-#include "transport.h"
 #include "util.h"
 
-/*
- * After this many temporary failures in a row and no success in between,
- * a provider is taken to be down for this run: trying each of its
- * remaining subscribers would only wait out one timeout after another.
- * They stay unsent, so the next run tries them.
- */
-#define DELIVER_PAUSE_AFTER 5
 /* The longest pause between two passes, however the delays double. */
 #define DELIVER_RETRY_DELAY_MAX 3600L
 
-/* One provider's connection, opened on its first message. */
-struct route {
-	struct transport *transport;
-	char *broken;		 /* why this provider cannot be used, or NULL */
-	size_t temporary_streak; /* temporary failures since the last success */
-	size_t paused;		 /* subscribers not tried since it paused */
-};
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 
-struct deliver {
-	struct deliver_setup setup;
-	struct route *routes;	  /* one per config provider */
-	struct transport *shared; /* maildir or stdout, for everyone */
-	int shared_failed;
-	struct deliver_counts counts;
-	size_t held_back;	      /* not tried once the journal failed */
-	size_t uncertain_before;      /* left alone: uncertain from before */
-	struct subscriber_list retry; /* failed temporarily, to try again */
-};
-
-static void report(struct deliver *deliver, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-report(struct deliver *deliver, const char *format, ...)
+void
+deliver_report(struct deliver *deliver, const char *format, ...)
 {
 	va_list args;
 	char *line;
@@ -61,7 +35,9 @@ report(struct deliver *deliver, const char *format, ...)
 	va_start(args, format);
 	line = xvasprintf(format, args);
 	va_end(args);
+	pthread_mutex_lock(&report_lock);
 	deliver->setup.report(deliver->setup.report_context, line);
+	pthread_mutex_unlock(&report_lock);
 	free(line);
 }
 
@@ -69,31 +45,18 @@ struct deliver *
 deliver_start(const struct deliver_setup *setup)
 {
 	struct deliver *deliver = xcalloc(1, sizeof *deliver);
+	const struct config *config = setup->config;
 
 	deliver->setup = *setup;
+	deliver->maker =
+	    letter_maker_new(config, setup->renderer, setup->links, setup->now);
+	pthread_mutex_init(&deliver->lock, NULL);
 	deliver->routes =
-	    xcalloc(setup->config->provider_count + 1, sizeof *deliver->routes);
+	    xcalloc(config->provider_count + 1, sizeof *deliver->routes);
+	for (size_t i = 0; i < config->provider_count; i++)
+		deliver_route_init(&deliver->routes[i], deliver,
+				   &config->providers[i]);
 	return deliver;
-}
-
-/* The shared transport of maildir or stdout, opened once. */
-static struct transport *
-shared_transport(struct deliver *deliver)
-{
-	const struct config *config = deliver->setup.config;
-
-	if (deliver->shared != NULL || deliver->shared_failed)
-		return deliver->shared;
-	if (config->transport == TRANSPORT_KIND_STDOUT)
-		deliver->shared = transport_open_stdout();
-	else
-		deliver->shared = transport_open_maildir(config->outbox_dir);
-	if (deliver->shared == NULL) {
-		deliver->shared_failed = 1;
-		report(deliver, "cannot open the outbox %s",
-		       config->outbox_dir);
-	}
-	return deliver->shared;
 }
 
 static struct route *
@@ -102,53 +65,19 @@ route_of(struct deliver *deliver, const struct provider *provider)
 	return &deliver->routes[provider - deliver->setup.config->providers];
 }
 
-/* The transport for provider, opened once; NULL when it is broken. */
-static struct transport *
-transport_for(struct deliver *deliver, const struct provider *provider)
-{
-	struct route *route = route_of(deliver, provider);
-	char *password = NULL;
-	char *errstr = NULL;
-
-	if (deliver->setup.config->transport != TRANSPORT_KIND_SMTP)
-		return shared_transport(deliver);
-	if (route->broken)
-		return NULL;
-	if (route->transport)
-		return route->transport;
-	if (provider_read_password(provider, &password, &errstr) < 0) {
-		route->broken = errstr;
-		report(deliver, "%s", errstr);
-		return NULL;
-	}
-	route->transport = transport_open_smtp(provider, password);
-	if (password) {
-		/* Do not leave the secret lying in freed memory. */
-		explicit_bzero(password, strlen(password));
-		free(password);
-	}
-	return route->transport;
-}
-
 static void
 report_failure(struct deliver *deliver, const struct subscriber *subscriber,
 	       const struct provider *provider, const char *kind,
 	       const char *reason)
 {
-	report(deliver, "subscriber %s (provider %s): %s: %s",
-	       subscriber->email, provider ? provider->id : "?", kind, reason);
+	deliver_report(deliver, "subscriber %s (provider %s): %s: %s",
+		       subscriber->email, provider ? provider->id : "?", kind,
+		       reason);
 }
 
-/* Keeps a copy of subscriber to try again after a pause. */
 static void
-queue_retry(struct deliver *deliver, const struct subscriber *subscriber)
+copy_subscriber(struct subscriber *copy, const struct subscriber *subscriber)
 {
-	struct subscriber_list *list = &deliver->retry;
-	struct subscriber *copy;
-
-	list->subscribers = xreallocarray(list->subscribers, list->count + 1,
-					  sizeof *list->subscribers);
-	copy = &list->subscribers[list->count++];
 	*copy = *subscriber;
 	copy->email = xstrdup(subscriber->email);
 	copy->name = subscriber->name ? xstrdup(subscriber->name) : NULL;
@@ -158,111 +87,268 @@ queue_retry(struct deliver *deliver, const struct subscriber *subscriber)
 	    subscriber->language ? xstrdup(subscriber->language) : NULL;
 }
 
-/* Records the outcome; a journal that fails stops all sending. */
+/* Keeps a copy of subscriber to try again after a pause (locked). */
 static void
-record(struct deliver *deliver, const struct subscriber *subscriber,
-       enum delivery_state outcome, const char *reply)
+queue_retry(struct deliver *deliver, const struct subscriber *subscriber)
 {
+	struct subscriber_list *list = &deliver->retry;
+
+	list->subscribers = xreallocarray(list->subscribers, list->count + 1,
+					  sizeof *list->subscribers);
+	copy_subscriber(&list->subscribers[list->count++], subscriber);
+}
+
+/* The journal entry of job, as begun or refused. */
+static void
+fill_entry(struct deliver *deliver, const struct job *job,
+	   struct delivery *entry)
+{
+	memset(entry, 0, sizeof *entry);
+	entry->email = job->subscriber.email;
+	util_strlcpy(entry->digest_date, deliver->setup.digest_date,
+		     sizeof entry->digest_date);
+	entry->provider = job->letter.provider->id;
+	entry->first_edition = job->subscriber.last_edition + 1;
+	entry->last_edition = edition_number(deliver->setup.edition);
+	entry->message_id = job->letter.message_id;
+}
+
+/* Notes that the journal failed: from now on nothing more is sent. */
+static void
+journal_failed(struct deliver *deliver)
+{
+	pthread_mutex_lock(&deliver->lock);
+	deliver->counts.record_failed = 1;
+	pthread_mutex_unlock(&deliver->lock);
+}
+
+int
+deliver_journal_broken(struct deliver *deliver)
+{
+	int broken;
+
+	pthread_mutex_lock(&deliver->lock);
+	broken = deliver->counts.record_failed;
+	pthread_mutex_unlock(&deliver->lock);
+	return broken;
+}
+
+int
+deliver_begin(struct deliver *deliver, struct state *state, struct job *job)
+{
+	struct delivery entry;
 	char *errstr = NULL;
 
-	if (state_delivery_finish(deliver->setup.state, subscriber->email,
-				  deliver->setup.digest_date, outcome, reply,
-				  time(NULL), &errstr) == STATE_OK)
-		return;
-	report(deliver,
-	       "subscriber %s: %s, but the journal cannot record it (%s); it "
-	       "stays uncertain and is not sent again",
-	       subscriber->email, state_delivery_state_name(outcome), errstr);
+	if (deliver_journal_broken(deliver))
+		return -1;
+	fill_entry(deliver, job, &entry);
+	if (state_delivery_begin(state, &entry, time(NULL), &errstr) ==
+	    STATE_OK)
+		return 0;
+	deliver_report(deliver,
+		       "subscriber %s: not sent: the journal cannot record "
+		       "it (%s)",
+		       job->subscriber.email, errstr);
 	free(errstr);
-	deliver->counts.record_failed = 1;
+	journal_failed(deliver);
+	return -1;
+}
+
+/*
+ * Records how job ended.  A delivery begun is finished; one refused
+ * before its data (a 5xx to RCPT, say) is recorded as it is, so that it
+ * is not tried again today and counts against the address.
+ */
+static void
+record(struct deliver *deliver, struct state *state, const struct job *job,
+       enum delivery_state outcome, const char *reply)
+{
+	struct delivery entry;
+	char *errstr = NULL;
+	enum state_status status;
+
+	if (job->begun) {
+		status = state_delivery_finish(
+		    state, job->subscriber.email, deliver->setup.digest_date,
+		    outcome, reply, time(NULL), &errstr);
+	} else {
+		fill_entry(deliver, job, &entry);
+		status = state_delivery_refused(state, &entry, outcome, reply,
+						time(NULL), &errstr);
+	}
+	if (status == STATE_OK)
+		return;
+	deliver_report(deliver,
+		       "subscriber %s: %s, but the journal cannot record it "
+		       "(%s); it stays uncertain and is not sent again",
+		       job->subscriber.email,
+		       state_delivery_state_name(outcome), errstr);
+	free(errstr);
+	journal_failed(deliver);
 }
 
 /* Counts a permanent failure against the subscriber's address. */
 static void
-note_permanent(struct deliver *deliver, const struct subscriber *subscriber,
-	       const char *reason)
+note_permanent(struct deliver *deliver, struct state *state,
+	       const struct subscriber *subscriber, const char *reason)
 {
 	char *errstr = NULL;
 	int deactivated = 0;
 
-	if (state_subscriber_failed(deliver->setup.state, subscriber->email,
-				    deliver->setup.digest_date, reason,
-				    deliver->setup.config->deactivate_after,
-				    time(NULL), &deactivated,
-				    &errstr) != STATE_OK) {
-		report(deliver, "subscriber %s: %s", subscriber->email, errstr);
+	if (state_subscriber_failed(
+		state, subscriber->email, deliver->setup.digest_date, reason,
+		deliver->setup.config->deactivate_after, time(NULL),
+		&deactivated, &errstr) != STATE_OK) {
+		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
+			       errstr);
 		free(errstr);
-		deliver->counts.record_failed = 1;
+		journal_failed(deliver);
 	} else if (deactivated) {
-		report(deliver,
-		       "subscriber %s: switched off after permanent failures "
-		       "on %ld days (digest subscribers set %s --active yes "
-		       "switches them on again)",
-		       subscriber->email,
-		       deliver->setup.config->deactivate_after,
-		       subscriber->email);
+		deliver_report(deliver,
+			       "subscriber %s: switched off after permanent "
+			       "failures on %ld days (digest subscribers set "
+			       "%s --active yes switches them on again)",
+			       subscriber->email,
+			       deliver->setup.config->deactivate_after,
+			       subscriber->email);
 	}
 }
 
-/* What the transport said, recorded and counted. */
+/*
+ * "Kies je webmail" reached the subscriber: it is not shown again.  A
+ * store that cannot record it only means the prompt comes once more.
+ */
 static void
-take_outcome(struct deliver *deliver, const struct subscriber *subscriber,
-	     const struct provider *provider, enum transport_status status,
-	     char *reason)
+record_prompt(struct deliver *deliver, struct state *state,
+	      const struct subscriber *subscriber)
 {
-	struct route *route = route_of(deliver, provider);
+	char *errstr = NULL;
 
+	if (state_subscriber_prompted(state, subscriber->email, time(NULL),
+				      &errstr) == STATE_OK)
+		return;
+	deliver_report(deliver, "subscriber %s: %s", subscriber->email, errstr);
+	free(errstr);
+}
+
+/* A job held back before its data because the journal failed. */
+static void
+held_back(struct deliver *deliver)
+{
+	pthread_mutex_lock(&deliver->lock);
+	deliver->counts.temporary++;
+	deliver->held_back++;
+	pthread_mutex_unlock(&deliver->lock);
+}
+
+/* Counts a temporary failure, and keeps the subscriber for a retry. */
+static void
+count_temporary(struct deliver *deliver, const struct job *job)
+{
+	pthread_mutex_lock(&deliver->lock);
+	deliver->counts.temporary++;
+	queue_retry(deliver, &job->subscriber);
+	pthread_mutex_unlock(&deliver->lock);
+}
+
+static void
+count(struct deliver *deliver, size_t *counter)
+{
+	pthread_mutex_lock(&deliver->lock);
+	(*counter)++;
+	pthread_mutex_unlock(&deliver->lock);
+}
+
+void
+deliver_outcome(struct deliver *deliver, struct state *state, struct job *job,
+		enum transport_status status, char *errstr)
+{
+	const struct provider *provider = job->letter.provider;
+	const struct subscriber *subscriber = &job->subscriber;
+
+	if (!job->begun && deliver_journal_broken(deliver)) {
+		held_back(deliver);
+		free(errstr);
+		return;
+	}
 	switch (status) {
 	case TRANSPORT_OK:
-		deliver->counts.sent++;
-		route->temporary_streak = 0;
-		record(deliver, subscriber, DELIVERY_SENT, NULL);
+		count(deliver, &deliver->counts.sent);
+		record(deliver, state, job, DELIVERY_SENT, NULL);
+		if (job->letter.prompted)
+			record_prompt(deliver, state, subscriber);
 		break;
 	case TRANSPORT_EUNCERTAIN:
-		deliver->counts.uncertain++;
+		count(deliver, &deliver->counts.uncertain);
 		report_failure(deliver, subscriber, provider,
-			       "uncertain, not sent again", reason);
-		record(deliver, subscriber, DELIVERY_UNCERTAIN, reason);
+			       "uncertain, not sent again", errstr);
+		record(deliver, state, job, DELIVERY_UNCERTAIN, errstr);
 		break;
 	case TRANSPORT_EPERM:
-		deliver->counts.permanent++;
+		count(deliver, &deliver->counts.permanent);
 		report_failure(deliver, subscriber, provider,
-			       "failed permanently", reason);
-		record(deliver, subscriber, DELIVERY_PERM_FAILED, reason);
-		note_permanent(deliver, subscriber, reason);
+			       "failed permanently", errstr);
+		record(deliver, state, job, DELIVERY_PERM_FAILED, errstr);
+		note_permanent(deliver, state, subscriber, errstr);
 		break;
 	case TRANSPORT_ECONFIG:
-		deliver->counts.config++;
+		count(deliver, &deliver->counts.config);
 		report_failure(deliver, subscriber, provider,
-			       "not sent (provider settings)", reason);
+			       "not sent (provider settings)", errstr);
 		/* Nothing left: the next run tries again, settings fixed. */
-		record(deliver, subscriber, DELIVERY_TEMP_FAILED, reason);
-		/*
-		 * Wrong settings fail for every subscriber of the provider
-		 * alike; trying each would only repeat the line and could
-		 * get the account locked for too many failed logins.
-		 */
-		if (deliver->setup.config->transport == TRANSPORT_KIND_SMTP &&
-		    route->broken == NULL) {
-			route->broken = reason;
-			return;
-		}
+		if (job->begun)
+			record(deliver, state, job, DELIVERY_TEMP_FAILED,
+			       errstr);
 		break;
 	case TRANSPORT_ETEMP:
-		deliver->counts.temporary++;
+		count_temporary(deliver, job);
 		report_failure(deliver, subscriber, provider,
-			       "failed temporarily", reason);
-		record(deliver, subscriber, DELIVERY_TEMP_FAILED, reason);
-		queue_retry(deliver, subscriber);
-		if (++route->temporary_streak == DELIVER_PAUSE_AFTER)
-			report(deliver,
-			       "provider %s: %d temporary failures in a row; "
-			       "its other subscribers are left for the next "
-			       "run",
-			       provider->id, DELIVER_PAUSE_AFTER);
+			       "failed temporarily", errstr);
+		record(deliver, state, job, DELIVERY_TEMP_FAILED, errstr);
 		break;
 	}
-	free(reason);
+	free(errstr);
+}
+
+void
+deliver_set_aside(struct deliver *deliver, struct state *state, struct job *job,
+		  const char *reply)
+{
+	if (!job->begun)
+		return;
+	record(deliver, state, job, DELIVERY_TEMP_FAILED, reply);
+	job->begun = 0;
+}
+
+void
+deliver_not_tried(struct deliver *deliver, struct route *route, struct job *job)
+{
+	int broken;
+
+	pthread_mutex_lock(&route->lock);
+	broken = route->broken != NULL;
+	pthread_mutex_unlock(&route->lock);
+	if (broken) {
+		count(deliver, &deliver->counts.config);
+		report_failure(deliver, &job->subscriber, route->provider,
+			       "not sent (provider settings)",
+			       "the provider cannot be used (see above)");
+		return;
+	}
+	pthread_mutex_lock(&deliver->lock);
+	deliver->counts.temporary++;
+	route->paused++;
+	pthread_mutex_unlock(&deliver->lock);
+}
+
+void
+deliver_job_free(struct job *job)
+{
+	if (job == NULL)
+		return;
+	subscriber_clear(&job->subscriber);
+	letter_clear(&job->letter);
+	free(job);
 }
 
 /*
@@ -279,9 +365,10 @@ journal_allows(struct deliver *deliver, const struct subscriber *subscriber)
 	if (state_delivery_get(deliver->setup.state, subscriber->email,
 			       deliver->setup.digest_date, &entry,
 			       &errstr) != STATE_OK) {
-		report(deliver, "subscriber %s: %s", subscriber->email, errstr);
+		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
+			       errstr);
 		free(errstr);
-		deliver->counts.temporary++;
+		count(deliver, &deliver->counts.temporary);
 		return 0;
 	}
 	switch (entry.state) {
@@ -293,95 +380,18 @@ journal_allows(struct deliver *deliver, const struct subscriber *subscriber)
 	case DELIVERY_UNCERTAIN:
 		allowed = deliver->setup.config->resend_uncertain;
 		if (!allowed) {
-			deliver->counts.uncertain++;
-			deliver->uncertain_before++;
+			count(deliver, &deliver->counts.uncertain);
+			count(deliver, &deliver->uncertain_before);
 		}
 		break;
 	case DELIVERY_SENT:
 	case DELIVERY_PERM_FAILED:
 	case DELIVERY_BOUNCED:
-		deliver->counts.skipped++;
+		count(deliver, &deliver->counts.skipped);
 		break;
 	}
 	state_delivery_clear(&entry);
 	return allowed;
-}
-
-/* Commits the delivery as begun; 0, or -1 when the journal failed. */
-static int
-begin(struct deliver *deliver, const struct subscriber *subscriber,
-      const struct letter *letter)
-{
-	struct delivery entry = {0};
-	char *errstr = NULL;
-	long number = edition_number(deliver->setup.edition);
-
-	entry.email = subscriber->email;
-	util_strlcpy(entry.digest_date, deliver->setup.digest_date,
-		     sizeof entry.digest_date);
-	entry.provider = letter->provider->id;
-	entry.first_edition = subscriber->last_edition + 1;
-	entry.last_edition = number;
-	entry.message_id = letter->message_id;
-	if (state_delivery_begin(deliver->setup.state, &entry, time(NULL),
-				 &errstr) == STATE_OK)
-		return 0;
-	report(deliver,
-	       "subscriber %s: not sent: the journal cannot record it (%s)",
-	       subscriber->email, errstr);
-	free(errstr);
-	deliver->counts.record_failed = 1;
-	deliver->counts.temporary++;
-	return -1;
-}
-
-/*
- * "Kies je webmail" reached the subscriber: it is not shown again.  A
- * store that cannot record it only means the prompt comes once more.
- */
-static void
-record_prompt(struct deliver *deliver, const struct subscriber *subscriber)
-{
-	char *errstr = NULL;
-
-	if (state_subscriber_prompted(deliver->setup.state, subscriber->email,
-				      time(NULL), &errstr) == STATE_OK)
-		return;
-	report(deliver, "subscriber %s: %s", subscriber->email, errstr);
-	free(errstr);
-}
-
-/* Sends the letter through its provider, once the journal has it. */
-static void
-hand_over(struct deliver *deliver, const struct subscriber *subscriber,
-	  const struct letter *letter)
-{
-	struct route *route = route_of(deliver, letter->provider);
-	struct transport *transport;
-	enum transport_status status;
-	char *errstr = NULL;
-
-	if (route->temporary_streak >= DELIVER_PAUSE_AFTER) {
-		deliver->counts.temporary++;
-		route->paused++;
-		return;
-	}
-	transport = transport_for(deliver, letter->provider);
-	if (transport == NULL) {
-		deliver->counts.config++;
-		report_failure(deliver, subscriber, letter->provider,
-			       "not sent (provider settings)",
-			       "the provider cannot be used (see above)");
-		return;
-	}
-	if (begin(deliver, subscriber, letter) < 0)
-		return;
-	status =
-	    transport_send(transport, letter->envelope_from, subscriber->email,
-			   letter->message, letter->size, &errstr);
-	take_outcome(deliver, subscriber, letter->provider, status, errstr);
-	if (status == TRANSPORT_OK && letter->prompted)
-		record_prompt(deliver, subscriber);
 }
 
 /* Builds the subscriber's letter from their share; 0, or -1 if none. */
@@ -396,24 +406,22 @@ make_letter(struct deliver *deliver, const struct subscriber *subscriber,
 
 	if (edition_share(setup->edition, subscriber->last_edition, &items,
 			  &errstr) != STATE_OK) {
-		report(deliver, "subscriber %s: %s", subscriber->email, errstr);
+		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
+			       errstr);
 		free(errstr);
-		deliver->counts.temporary++;
+		count(deliver, &deliver->counts.temporary);
 		return -1;
 	}
 	if (items->count == 0 && !setup->config->note_when_empty) {
-		deliver->counts.nothing_new++;
+		count(deliver, &deliver->counts.nothing_new);
 		return -1;
 	}
-	status =
-	    letter_build(setup->config, setup->renderer, setup->links, items,
-			 subscriber, setup->now, letter_out, &errstr);
+	status = letter_make(deliver->maker, items, subscriber->last_edition,
+			     subscriber, letter_out, &errstr);
 	if (status == LETTER_OK)
 		return 0;
-	if (status == LETTER_EPROVIDER)
-		deliver->counts.config++;
-	else
-		deliver->counts.data++;
+	count(deliver, status == LETTER_EPROVIDER ? &deliver->counts.config
+						  : &deliver->counts.data);
 	report_failure(deliver, subscriber,
 		       letter_provider(setup->config, subscriber),
 		       status == LETTER_EPROVIDER
@@ -424,51 +432,129 @@ make_letter(struct deliver *deliver, const struct subscriber *subscriber,
 	return -1;
 }
 
+/* The shared transport of maildir or stdout, opened once. */
+static struct transport *
+shared_transport(struct deliver *deliver)
+{
+	const struct config *config = deliver->setup.config;
+
+	if (deliver->shared != NULL || deliver->shared_failed)
+		return deliver->shared;
+	if (config->transport == TRANSPORT_KIND_STDOUT)
+		deliver->shared = transport_open_stdout();
+	else
+		deliver->shared = transport_open_maildir(config->outbox_dir);
+	if (deliver->shared == NULL) {
+		deliver->shared_failed = 1;
+		deliver_report(deliver, "cannot open the outbox %s",
+			       config->outbox_dir);
+	}
+	return deliver->shared;
+}
+
+/* Writes job into the outbox or on stdout, here on the main thread. */
+static void
+hand_over_here(struct deliver *deliver, struct job *job)
+{
+	struct transport *transport = shared_transport(deliver);
+	enum transport_status status;
+	char *errstr = NULL;
+
+	if (transport == NULL) {
+		count(deliver, &deliver->counts.config);
+	} else if (deliver_begin(deliver, deliver->setup.state, job) == 0) {
+		job->begun = 1;
+		status = transport_send(
+		    transport, job->letter.envelope_from, job->subscriber.email,
+		    job->letter.message, job->letter.size, &errstr);
+		deliver_outcome(deliver, deliver->setup.state, job, status,
+				errstr);
+	} else {
+		held_back(deliver);
+	}
+	deliver_job_free(job);
+}
+
+/* Reads the provider's password once, before its first letter. */
+static int
+start_route(struct deliver *deliver, struct route *route)
+{
+	char *errstr = NULL;
+
+	if (route->started)
+		return route->broken == NULL ? 0 : -1;
+	route->started = 1;
+	if (provider_read_password(route->provider, &route->password,
+				   &errstr) == 0)
+		return 0;
+	deliver_report(deliver, "%s", errstr);
+	pthread_mutex_lock(&route->lock);
+	route->broken = errstr;
+	pthread_mutex_unlock(&route->lock);
+	return -1;
+}
+
+/* Hands job to its provider's route (which takes it). */
+static void
+hand_over(struct deliver *deliver, struct job *job)
+{
+	struct route *route = route_of(deliver, job->letter.provider);
+
+	if (deliver->setup.config->transport != TRANSPORT_KIND_SMTP) {
+		hand_over_here(deliver, job);
+		return;
+	}
+	if (start_route(deliver, route) < 0 || !deliver_route_usable(route)) {
+		deliver_not_tried(deliver, route, job);
+		deliver_job_free(job);
+		return;
+	}
+	deliver_route_enqueue(route, job);
+}
+
 void
 deliver_one(struct deliver *deliver, const struct subscriber *subscriber)
 {
-	struct letter letter;
+	struct job *job;
 
 	if (!subscriber->active) {
 		/* Only --subscriber can name one: say why nothing. */
-		report(deliver, "subscriber %s is not active: not sent",
-		       subscriber->email);
-		deliver->counts.skipped++;
+		deliver_report(deliver, "subscriber %s is not active: not sent",
+			       subscriber->email);
+		count(deliver, &deliver->counts.skipped);
 		return;
 	}
 	/*
 	 * Once the journal failed, each further message would go out
 	 * unrecorded: hold the rest back (one warning at the end).
 	 */
-	if (deliver->counts.record_failed) {
-		deliver->counts.temporary++;
-		deliver->held_back++;
+	if (deliver_journal_broken(deliver)) {
+		held_back(deliver);
 		return;
 	}
 	if (!deliver->setup.dry_run && !journal_allows(deliver, subscriber))
 		return;
-	if (make_letter(deliver, subscriber, &letter) < 0)
+	job = xcalloc(1, sizeof *job);
+	job->deliver = deliver;
+	if (make_letter(deliver, subscriber, &job->letter) < 0) {
+		free(job);
 		return;
-	if (deliver->setup.dry_run)
-		deliver->counts.sent++;
-	else
-		hand_over(deliver, subscriber, &letter);
-	letter_clear(&letter);
+	}
+	copy_subscriber(&job->subscriber, subscriber);
+	if (deliver->setup.dry_run) {
+		count(deliver, &deliver->counts.sent);
+		deliver_job_free(job);
+		return;
+	}
+	hand_over(deliver, job);
 }
 
-/* Whether the subscriber's provider is still worth a try this run. */
-static int
-provider_usable(struct deliver *deliver, const struct subscriber *subscriber)
+/* Waits until every route has sent what it was given. */
+static void
+drain_all(struct deliver *deliver)
 {
-	const struct provider *provider =
-	    letter_provider(deliver->setup.config, subscriber);
-	const struct route *route;
-
-	if (provider == NULL)
-		return 0;
-	route = route_of(deliver, provider);
-	return route->broken == NULL &&
-	       route->temporary_streak < DELIVER_PAUSE_AFTER;
+	for (size_t i = 0; i < deliver->setup.config->provider_count; i++)
+		deliver_route_drain(&deliver->routes[i]);
 }
 
 static void
@@ -480,6 +566,38 @@ pause_for(long seconds)
 		continue;
 }
 
+/* One pass over the subscribers that failed temporarily. */
+static void
+retry_pass(struct deliver *deliver, struct subscriber_list *queue)
+{
+	const struct config *config = deliver->setup.config;
+
+	/*
+	 * After a pause each provider that was not given up on starts a
+	 * fresh count; one that failed five times in a row is left for the
+	 * next run.
+	 */
+	for (size_t i = 0; i < config->provider_count; i++) {
+		pthread_mutex_lock(&deliver->routes[i].lock);
+		if (deliver->routes[i].temporary_streak < DELIVER_PAUSE_AFTER)
+			deliver->routes[i].temporary_streak = 0;
+		pthread_mutex_unlock(&deliver->routes[i].lock);
+	}
+	for (size_t i = 0; i < queue->count; i++) {
+		const struct provider *provider =
+		    letter_provider(config, &queue->subscribers[i]);
+
+		if (provider == NULL ||
+		    !deliver_route_usable(route_of(deliver, provider)))
+			continue;
+		/* Counted again by how this try ends. */
+		pthread_mutex_lock(&deliver->lock);
+		deliver->counts.temporary--;
+		pthread_mutex_unlock(&deliver->lock);
+		deliver_one(deliver, &queue->subscribers[i]);
+	}
+}
+
 void
 deliver_retry(struct deliver *deliver)
 {
@@ -487,28 +605,17 @@ deliver_retry(struct deliver *deliver)
 	long delay = deliver->setup.config->retry_delay;
 
 	for (long pass = 0; pass < deliver->setup.config->retries; pass++) {
-		if (deliver->retry.count == 0 || deliver->counts.record_failed)
-			return;
+		drain_all(deliver);
+		pthread_mutex_lock(&deliver->lock);
 		queue = deliver->retry;
 		memset(&deliver->retry, 0, sizeof deliver->retry);
-		pause_for(delay);
-		/*
-		 * After a pause each provider that was not given up on
-		 * starts a fresh count; one that failed five times in a row
-		 * is left for the next run.
-		 */
-		for (size_t i = 0; i < deliver->setup.config->provider_count;
-		     i++)
-			if (deliver->routes[i].temporary_streak <
-			    DELIVER_PAUSE_AFTER)
-				deliver->routes[i].temporary_streak = 0;
-		for (size_t i = 0; i < queue.count; i++) {
-			if (!provider_usable(deliver, &queue.subscribers[i]))
-				continue;
-			/* Counted again by how this try ends. */
-			deliver->counts.temporary--;
-			deliver_one(deliver, &queue.subscribers[i]);
+		pthread_mutex_unlock(&deliver->lock);
+		if (queue.count == 0 || deliver_journal_broken(deliver)) {
+			subscriber_list_clear(&queue);
+			return;
 		}
+		pause_for(delay);
+		retry_pass(deliver, &queue);
 		subscriber_list_clear(&queue);
 		delay = delay * 2 > DELIVER_RETRY_DELAY_MAX
 			    ? DELIVER_RETRY_DELAY_MAX
@@ -517,10 +624,38 @@ deliver_retry(struct deliver *deliver)
 }
 
 void
-deliver_counts_now(const struct deliver *deliver,
-		   struct deliver_counts *counts_out)
+deliver_counts_now(struct deliver *deliver, struct deliver_counts *counts_out)
 {
+	pthread_mutex_lock(&deliver->lock);
 	*counts_out = deliver->counts;
+	pthread_mutex_unlock(&deliver->lock);
+}
+
+static void
+report_leftovers(struct deliver *deliver)
+{
+	const struct config *config = deliver->setup.config;
+
+	for (size_t i = 0; i < config->provider_count; i++)
+		if (deliver->routes[i].paused > 0)
+			deliver_report(deliver,
+				       "provider %s: %zu subscribers not tried "
+				       "(left for the next run)",
+				       config->providers[i].id,
+				       deliver->routes[i].paused);
+	if (deliver->held_back > 0)
+		deliver_report(deliver,
+			       "%zu subscribers not sent: deliveries can no "
+			       "longer be recorded (see above); rerun once the "
+			       "state database works",
+			       deliver->held_back);
+	if (deliver->uncertain_before > 0)
+		deliver_report(deliver,
+			       "%zu subscribers not sent again: today's "
+			       "delivery to them is uncertain (digest status "
+			       "lists them; [mail] uncertain = resend sends "
+			       "them again)",
+			       deliver->uncertain_before);
 }
 
 void
@@ -528,31 +663,14 @@ deliver_end(struct deliver *deliver, struct deliver_counts *counts_out)
 {
 	const struct config *config = deliver->setup.config;
 
-	for (size_t i = 0; i < config->provider_count; i++) {
-		if (deliver->routes[i].paused > 0)
-			report(deliver,
-			       "provider %s: %zu subscribers not tried (left "
-			       "for the next run)",
-			       config->providers[i].id,
-			       deliver->routes[i].paused);
-		transport_close(deliver->routes[i].transport);
-		free(deliver->routes[i].broken);
-	}
-	if (deliver->held_back > 0)
-		report(deliver,
-		       "%zu subscribers not sent: deliveries can no longer be "
-		       "recorded (see above); rerun once the state database "
-		       "works",
-		       deliver->held_back);
-	if (deliver->uncertain_before > 0)
-		report(deliver,
-		       "%zu subscribers not sent again: today's delivery to "
-		       "them is uncertain (digest status lists them; "
-		       "[mail] uncertain = resend sends them again)",
-		       deliver->uncertain_before);
+	for (size_t i = 0; i < config->provider_count; i++)
+		deliver_route_close(&deliver->routes[i]);
+	report_leftovers(deliver);
 	transport_close(deliver->shared);
 	free(deliver->routes);
 	subscriber_list_clear(&deliver->retry);
 	*counts_out = deliver->counts;
+	letter_maker_free(deliver->maker);
+	pthread_mutex_destroy(&deliver->lock);
 	free(deliver);
 }

@@ -67,7 +67,7 @@ void deliver_one(struct deliver *deliver, const struct subscriber *subscriber);
 void deliver_retry(struct deliver *deliver);
 
 /* The counts so far, for a progress line. */
-void deliver_counts_now(const struct deliver *deliver,
+void deliver_counts_now(struct deliver *deliver,
 			struct deliver_counts *counts_out);
 
 /* Closes the connections, fills *counts_out and frees the run. */

@@ -174,6 +174,18 @@ enum state_status state_delivery_finish(struct state *state, const char *email,
 					char **errstr_out);
 
 /*
+ * Records a delivery refused before its data was sent (a 4xx or 5xx to
+ * MAIL or RCPT): outcome is DELIVERY_TEMP_FAILED or DELIVERY_PERM_FAILED,
+ * one attempt more than before; an entry already sent or under way is
+ * left as it is.
+ */
+enum state_status state_delivery_refused(struct state *state,
+					 const struct delivery *delivery,
+					 enum delivery_state outcome,
+					 const char *reply, time_t now,
+					 char **errstr_out);
+
+/*
  * Marks every DELIVERY_SENDING entry DELIVERY_UNCERTAIN: called by a run
  * that holds the run lock, so such entries are from a run that died.
  * *count_out says how many.
@@ -273,6 +285,16 @@ enum state_status state_subscribers_attention(struct state *state,
 					      char **errstr_out);
 
 void state_attention_list_clear(struct attention_list *list);
+
+/*
+ * Counts the deliveries of digest_date through provider that went out (or
+ * may have): what that day's runs used of the provider's daily limit.
+ */
+enum state_status state_deliveries_sent_count(struct state *state,
+					      const char *digest_date,
+					      const char *provider,
+					      long *count_out,
+					      char **errstr_out);
 
 void state_delivery_clear(struct delivery *delivery);
 void state_delivery_list_clear(struct delivery_list *list);

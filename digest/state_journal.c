@@ -396,3 +396,76 @@ out:
 	sqlite3_finalize(stmt);
 	return status;
 }
+
+enum state_status
+state_deliveries_sent_count(struct state *state, const char *digest_date,
+			    const char *provider, long *count_out,
+			    char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum state_status status;
+
+	*count_out = 0;
+	status = state_db_prepare(state,
+				  "SELECT count(*) FROM journal WHERE"
+				  " digest_date = ?1 AND provider = ?2 AND"
+				  " state IN ('sending', 'sent', 'uncertain',"
+				  " 'bounced')",
+				  &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, digest_date) != SQLITE_OK ||
+	    state_bind_text(stmt, 2, provider) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW)
+		status = state_db_error(state, "count deliveries", errstr_out);
+	else
+		*count_out = (long)sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return status;
+}
+
+enum state_status
+state_delivery_refused(struct state *state, const struct delivery *delivery,
+		       enum delivery_state outcome, const char *reply,
+		       time_t now, char **errstr_out)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *name = state_delivery_state_name(outcome);
+	enum state_status status;
+
+	status = check_key(delivery->email, delivery->digest_date, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (outcome != DELIVERY_TEMP_FAILED &&
+	    outcome != DELIVERY_PERM_FAILED) {
+		state_set_error(errstr_out, xstrdup("not a refusal"));
+		return STATE_EINVALID;
+	}
+	status = state_db_prepare(
+	    state,
+	    "INSERT INTO journal (email, digest_date, state, provider,"
+	    " first_edition, last_edition, message_id, attempts, reply,"
+	    " updated_at) VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, 1, ?9, ?7)"
+	    " ON CONFLICT (email, digest_date) DO UPDATE SET state = ?8,"
+	    " provider = ?3, first_edition = ?4, last_edition = ?5,"
+	    " message_id = ?6, attempts = attempts + 1, reply = ?9,"
+	    " updated_at = ?7 WHERE journal.state NOT IN ('sent', 'bounced',"
+	    " 'sending', 'uncertain')",
+	    &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, delivery->email) != SQLITE_OK ||
+	    state_bind_text(stmt, 2, delivery->digest_date) != SQLITE_OK ||
+	    state_bind_text(stmt, 3, delivery->provider) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 4, delivery->first_edition) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 5, delivery->last_edition) != SQLITE_OK ||
+	    state_bind_text(stmt, 6, delivery->message_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 7, (sqlite3_int64)now) != SQLITE_OK ||
+	    state_bind_text(stmt, 8, name) != SQLITE_OK ||
+	    state_bind_text(stmt, 9, reply) != SQLITE_OK)
+		status = state_db_error(state, "bind", errstr_out);
+	else if (sqlite3_step(stmt) != SQLITE_DONE)
+		status = state_db_error(state, "record a delivery", errstr_out);
+	sqlite3_finalize(stmt);
+	return status;
+}

@@ -78,6 +78,13 @@ struct transport *transport_open_smtp(const struct provider *provider,
 struct transport *transport_open_esmtp(const struct provider *provider,
 				       const char *password);
 
+/*
+ * Opens the transport of provider's smtp_client: transport_open_esmtp()
+ * or transport_open_smtp().
+ */
+struct transport *transport_open_provider(const struct provider *provider,
+					  const char *password);
+
 /* Writes each message as an .eml file, atomically, into directory. */
 struct transport *transport_open_maildir(const char *directory);
 
@@ -103,33 +110,41 @@ struct transport_job {
 	const char *message; /* CRLF line ends */
 	size_t size;
 	void *context; /* the caller's */
+	int tried;     /* the transport began on it (sent its envelope) */
 	enum transport_status status;
-	char *errstr; /* on failure (free()), as transport_send() says */
+	char *errstr; /* on failure, as transport_send() says */
 };
 
 /*
- * Called by transport_send_batch() just before a job's data goes out
- * (after the server accepted its envelope, where the back end pipelines;
- * before the job is sent at all, where it does not), from the thread
- * running the batch.  Returns 0 to send it, or -1 to leave it unsent (ETEMP,
- * "held back"): the caller's chance to record that the message is on its way.
+ * What the caller hears during a batch, from the thread running it.
+ * before_data is called just before a job's data goes out (after the
+ * server accepted its envelope, where the back end pipelines; before the
+ * job is sent at all, where it does not); it returns 0 to send it, or -1
+ * to leave it unsent (ETEMP, "held back").  after is called once for every
+ * job, tried or not, as soon as its fate is known (a message's final
+ * reply is reported before the next message's data goes out), and takes
+ * its errstr.  Either may be NULL; without after, each errstr stays in
+ * its job for the caller to free.
  */
-typedef int (*transport_before_data_fn)(void *context,
-					struct transport_job *job);
+struct transport_hooks {
+	int (*before_data)(void *context, struct transport_job *job);
+	void (*after)(void *context, struct transport_job *job);
+};
 
 /*
  * Sends count jobs, over one connection where the back end can (with
- * SMTP PIPELINING where the server offers it), and sets each job's
- * status and errstr.  before_data may be NULL.  Back ends without a
- * batch of their own send the jobs one by one with transport_send().
- * Returns TRANSPORT_OK when every job was tried (see each status), or
- * the status that stopped the batch (the rest are ETEMP, not sent).
+ * SMTP PIPELINING where the server offers it).  A failure of the session
+ * (no connection, a timeout, wrong settings) ends the batch: the jobs not
+ * begun on are ETEMP with tried 0, for the caller to send later.  A job
+ * refused on its own (a 5xx to RCPT) does not.  Back ends without a batch
+ * of their own send the jobs one by one with transport_send().  Returns
+ * TRANSPORT_OK, or the status that ended the batch.
  */
 enum transport_status transport_send_batch(struct transport *transport,
 					   struct transport_job *jobs,
 					   size_t count,
-					   transport_before_data_fn before_data,
-					   void *before_data_context);
+					   const struct transport_hooks *hooks,
+					   void *context);
 
 /* Ends the session (QUIT) and frees the transport.  NULL is fine. */
 void transport_close(struct transport *transport);

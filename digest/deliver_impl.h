@@ -1,0 +1,143 @@
+/*
+ * deliver_impl.h - what the two files of the delivery engine share: the
+ * run (deliver.c, on the main thread: the journal's say, the letters, the
+ * counts) and its routes (deliver_route.c: per provider, a queue of
+ * letters and up to max_connections worker threads that send them in
+ * batches within the provider's limits).  Only deliver*.c include it.
+ */
+#ifndef DIGEST_DELIVER_IMPL_H
+#define DIGEST_DELIVER_IMPL_H
+
+#include <pthread.h>
+
+#include "deliver.h"
+#include "letter.h"
+#include "limit.h"
+#include "transport.h"
+
+/*
+ * After this many temporary failures in a row and no success in between,
+ * a provider is taken to be down for this run: trying each of its
+ * remaining subscribers would only wait out one timeout after another.
+ * They stay unsent, so the next run tries them.
+ */
+#define DELIVER_PAUSE_AFTER 5
+
+/*
+ * The letters a route holds at once, queued or being sent, in bytes:
+ * memory stays flat however long the list, and a worker that finds fewer
+ * than messages_per_connection queued sends a shorter session.  4 MiB is
+ * some 230 digests of the demo's size, enough to keep eight sessions busy.
+ */
+#define DELIVER_ROUTE_BYTES ((size_t)4 << 20)
+
+/* One subscriber's letter on its way through a route. */
+struct job {
+	struct subscriber subscriber; /* a copy the job owns */
+	struct letter letter;
+	int begun;	     /* its journal entry says "sending" */
+	int held;	     /* kept from its data: the journal failed */
+	struct state *state; /* the worker's, during the batch */
+	struct deliver *deliver;
+};
+
+/* One provider: its queue, its workers and what it allows. */
+struct route {
+	struct deliver *deliver;
+	const struct provider *provider;
+	pthread_mutex_t lock;
+	pthread_cond_t work; /* a job, the end, or a pause over */
+	pthread_cond_t room; /* the queue took one away, or went idle */
+	struct job **queue;  /* a ring of capacity */
+	size_t head, count, capacity;
+	size_t in_flight; /* taken by a worker, fate not yet known */
+	size_t bytes;	  /* the letters of the queued and in flight */
+	pthread_t *threads;
+	size_t thread_count;
+	size_t busy; /* workers in a batch */
+	char *password;
+	int started; /* the password was read and workers may start */
+	int closing;
+	int flushing;		 /* the run waits for the queue to empty */
+	int producer_waits;	 /* the run waits for room in the queue */
+	char *broken;		 /* why it cannot be used, or NULL */
+	int given_up;		 /* down, or its day's limit spent */
+	size_t temporary_streak; /* temporary failures since a success */
+	size_t paused;		 /* subscribers left for the next run */
+	time_t backoff_until;	 /* it said "too many": wait till then */
+	long backoff;		 /* the next pause, doubling */
+	int backoff_streak;
+	struct limit limit;
+};
+
+struct deliver {
+	struct deliver_setup setup;
+	pthread_mutex_t lock; /* counts, reports, the retry list */
+	struct deliver_counts counts;
+	struct route *routes;	  /* one per config provider */
+	struct transport *shared; /* maildir or stdout, on the main thread */
+	int shared_failed;
+	size_t held_back;	      /* not tried once the journal failed */
+	size_t uncertain_before;      /* left alone: uncertain from before */
+	struct subscriber_list retry; /* failed temporarily, to try again */
+	struct letter_maker *maker;   /* each variant rendered once */
+};
+
+/* deliver.c: reporting and recording, safe from any thread. */
+void deliver_report(struct deliver *deliver, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Commits job's delivery as begun in state (the thread's own connection);
+ * 0, or -1 when the journal failed (then nothing more is sent).
+ */
+int deliver_begin(struct deliver *deliver, struct state *state,
+		  struct job *job);
+
+/*
+ * Records and counts what the transport said of job (takes errstr);
+ * called from the thread that sent it, with its own state.
+ */
+void deliver_outcome(struct deliver *deliver, struct state *state,
+		     struct job *job, enum transport_status status,
+		     char *errstr);
+
+/* Whether the journal failed (then nothing more is sent). */
+int deliver_journal_broken(struct deliver *deliver);
+
+/*
+ * A job begun but put back in the queue (its provider asked for less):
+ * its journal entry says it failed temporarily, not "sending", until it
+ * is begun again, so that a crash meanwhile does not leave it uncertain.
+ */
+void deliver_set_aside(struct deliver *deliver, struct state *state,
+		       struct job *job, const char *reply);
+
+/* Counts a subscriber not tried because its provider cannot be used. */
+void deliver_not_tried(struct deliver *deliver, struct route *route,
+		       struct job *job);
+
+void deliver_job_free(struct job *job);
+
+/* deliver_route.c: the routes. */
+void deliver_route_init(struct route *route, struct deliver *deliver,
+			const struct provider *provider);
+
+/*
+ * Queues job on route (takes it), starting a worker when it has more work
+ * than its workers; waits while the queue is full.
+ */
+void deliver_route_enqueue(struct route *route, struct job *job);
+
+/* Waits until route has nothing queued and no batch under way. */
+void deliver_route_drain(struct route *route);
+
+/* Ends the workers (after they finished the queue) and frees the route. */
+void deliver_route_close(struct route *route);
+
+/*
+ * Whether route still takes work: not broken, not given up (locks it).
+ */
+int deliver_route_usable(struct route *route);
+
+#endif
