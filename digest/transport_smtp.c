@@ -180,14 +180,15 @@ static int
 stale_connection_failed(struct smtp_transport *smtp, CURLcode result)
 {
 	long new_connections = -1;
+	/* After DATA the server may hold the message: never send it twice. */
+	int after_data = strcmp(smtp->watch.last_command, "DATA") == 0 ||
+			 smtp->watch.upload_complete || smtp->watch.timed_out;
 
 	if (curl_easy_getinfo(smtp->curl, CURLINFO_NUM_CONNECTS,
 			      &new_connections) != CURLE_OK ||
 	    new_connections != 0)
 		return 0;
-	/* After DATA the server may hold the message: never send it twice. */
-	if (strcmp(smtp->watch.last_command, "DATA") == 0 ||
-	    smtp->watch.upload_complete || smtp->watch.timed_out)
+	if (after_data)
 		return 0;
 	if (smtp->watch.last_code == 421)
 		return 1;
