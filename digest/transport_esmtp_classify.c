@@ -311,9 +311,11 @@ classify_end(const struct esmtp_batch *batch, const struct esmtp_job *job,
 	if (job->final_seen && reply->code >= 200 && reply->code < 300 &&
 	    job->data_complete)
 		return TRANSPORT_OK;
-	if (job->final_seen && reply->code >= 400)
+	if (job->final_seen && reply->code >= 400) {
+		*broke_out = reply->code == 421;
 		return refused(xasprintf("message to <%s> (DATA)", recipient),
 			       reply, errstr_out);
+	}
 	*broke_out = 1;
 	if (!job->data_complete || job->write_failed || job->final_seen) {
 		words = ending(batch);
@@ -360,13 +362,22 @@ classify_job(const struct esmtp_batch *batch, const struct esmtp_job *job,
 		*errstr_out = xstrdup("held back before its data");
 		return TRANSPORT_ETEMP;
 	}
-	if (mail->code < 400 && mail->code >= 200 && rcpt->code >= 400)
+	/*
+	 * A 421 closes the session (RFC 5321 3.8): whatever libESMTP wrote
+	 * after it met a closed connection, and the jobs after this one were
+	 * not really tried.
+	 */
+	if (mail->code < 400 && mail->code >= 200 && rcpt->code >= 400) {
+		*broke_out = rcpt->code == 421;
 		return refused(xasprintf("RCPT TO <%s>", outer->recipient),
 			       rcpt, errstr_out);
-	if (mail->code >= 400)
+	}
+	if (mail->code >= 400) {
+		*broke_out = mail->code == 421;
 		return refused(
 		    xasprintf("MAIL FROM <%s>", outer->envelope_from), mail,
 		    errstr_out);
+	}
 	*broke_out = 1;
 	if (mail->code == 0) {
 		*errstr_out = no_reply(
@@ -382,10 +393,12 @@ classify_job(const struct esmtp_batch *batch, const struct esmtp_job *job,
 	*broke_out = 0;
 	if (job->data_started)
 		return classify_end(batch, job, errstr_out, broke_out);
-	if (job->final_seen && data->code >= 400)
+	if (job->final_seen && data->code >= 400) {
+		*broke_out = data->code == 421;
 		return refused(
 		    xasprintf("message to <%s> (DATA)", outer->recipient), data,
 		    errstr_out);
+	}
 	*broke_out = 1;
 	*errstr_out = no_reply(
 	    batch, xasprintf("message to <%s> (DATA)", outer->recipient),

@@ -5,7 +5,12 @@ digest_c_test(5101-esmtp 5101-esmtp.c)
 foreach(script
     5102-esmtp-plain 5103-esmtp-starttls 5104-esmtp-auth 5105-esmtp-refusals
     5106-esmtp-down 5107-esmtp-slow-final 5108-esmtp-crash 5109-esmtp-batch
-    5110-esmtp-hook 5111-esmtp-timeouts 5112-esmtp-valgrind)
+    5110-esmtp-hook 5111-esmtp-timeouts)
   digest_script_test(${script} ${script}.py)
   set_property(TEST ${script} APPEND PROPERTY DEPENDS 5101-esmtp)
 endforeach()
+# valgrind cannot run a sanitizer build: there ASan and LSan do its work.
+if(NOT DIGEST_SANITIZE)
+  digest_script_test(5112-esmtp-valgrind 5112-esmtp-valgrind.py)
+  set_property(TEST 5112-esmtp-valgrind APPEND PROPERTY DEPENDS 5101-esmtp)
+endif()

@@ -148,9 +148,9 @@ class Handler:
                        connection=server.connection_number,
                        tls=server.is_tls())
         if self.transaction_count <= self.args.busy:
-            # As real servers do after a 421: the connection ends.
-            asyncio.get_running_loop().call_later(0.05,
-                                                  server.transport.close)
+            # As real servers do after a 421: the connection ends, right
+            # after the reply is written (a close before it would lose it).
+            server.close_after_reply = True
             return "421 4.7.0 too many messages, slow down"
         await self.delay("mail", server)
         envelope.mail_from = address
@@ -222,6 +222,7 @@ class CountingSMTP(SMTP):
         self.faults = faults
         self.greeted = False
         self.transaction = 0
+        self.close_after_reply = False
 
     def connection_lost(self, error):
         CountingSMTP.open_now -= 1
@@ -241,6 +242,8 @@ class CountingSMTP(SMTP):
         elif self.faults.pipelining:
             self.note_ahead()
         await super().push(status)
+        if self.close_after_reply:
+            self.transport.close()
 
     def note_ahead(self):
         """Logs a reply sent while the next command has come already."""
