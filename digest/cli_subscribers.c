@@ -111,6 +111,8 @@ exit_code(enum state_status status)
 	case STATE_EINVALID:
 		return EX_DATAERR;
 	case STATE_EIO:
+	case STATE_EBUSY:
+	case STATE_ECREATE:
 		return EX_IOERR;
 	}
 	return EX_SOFTWARE;

@@ -1,9 +1,12 @@
 /*
  * state.h - subscribers and what each one was sent, behind one interface.
  *
- * SQLite stays inside state.c; struct state is opaque so that another store
- * (PostgreSQL for several sender hosts) can later stand behind the same
- * functions.
+ * Two stores stand behind it: a SQLite file (one host, the default) and a
+ * PostgreSQL database that several sender hosts can share.  The location
+ * chooses: a postgresql:// or postgres:// URL names a database server,
+ * anything else a SQLite file.  struct state is opaque, and nothing above
+ * this header knows which store runs; SQLite and libpq stay inside
+ * state*.c.
  */
 #ifndef DIGEST_STATE_H
 #define DIGEST_STATE_H
@@ -19,20 +22,80 @@ enum state_status {
 	STATE_ENOTFOUND, /* no such subscriber */
 	STATE_EEXISTS,	 /* a subscriber with that address exists */
 	STATE_EINVALID,	 /* a value is not acceptable (address, format) */
-	STATE_EIO	 /* the database cannot be opened, read or written */
+	STATE_EIO,	 /* the database cannot be opened, read or written */
+	STATE_EBUSY,	 /* another run holds the run lock */
+	STATE_ECREATE	 /* the run lock cannot be created */
 };
 
 struct state;
 
 /*
- * Opens (creating on first use) the database at path and migrates its schema
- * to the current version.  Returns STATE_OK and *state_out (state_close()),
- * or an error with *errstr_out (free()) naming the path.
+ * Checks a location as the configuration gives it, without connecting: a
+ * PostgreSQL URL must parse and must hold no password (it would show in
+ * every process list and log line), and a password (password_given: from
+ * state_password_file or state_password_env) is only for a database
+ * server.  Returns STATE_OK, or STATE_EINVALID with *errstr_out (free())
+ * that never repeats a password.
  */
-enum state_status state_open(const char *path, struct state **state_out,
+enum state_status state_location_check(const char *location, int password_given,
+				       char **errstr_out);
+
+/*
+ * Sets the password that this process logs in to a database server with,
+ * for every later state_open() (NULL: none).  It is copied, and never
+ * appears in a message.  A SQLite file ignores it.
+ */
+void state_password_set(const char *password);
+
+/*
+ * Opens (creating on first use) the store at location, a SQLite path or a
+ * PostgreSQL URL, and migrates its schema to the current version.  Returns
+ * STATE_OK and *state_out (state_close()), or an error with *errstr_out
+ * (free()) naming the location (a URL's password never shown).
+ */
+enum state_status state_open(const char *location, struct state **state_out,
 			     char **errstr_out);
 
+/*
+ * As state_open(), but for a command that only looks: a store that does
+ * not exist yet (no file; a database without digest's tables) is not made,
+ * and the result is STATE_ENOTFOUND.
+ */
+enum state_status state_open_existing(const char *location,
+				      struct state **state_out,
+				      char **errstr_out);
+
 void state_close(struct state *state);
+
+/* The location of the store as messages name it. */
+const char *state_location(const struct state *state);
+
+/*
+ * Takes the run lock, so that only one `digest send` delivers at a time:
+ * a file beside a SQLite database, a session lock on a PostgreSQL server
+ * (held across every host that shares it).  It goes with state_close() or
+ * the death of the process.  STATE_EBUSY when another run holds it,
+ * STATE_ECREATE when the lock file cannot be made.
+ */
+enum state_status state_run_lock(struct state *state, char **errstr_out);
+
+/* What state_migrate() copied: a count per table, in copy order. */
+struct state_copy_count {
+	const char *table;
+	long long rows;
+};
+
+#define STATE_COPY_TABLES 8
+
+/*
+ * Copies everything in from into to, a store with no rows at all (else
+ * STATE_EEXISTS), in one transaction of to's: all or nothing.  Row ids
+ * stay as they were.  Fills counts_out (STATE_COPY_TABLES entries).
+ */
+enum state_status
+state_migrate(struct state *from, struct state *to,
+	      struct state_copy_count counts_out[STATE_COPY_TABLES],
+	      char **errstr_out);
 
 /* Adds a subscriber; sub->email must already be normalised. */
 enum state_status state_subscriber_add(struct state *state,
