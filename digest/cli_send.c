@@ -7,11 +7,9 @@
 #include "cli_commands.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,35 +79,27 @@ struct send_run {
 /*
  * Two overlapping runs (a slow one and the next cron start, or an operator
  * by hand) must not both deliver: only one run may deliver at a time.
- * Returns the lock's descriptor, or -1 after printing why; the lock is
- * released when the descriptor closes or the process dies, so a run that
- * was killed leaves nothing stale behind.
+ * The store holds the lock (state_run_lock()), and lets it go when it is
+ * closed or the process dies, so a killed run leaves nothing stale.
  */
 static int
-take_run_lock(const char *state_path, int *code_out)
+take_run_lock(struct send_run *run)
 {
-	char *path = xasprintf("%s.lock", state_path);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	char *errstr = NULL;
+	enum state_status status = state_run_lock(run->state, &errstr);
 
-	if (fd < 0) {
-		cli_warn("cannot open the run lock %s: %s", path,
-			 strerror(errno));
-		*code_out = EX_CANTCREAT;
-	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK) {
-			cli_warn("another digest send holds %s: not sending "
-				 "twice; try again when it has finished",
-				 path);
-			*code_out = EX_TEMPFAIL;
-		} else {
-			cli_warn("cannot lock %s: %s", path, strerror(errno));
-			*code_out = EX_IOERR;
-		}
-		close(fd);
-		fd = -1;
+	if (status == STATE_OK)
+		return EX_OK;
+	cli_warn("%s", errstr);
+	free(errstr);
+	switch (status) {
+	case STATE_EBUSY:
+		return EX_TEMPFAIL;
+	case STATE_ECREATE:
+		return EX_CANTCREAT;
+	default:
+		return EX_IOERR;
 	}
-	free(path);
-	return fd;
 }
 
 /* Reads the options; CLI_HELP_SHOWN, 0 or a sysexits code. */
@@ -581,8 +571,10 @@ run_send(struct send_run *run)
 	/* A key that cannot be read stops the run before anything leaves. */
 	if ((code = cli_open_links(config, &run->links)) != EX_OK)
 		return code;
-	if (state_open(config->state_path, &run->state, &errstr) != STATE_OK)
-		return state_failed(errstr);
+	if ((code = cli_open_state(config, 0, &run->state)) != EX_OK)
+		return code;
+	if (!run->dry_run && (code = take_run_lock(run)) != EX_OK)
+		return code;
 	/* A --subscriber that does not exist needs no feeds to say so. */
 	if (run->only != NULL) {
 		code = load_named(run, &named);
@@ -603,7 +595,6 @@ int
 cli_send_main(struct cli *cli, int argc, char **argv)
 {
 	struct send_run run = {0};
-	int lock_fd = -1;
 	int code;
 
 	run.cli = cli;
@@ -615,15 +606,12 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
 	letter_digest_date(cli->config, run.now, run.digest_date);
-	if (run.dry_run ||
-	    (lock_fd = take_run_lock(cli->config->state_path, &code)) >= 0)
-		code = run_send(&run);
+	code = run_send(&run);
 	edition_free(run.edition);
 	feed_item_list_clear(&run.gathered);
 	render_close(run.renderer);
 	links_free(run.links);
+	/* This lets the run lock go. */
 	state_close(run.state);
-	if (lock_fd >= 0)
-		close(lock_fd);
 	return code;
 }

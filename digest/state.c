@@ -42,6 +42,12 @@ state_location_is_pg(const char *location)
 		strncmp(location, "postgres://", 11) == 0);
 }
 
+int
+state_location_is_path(const char *location)
+{
+	return !state_location_is_pg(location);
+}
+
 static enum state_status
 open_store(const char *location, int create, struct state **state_out,
 	   char **errstr_out)

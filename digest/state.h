@@ -41,6 +41,12 @@ enum state_status state_location_check(const char *location, int password_given,
 				       char **errstr_out);
 
 /*
+ * Whether location names a file (a SQLite database), whose relative path
+ * the configuration resolves, rather than a database server's URL.
+ */
+int state_location_is_path(const char *location);
+
+/*
  * Sets the password that this process logs in to a database server with,
  * for every later state_open() (NULL: none).  It is copied, and never
  * appears in a message.  A SQLite file ignores it.
