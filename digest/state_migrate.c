@@ -30,7 +30,7 @@ static const struct {
     {"journal",
      "email, digest_date, state, provider, first_edition, last_edition,"
      " message_id, attempts, reply, updated_at",
-     "ttttiitiit"},
+     "ttttiititi"},
     {"editions", "id, digest_date, created_at, item_count", "itii"},
     {"items",
      "id, edition, story, link, title_key, source, title, summary,"

@@ -18,7 +18,7 @@
 #include "util.h"
 
 /* The most parameters a statement of the store has. */
-#define PG_PARAMS_MAX 16
+#define PG_PARAMS_MAX 32
 /* The types of the parameters, as the server numbers them. */
 #define PG_TYPE_INT8 20
 #define PG_TYPE_TEXT 25

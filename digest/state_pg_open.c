@@ -163,6 +163,43 @@ state_pg_redact(const char *location)
 	return copy;
 }
 
+/*
+ * Checks what libpq leaves to the connection and can be known before: a
+ * port is a number (or a list of them, one per host), and no password.
+ */
+static enum state_status
+check_option(const PQconninfoOption *option, char **errstr_out)
+{
+	const char *port = option->val;
+	long number;
+
+	if (port == NULL)
+		return STATE_OK;
+	if (strcmp(option->keyword, "password") == 0) {
+		state_set_error(errstr_out,
+				xstrdup("the URL holds a password"));
+		return STATE_EINVALID;
+	}
+	if (strcmp(option->keyword, "port") != 0)
+		return STATE_OK;
+	while (*port) {
+		char *one = xstrndup(port, strcspn(port, ","));
+		int bad = util_parse_long(one, 1, 65535, &number) != 0;
+
+		if (bad)
+			state_set_error(errstr_out,
+					xasprintf("not a PostgreSQL URL: port "
+						  "\"%s\" is not a number from "
+						  "1 to 65535",
+						  one));
+		port += strlen(one) + (port[strlen(one)] == ',');
+		free(one);
+		if (bad)
+			return STATE_EINVALID;
+	}
+	return STATE_OK;
+}
+
 enum state_status
 state_location_check(const char *location, int password_given,
 		     char **errstr_out)
@@ -203,13 +240,9 @@ state_location_check(const char *location, int password_given,
 					"state_password_env instead"));
 		status = STATE_EINVALID;
 	}
-	for (PQconninfoOption *o = options; o && o->keyword; o++)
-		if (status == STATE_OK && strcmp(o->keyword, "password") == 0 &&
-		    o->val != NULL) {
-			state_set_error(errstr_out,
-					xstrdup("the URL holds a password"));
-			status = STATE_EINVALID;
-		}
+	for (PQconninfoOption *o = options;
+	     status == STATE_OK && o && o->keyword; o++)
+		status = check_option(o, errstr_out);
 	PQconninfoFree(options);
 	PQfreemem(message);
 	free(secret);
