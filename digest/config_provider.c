@@ -14,6 +14,7 @@
 static const char *const provider_keys[] = {"name",
 					    "smtp_url",
 					    "tls",
+					    "smtp_client",
 					    "user",
 					    "password_env",
 					    "password_file",
@@ -32,6 +33,7 @@ static const char *const provider_keys[] = {"name",
 					    "max_per_minute",
 					    "max_per_hour",
 					    "max_per_day",
+					    "backoff",
 					    NULL};
 
 /* A footer longer than this is a paragraph pasted into the wrong key. */
@@ -139,6 +141,34 @@ load_tls(struct loader *loader, const char *section, struct provider *provider)
 	free(scheme);
 }
 
+/*
+ * The client library: libESMTP unless the provider needs implicit TLS,
+ * which only libcurl speaks.
+ */
+static void
+load_client(struct loader *loader, const char *section,
+	    struct provider *provider)
+{
+	const char *client = config_get(loader, section, "smtp_client");
+
+	provider->client = provider->tls == TLS_IMPLICIT ? SMTP_CLIENT_LIBCURL
+							 : SMTP_CLIENT_LIBESMTP;
+	if (client == NULL || *client == '\0')
+		return;
+	if (strcmp(client, "libcurl") == 0)
+		provider->client = SMTP_CLIENT_LIBCURL;
+	else if (strcmp(client, "libesmtp") != 0)
+		config_problem(loader, section, "smtp_client",
+			       "\"%s\" is not one of libesmtp, libcurl",
+			       client);
+	else if (provider->tls == TLS_IMPLICIT)
+		config_problem(loader, section, "smtp_client",
+			       "libesmtp cannot do implicit TLS (smtps://): "
+			       "use libcurl");
+	else
+		provider->client = SMTP_CLIENT_LIBESMTP;
+}
+
 /* What the provider allows: sessions, their length, and rates. */
 static void
 load_limits(struct loader *loader, const char *section,
@@ -154,6 +184,8 @@ load_limits(struct loader *loader, const char *section,
 			&provider->max_per_hour);
 	config_get_long(loader, section, "max_per_day", 0, 100000000,
 			&provider->max_per_day);
+	config_get_duration(loader, section, "backoff", 1, 600,
+			    &provider->backoff);
 }
 
 void
@@ -173,12 +205,14 @@ config_load_provider(struct loader *loader, const char *section, const char *id)
 	provider->data_timeout = PROVIDER_DATA_TIMEOUT;
 	provider->max_connections = PROVIDER_CONNECTIONS;
 	provider->messages_per_connection = PROVIDER_MESSAGES_PER_CONNECTION;
+	provider->backoff = PROVIDER_BACKOFF;
 	config_check_keys(loader, section, provider_keys);
 	provider->name = config_get_required(loader, section, "name");
 	provider->smtp_url = config_get_required(loader, section, "smtp_url");
 	config_check_url(loader, section, "smtp_url", provider->smtp_url,
 			 "smtp,smtps");
 	load_tls(loader, section, provider);
+	load_client(loader, section, provider);
 	provider->user = config_get_string(loader, section, "user", NULL);
 	provider->password_env =
 	    config_get_string(loader, section, "password_env", NULL);

@@ -13,15 +13,21 @@
 #include "deliver_impl.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "util.h"
 
-/* The first pause after "too many", and the longest. */
-#define ROUTE_BACKOFF_FIRST 30L
+/* The longest pause after "too many" (the first is the provider's). */
 #define ROUTE_BACKOFF_MAX 600L
+/*
+ * How long a worker waits for a full session's worth of letters before it
+ * sends what there is: a session per letter would pay the connection's
+ * setup for each.
+ */
+#define ROUTE_GATHER_MS 100
 /* This many pauses without a success between them, and it is given up. */
 #define ROUTE_BACKOFF_GIVE_UP 5
 
@@ -44,7 +50,7 @@ deliver_route_init(struct route *route, struct deliver *deliver,
 	route->queue = xcalloc(route->capacity, sizeof *route->queue);
 	route->threads =
 	    xcalloc((size_t)provider->max_connections, sizeof *route->threads);
-	route->backoff = ROUTE_BACKOFF_FIRST;
+	route->backoff = route->provider->backoff;
 	/* Today's earlier runs used some of the day's allowance already. */
 	if (provider->max_per_day > 0 && setup->state != NULL &&
 	    state_deliveries_sent_count(setup->state, setup->digest_date,
@@ -56,6 +62,29 @@ deliver_route_init(struct route *route, struct deliver *deliver,
 	}
 	limit_init(&route->limit, provider->max_per_minute,
 		   provider->max_per_hour, provider->max_per_day, sent_today);
+}
+
+/* The monotonic clock in milliseconds. */
+static int64_t
+now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Waits on cond for up to ms milliseconds, with the route locked. */
+static void
+wait_ms(struct route *route, pthread_cond_t *cond, long ms)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += (ms % 1000) * 1000000L;
+	deadline.tv_sec += ms / 1000 + deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(cond, &route->lock, &deadline);
 }
 
 /* Waits on cond until at (0: no limit), with the route locked. */
@@ -99,6 +128,20 @@ take_some(struct route *route, struct job **jobs, size_t count)
 }
 
 /*
+ * Whether a worker that finds want jobs queued should send them now
+ * rather than wait a moment for a full session's worth (route locked):
+ * a full one, or nobody adding more (the run ended, waits for the queue,
+ * or cannot add for lack of room), or the moment is over.
+ */
+static int
+batch_ready(const struct route *route, size_t want, int64_t waited_ms)
+{
+	return want >= (size_t)route->provider->messages_per_connection ||
+	       route->closing || route->flushing || route->producer_waits ||
+	       waited_ms >= ROUTE_GATHER_MS;
+}
+
+/*
  * The next batch for a worker (route locked): up to a session's worth of
  * jobs the limits allow now, waiting as long as they say.  Sets *dropped
  * when the route cannot be used: then the jobs are to be counted, not
@@ -108,6 +151,7 @@ static size_t
 next_batch(struct route *route, struct job **jobs, int *dropped)
 {
 	const struct provider *provider = route->provider;
+	int64_t since = -1;
 	time_t now, retry_at;
 	size_t want, count;
 
@@ -123,6 +167,12 @@ next_batch(struct route *route, struct job **jobs, int *dropped)
 				       (size_t)provider->messages_per_connection
 				   ? route->count
 				   : (size_t)provider->messages_per_connection;
+			if (since < 0)
+				since = now_ms();
+			if (!batch_ready(route, want, now_ms() - since)) {
+				wait_ms(route, &route->work, ROUTE_GATHER_MS);
+				continue;
+			}
 			count = limit_take(&route->limit, now, want, &retry_at);
 			if (count > 0)
 				return take_some(route, jobs, count);
@@ -206,7 +256,7 @@ note_streak(struct route *route, enum transport_status status)
 	if (status == TRANSPORT_OK) {
 		route->temporary_streak = 0;
 		route->backoff_streak = 0;
-		route->backoff = ROUTE_BACKOFF_FIRST;
+		route->backoff = route->provider->backoff;
 	} else if (status == TRANSPORT_ETEMP &&
 		   ++route->temporary_streak == DELIVER_PAUSE_AFTER) {
 		route->given_up = 1;
@@ -230,9 +280,11 @@ learn(struct route *route, struct job *job, const struct transport_job *tjob,
 {
 	int untried = !tjob->tried;
 	int again = untried || (tjob->status == TRANSPORT_ETEMP &&
-				!job->begun && asks_for_less(tjob->errstr));
+				asks_for_less(tjob->errstr));
 
 	route->in_flight--;
+	if (!again || job->held || route->broken != NULL || route->given_up)
+		route->bytes -= job->letter.size;
 	if (job->held)
 		return FATE_OUTCOME;
 	if (again && route->broken == NULL && !route->given_up) {
@@ -260,7 +312,6 @@ struct batch {
 	struct route *route;
 	struct state *state; /* the worker's own connection */
 	int slowed;	     /* a reply asked for less */
-	int failed;	     /* not every job went through */
 };
 
 /* The before_data hook: the journal first, then the data. */
@@ -294,16 +345,18 @@ after(void *context, struct transport_job *tjob)
 	/* Once the journal failed, nothing more goes out: count it held. */
 	if (!tjob->tried && deliver_journal_broken(route->deliver))
 		job->held = 1;
-	batch->failed |= tjob->status != TRANSPORT_OK;
 	pthread_mutex_lock(&route->lock);
 	fate = learn(route, job, tjob, &batch->slowed);
 	pthread_cond_broadcast(&route->room);
 	pthread_mutex_unlock(&route->lock);
 	if (fate == FATE_OUTCOME) {
-		deliver_outcome(route->deliver, batch->state, job,
-				tjob->status, tjob->errstr);
+		deliver_outcome(route->deliver, batch->state, job, tjob->status,
+				tjob->errstr);
 		tjob->errstr = NULL;
 	} else {
+		if (fate == FATE_AGAIN)
+			deliver_set_aside(route->deliver, batch->state, job,
+					  tjob->errstr);
 		free(tjob->errstr);
 		tjob->errstr = NULL;
 	}
@@ -313,18 +366,20 @@ after(void *context, struct transport_job *tjob)
 		deliver_job_free(job);
 }
 
-/* Sends one batch; the hooks hand each job's fate on. */
+/*
+ * Sends one batch over a session of its own (so that none carries more
+ * than messages_per_connection); the hooks hand each job's fate on.
+ */
 static void
-send_batch(struct route *route, struct state *state,
-	   struct transport **transport, struct job **jobs, size_t count)
+send_batch(struct route *route, struct state *state, struct job **jobs,
+	   size_t count)
 {
 	static const struct transport_hooks hooks = {before_data, after};
 	struct transport_job *tjobs = xcalloc(count, sizeof *tjobs);
-	struct batch batch = {route, state, 0, 0};
+	struct batch batch = {route, state, 0};
+	struct transport *transport =
+	    transport_open_provider(route->provider, route->password);
 
-	if (*transport == NULL)
-		*transport = transport_open_provider(route->provider,
-						     route->password);
 	for (size_t i = 0; i < count; i++) {
 		jobs[i]->state = state;
 		tjobs[i].envelope_from = jobs[i]->letter.envelope_from;
@@ -333,16 +388,12 @@ send_batch(struct route *route, struct state *state,
 		tjobs[i].size = jobs[i]->letter.size;
 		tjobs[i].context = jobs[i];
 	}
-	transport_send_batch(*transport, tjobs, count, &hooks, &batch);
+	transport_send_batch(transport, tjobs, count, &hooks, &batch);
+	transport_close(transport);
 	if (batch.slowed) {
 		pthread_mutex_lock(&route->lock);
 		slow_down(route);
 		pthread_mutex_unlock(&route->lock);
-	}
-	/* Never reuse a session that failed: a fresh one for what comes. */
-	if (batch.failed || batch.slowed) {
-		transport_close(*transport);
-		*transport = NULL;
 	}
 	free(tjobs);
 }
@@ -352,6 +403,8 @@ drop(struct route *route, struct job **jobs, size_t count)
 {
 	pthread_mutex_lock(&route->lock);
 	route->in_flight -= count;
+	for (size_t i = 0; i < count; i++)
+		route->bytes -= jobs[i]->letter.size;
 	pthread_cond_broadcast(&route->room);
 	pthread_mutex_unlock(&route->lock);
 	for (size_t i = 0; i < count; i++) {
@@ -364,7 +417,6 @@ static void *
 worker_main(void *argument)
 {
 	struct route *route = argument;
-	struct transport *transport = NULL;
 	struct state *state = NULL;
 	struct job **jobs = xcalloc(route->capacity, sizeof *jobs);
 	char *errstr = NULL;
@@ -393,14 +445,13 @@ worker_main(void *argument)
 		if (dropped)
 			drop(route, jobs, count);
 		else
-			send_batch(route, state, &transport, jobs, count);
+			send_batch(route, state, jobs, count);
 		pthread_mutex_lock(&route->lock);
 		route->busy--;
 		pthread_cond_broadcast(&route->room);
 		pthread_cond_broadcast(&route->work);
 		pthread_mutex_unlock(&route->lock);
 	}
-	transport_close(transport);
 	state_close(state);
 	free(jobs);
 	return NULL;
@@ -410,12 +461,10 @@ worker_main(void *argument)
 static void
 maybe_start_worker(struct route *route)
 {
-	size_t per_worker = (size_t)route->provider->messages_per_connection;
-
+	/* Another session only when every worker is in one already. */
 	if (route->thread_count >= (size_t)route->provider->max_connections)
 		return;
-	if (route->thread_count > 0 &&
-	    route->count <= per_worker * route->thread_count)
+	if (route->thread_count > 0 && route->busy < route->thread_count)
 		return;
 	if (pthread_create(&route->threads[route->thread_count], NULL,
 			   worker_main, route) == 0)
@@ -428,9 +477,20 @@ void
 deliver_route_enqueue(struct route *route, struct job *job)
 {
 	pthread_mutex_lock(&route->lock);
-	/* Room for every job out with a worker too: it may come back. */
-	while (route->count + route->in_flight >= route->capacity)
+	/*
+	 * Room for every job out with a worker too: it may come back.  One
+	 * letter bigger than the budget still goes, alone.
+	 */
+	while (route->count + route->in_flight >= route->capacity ||
+	       (route->bytes > 0 &&
+		route->bytes + job->letter.size > DELIVER_ROUTE_BYTES)) {
+		/* A worker gathering a session need not wait for more. */
+		route->producer_waits = 1;
+		pthread_cond_broadcast(&route->work);
 		pthread_cond_wait(&route->room, &route->lock);
+	}
+	route->producer_waits = 0;
+	route->bytes += job->letter.size;
 	route->queue[(route->head + route->count) % route->capacity] = job;
 	route->count++;
 	maybe_start_worker(route);
@@ -442,8 +502,11 @@ void
 deliver_route_drain(struct route *route)
 {
 	pthread_mutex_lock(&route->lock);
+	route->flushing = 1;
+	pthread_cond_broadcast(&route->work);
 	while (route->thread_count > 0 && (route->count > 0 || route->busy > 0))
 		pthread_cond_wait(&route->room, &route->lock);
+	route->flushing = 0;
 	pthread_mutex_unlock(&route->lock);
 }
 

@@ -14,6 +14,14 @@ enum tls_mode {
 };
 
 /*
+ * The SMTP client library that carries a provider's mail: libESMTP
+ * pipelines (three round trips a message against libcurl's four), so it
+ * is the default; libcurl is the one for implicit TLS (smtps://), which
+ * libESMTP cannot do, and it uses less CPU on a fast local link.
+ */
+enum smtp_client { SMTP_CLIENT_LIBESMTP = 0, SMTP_CLIENT_LIBCURL };
+
+/*
  * The SMTP time limits when the configuration says nothing, in seconds:
  * RFC 5321 (4.5.3.2) gives the server 5 minutes for its greeting and each
  * command's reply, and 10 minutes for its reply to the end of the data.
@@ -24,6 +32,8 @@ enum tls_mode {
 /* Sessions at once, and messages a session, when it says nothing. */
 #define PROVIDER_CONNECTIONS 1L
 #define PROVIDER_MESSAGES_PER_CONNECTION 100L
+/* The first pause when a provider asks for less (421, "too many"). */
+#define PROVIDER_BACKOFF 30L
 
 /* A webmail provider's SMTP settings: [provider ID]. */
 struct provider {
@@ -31,13 +41,14 @@ struct provider {
 	char *name;	/* display name: "ZeelandNet webmail" */
 	char *smtp_url; /* smtp://host:587 or smtps://host:465 */
 	enum tls_mode tls;
-	char *user;	      /* AUTH user; NULL: no AUTH */
-	char *password_env;   /* environment variable holding the password */
-	char *password_file;  /* or a file holding it (mode 0600) */
-	char *ca_file;	      /* extra CA bundle for a private relay */
-	char *from_address;   /* nieuws@example.nl */
-	char *from_name;      /* display name for From */
-	char *bounce_domain;  /* VERP envelope senders there; NULL: from */
+	enum smtp_client client; /* smtp_client = libesmtp | libcurl */
+	char *user;		 /* AUTH user; NULL: no AUTH */
+	char *password_env;	 /* environment variable holding the password */
+	char *password_file;	 /* or a file holding it (mode 0600) */
+	char *ca_file;		 /* extra CA bundle for a private relay */
+	char *from_address;	 /* nieuws@example.nl */
+	char *from_name;	 /* display name for From */
+	char *bounce_domain;	 /* VERP envelope senders there; NULL: from */
 	long connect_timeout; /* seconds to connect (with TLS for smtps://) */
 	long timeout;	      /* seconds for the greeting and each reply */
 	long data_timeout;    /* seconds for the reply to the end of data */
@@ -47,6 +58,7 @@ struct provider {
 	long max_per_minute;	      /* 0: no limit, as for the two below */
 	long max_per_hour;	      /* in any 60 minutes */
 	long max_per_day;	      /* the digest's day, all runs together */
+	long backoff; /* seconds: the first pause when it asks for less */
 	/* How its digests speak in its name; [mail]'s values when unset: */
 	char *list_id;		  /* List-Id: "Nieuws <nieuws.delta.nl>" */
 	char *unsubscribe_mailto; /* List-Unsubscribe mailto:, or NULL */

@@ -72,7 +72,7 @@ open_transport(struct serve_mailer *mailer, const struct provider *provider)
 		free(errstr);
 		return NULL;
 	}
-	transport = transport_open_smtp(provider, password);
+	transport = transport_open_provider(provider, password);
 	if (password) {
 		explicit_bzero(password, strlen(password));
 		free(password);

@@ -29,17 +29,13 @@ transport_send(struct transport *transport, const char *envelope_from,
 				    message, size, errstr_out);
 }
 
-/* Tells the caller a job's fate, if it listens; else frees errstr. */
+/* Tells the caller a job's fate, if it listens. */
 static void
 tell(const struct transport_hooks *hooks, void *context,
      struct transport_job *job)
 {
-	if (hooks != NULL && hooks->after != NULL) {
+	if (hooks != NULL && hooks->after != NULL)
 		hooks->after(context, job);
-	} else {
-		free(job->errstr);
-		job->errstr = NULL;
-	}
 }
 
 /* Sends job alone; returns 1 when the session failed with it. */
@@ -55,9 +51,9 @@ send_one(struct transport *transport, const struct transport_hooks *hooks,
 		return 0;
 	}
 	job->tried = 1;
-	job->status = transport_send(transport, job->envelope_from,
-				     job->recipient, job->message, job->size,
-				     &job->errstr);
+	job->status =
+	    transport_send(transport, job->envelope_from, job->recipient,
+			   job->message, job->size, &job->errstr);
 	tell(hooks, context, job);
 	/* A refusal of this one recipient is no failure of the session. */
 	return job->status != TRANSPORT_OK && job->status != TRANSPORT_EPERM;
@@ -89,6 +85,14 @@ transport_send_batch(struct transport *transport, struct transport_job *jobs,
 		tell(hooks, context, &jobs[rest]);
 	}
 	return jobs[i].status;
+}
+
+struct transport *
+transport_open_provider(const struct provider *provider, const char *password)
+{
+	if (provider->client == SMTP_CLIENT_LIBCURL)
+		return transport_open_smtp(provider, password);
+	return transport_open_esmtp(provider, password);
 }
 
 void

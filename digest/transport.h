@@ -78,6 +78,13 @@ struct transport *transport_open_smtp(const struct provider *provider,
 struct transport *transport_open_esmtp(const struct provider *provider,
 				       const char *password);
 
+/*
+ * Opens the transport of provider's smtp_client: transport_open_esmtp()
+ * or transport_open_smtp().
+ */
+struct transport *transport_open_provider(const struct provider *provider,
+					  const char *password);
+
 /* Writes each message as an .eml file, atomically, into directory. */
 struct transport *transport_open_maildir(const char *directory);
 
@@ -114,8 +121,10 @@ struct transport_job {
  * server accepted its envelope, where the back end pipelines; before the
  * job is sent at all, where it does not); it returns 0 to send it, or -1
  * to leave it unsent (ETEMP, "held back").  after is called once for every
- * job, tried or not, as soon as its fate is known, and takes its errstr.
- * Either may be NULL.
+ * job, tried or not, as soon as its fate is known (a message's final
+ * reply is reported before the next message's data goes out), and takes
+ * its errstr.  Either may be NULL; without after, each errstr stays in
+ * its job for the caller to free.
  */
 struct transport_hooks {
 	int (*before_data)(void *context, struct transport_job *job);

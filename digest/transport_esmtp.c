@@ -207,12 +207,14 @@ add_job(smtp_session_t session, struct esmtp_job *job)
 	struct transport_job *outer = job->job;
 
 	if (!address_is_safe(outer->envelope_from)) {
+		outer->tried = 1;
 		outer->status = TRANSPORT_ECONFIG;
 		outer->errstr = xstrdup("envelope sender is not a usable "
 					"address");
 		return 0;
 	}
 	if (!address_is_safe(outer->recipient)) {
+		outer->tried = 1;
 		outer->status = TRANSPORT_EPERM;
 		outer->errstr = xstrdup("recipient is not a usable address");
 		return 0;
@@ -312,7 +314,10 @@ run_session(struct esmtp_batch *batch, smtp_session_t session)
 	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
 }
 
-/* Every job gets the same status and message. */
+/*
+ * Every job gets the same status and message; the first is the one that
+ * met the problem, the rest were never begun on.
+ */
 static enum transport_status
 settle_all(struct transport_job *jobs, size_t count,
 	   enum transport_status status, const char *message)
@@ -320,6 +325,7 @@ settle_all(struct transport_job *jobs, size_t count,
 	size_t i;
 
 	for (i = 0; i < count; i++) {
+		jobs[i].tried = i == 0;
 		jobs[i].status = status;
 		free(jobs[i].errstr);
 		jobs[i].errstr = xstrdup(message);
@@ -329,8 +335,8 @@ settle_all(struct transport_job *jobs, size_t count,
 
 static enum transport_status
 esmtp_send_batch(struct transport *transport, struct transport_job *jobs,
-		 size_t count, transport_before_data_fn before_data,
-		 void *before_data_context)
+		 size_t count, const struct transport_hooks *hooks,
+		 void *context)
 {
 	struct esmtp_transport *esmtp = (struct esmtp_transport *)transport;
 	enum transport_status status = TRANSPORT_OK;
@@ -340,32 +346,29 @@ esmtp_send_batch(struct transport *transport, struct transport_job *jobs,
 	size_t added = 0;
 	size_t i;
 
-	if (esmtp->config_problem != NULL)
-		return settle_all(jobs, count, TRANSPORT_ECONFIG,
-				  esmtp->config_problem);
 	memset(&batch, 0, sizeof batch);
 	batch.esmtp = esmtp;
 	batch.count = count;
-	batch.before_data = before_data;
-	batch.before_data_context = before_data_context;
+	batch.hooks = hooks;
+	batch.context = context;
 	batch.jobs = xcalloc(count > 0 ? count : 1, sizeof *batch.jobs);
 	for (i = 0; i < count; i++) {
 		batch.jobs[i].batch = &batch;
 		batch.jobs[i].job = &jobs[i];
 	}
-	session = make_session(&batch, &auth, &added);
-	if (session == NULL) {
+	if (esmtp->config_problem != NULL) {
+		status = settle_all(jobs, count, TRANSPORT_ECONFIG,
+				    esmtp->config_problem);
+	} else if ((session = make_session(&batch, &auth, &added)) == NULL) {
 		status = settle_all(jobs, count, TRANSPORT_ETEMP,
 				    "libESMTP could not set up a session");
-		goto out;
+	} else if (added > 0) {
+		run_session(&batch, session);
+		status = transport_esmtp_classify(&batch);
 	}
-	if (added == 0)
-		goto out;
-	run_session(&batch, session);
-	status = transport_esmtp_classify(&batch);
+	/* Whatever was not told during the session is told now. */
 	for (i = 0; i < count; i++)
-		util_redact(&jobs[i].errstr, esmtp->password);
-out:
+		transport_esmtp_tell(&batch, &batch.jobs[i]);
 	if (session != NULL)
 		smtp_destroy_session(session);
 	if (auth != NULL)

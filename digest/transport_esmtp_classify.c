@@ -420,11 +420,14 @@ transport_esmtp_classify(struct esmtp_batch *batch)
 	session = session_problem(batch, &problem);
 	for (i = 0; i < batch->count; i++) {
 		job = &batch->jobs[i];
-		if (job->message == NULL)
-			continue; /* settled before the session */
+		if (job->message == NULL || job->told)
+			continue; /* settled before the session, or during */
 		free(job->job->errstr);
 		job->job->errstr = NULL;
 		if (problem != NULL) {
+			/* The first job met the problem; the rest never began.
+			 */
+			job->job->tried = status == TRANSPORT_OK;
 			job->job->status = session;
 			job->job->errstr = xstrdup(problem);
 			status = session;
@@ -436,6 +439,7 @@ transport_esmtp_classify(struct esmtp_batch *batch)
 			status = TRANSPORT_ETEMP;
 			continue;
 		}
+		job->job->tried = 1;
 		job->job->status =
 		    classify_job(batch, job, &job->job->errstr, &broke);
 		if (broke)
@@ -444,4 +448,36 @@ transport_esmtp_classify(struct esmtp_batch *batch)
 	free(reason);
 	free(problem);
 	return status;
+}
+
+void
+transport_esmtp_settle_early(struct esmtp_batch *batch, struct esmtp_job *job)
+{
+	int code = smtp_message_transfer_status(job->message)->code;
+	int broke = 0;
+
+	if (job->told || !job->data_started)
+		return;
+	/* A 2xx counts only if all of the data went out before it. */
+	if (!(code >= 400 || (code >= 200 && code < 300 && job->data_complete &&
+			      !job->write_failed)))
+		return;
+	free(job->job->errstr);
+	job->job->errstr = NULL;
+	job->job->tried = 1;
+	job->job->status = classify_end(batch, job, &job->job->errstr, &broke);
+	transport_esmtp_tell(batch, job);
+}
+
+void
+transport_esmtp_tell(struct esmtp_batch *batch, struct esmtp_job *job)
+{
+	const struct transport_hooks *hooks = batch->hooks;
+
+	if (job->told)
+		return;
+	job->told = 1;
+	util_redact(&job->job->errstr, batch->esmtp->password);
+	if (hooks != NULL && hooks->after != NULL)
+		hooks->after(batch->context, job->job);
 }

@@ -50,6 +50,7 @@ struct esmtp_job {
 	int data_complete;	    /* all of them, and the end */
 	int write_failed;	    /* a write failed before its end */
 	int final_seen;		    /* libESMTP had its verdict on the data */
+	int told;		    /* the after hook has had it */
 };
 
 /*
@@ -82,8 +83,8 @@ struct esmtp_batch {
 	struct esmtp_transport *esmtp;
 	struct esmtp_job *jobs;
 	size_t count;
-	transport_before_data_fn before_data;
-	void *before_data_context;
+	const struct transport_hooks *hooks; /* may be NULL */
+	void *context;			     /* the hooks' */
 	struct esmtp_watch watch;
 	int sigpipe_before;	 /* SIGPIPE was pending before the session */
 	int session_result;	 /* smtp_start_session()'s */
@@ -123,5 +124,19 @@ void transport_esmtp_watch_current(struct esmtp_batch *batch);
  * stopped the session early.
  */
 enum transport_status transport_esmtp_classify(struct esmtp_batch *batch);
+
+/*
+ * The final reply to job's data just came: when it decides the job, sets
+ * its status and tells the caller at once (transport_esmtp_tell()), so
+ * that its fate is recorded before the next message's data goes out.
+ */
+void transport_esmtp_settle_early(struct esmtp_batch *batch,
+				  struct esmtp_job *job);
+
+/*
+ * Hands job's fate to the after hook, once, with the password taken out
+ * of its errstr; without a hook, errstr stays in the job.
+ */
+void transport_esmtp_tell(struct esmtp_batch *batch, struct esmtp_job *job);
 
 #endif

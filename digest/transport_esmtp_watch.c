@@ -328,8 +328,10 @@ event(smtp_session_t session, int event, void *arg, ...)
 		/* The reply to the data, or to DATA refusing it. */
 		job = smtp_message_get_application_data(
 		    va_arg(args, smtp_message_t));
-		if (job != NULL)
+		if (job != NULL) {
 			job->final_seen = 1;
+			transport_esmtp_settle_early(batch, job);
+		}
 		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE:
 	case SMTP_EV_NO_PEER_CERTIFICATE:
@@ -373,9 +375,8 @@ first_piece(struct esmtp_job *job, int *length)
 	}
 	if (!job->hook_called) {
 		job->hook_called = 1;
-		if (batch->before_data != NULL &&
-		    batch->before_data(batch->before_data_context, job->job) <
-			0) {
+		if (batch->hooks != NULL && batch->hooks->before_data != NULL &&
+		    batch->hooks->before_data(batch->context, job->job) < 0) {
 			job->held_back = 1;
 			errno = ECANCELED;
 			return NULL;

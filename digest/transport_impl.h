@@ -17,10 +17,11 @@ struct transport_ops {
 				      const char *message, size_t size,
 				      char **errstr_out);
 	/* NULL: transport_send_batch() sends one job after another. */
-	enum transport_status (*send_batch)(
-	    struct transport *transport, struct transport_job *jobs,
-	    size_t count, const struct transport_hooks *hooks,
-	    void *context);
+	enum transport_status (*send_batch)(struct transport *transport,
+					    struct transport_job *jobs,
+					    size_t count,
+					    const struct transport_hooks *hooks,
+					    void *context);
 	void (*close)(struct transport *transport);
 };
 

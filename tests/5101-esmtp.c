@@ -227,6 +227,17 @@ before_data(void *context, struct transport_job *job)
 	return hold != NULL && strcmp(hold, job->recipient) == 0 ? -1 : 0;
 }
 
+/*
+ * The after hook: says that a job's fate is known (before the next job's
+ * hook, when it is known as its final reply comes), leaving errstr in it.
+ */
+static void
+after(void *context, struct transport_job *job)
+{
+	(void)context;
+	printf("after %s\n", job->recipient);
+}
+
 /* Writes message to DIR/RCPT.eml when SMTP_TEST_SAVE names DIR. */
 static int
 save(const char *recipient, const char *message)
@@ -248,13 +259,14 @@ static void
 send_batch(struct transport *transport, struct transport_job *jobs,
 	   size_t count)
 {
+	static const struct transport_hooks hooks = {before_data, after};
 	enum transport_status status;
 	size_t i;
 
-	status = transport_send_batch(
-	    transport, jobs, count,
-	    getenv("SMTP_TEST_HOOK") != NULL ? before_data : NULL,
-	    getenv("SMTP_TEST_HOLD"));
+	status = transport_send_batch(transport, jobs, count,
+				      getenv("SMTP_TEST_HOOK") != NULL ? &hooks
+								       : NULL,
+				      (void *)getenv("SMTP_TEST_HOLD"));
 	for (i = 0; i < count; i++) {
 		printf("%s %s %s\n", jobs[i].recipient,
 		       status_names[jobs[i].status],

@@ -2,7 +2,10 @@
 the server accepted the envelope (libESMTP asks for the data after DATA's
 354); a -1 leaves that job unsent (ETEMP, held back: the server stores
 nothing of it) and ends the connection, so the jobs after it are ETEMP,
-not sent, and their hook never runs.  The next batch goes on."""
+not sent, and their hook never runs.  The next batch goes on.  The after
+hook hears of each job once; of a message the server took, as soon as its
+final reply came: before the next message's hook, so that a crash in the
+middle of a batch leaves only the message in hand unsettled."""
 import os
 import sys
 
@@ -36,4 +39,12 @@ check.delivered(server, ["r0@example.nl", "r2@example.nl",
 # r3's envelope went out (the hook runs after it), its data did not.
 check.expect(len(server.events("mail")) == 5, "%d MAIL commands"
              % len(server.events("mail")))
+afters = [rcpt for what, rcpt in run.order if what == "after"]
+check.expect(sorted(afters) == sorted(rcpts), "after hook calls %r" % afters)
+# r0's 250 is heard before r2's data is asked for, r2's before r3's.
+check.expect(run.order[:4] == [("hook", "r0@example.nl"),
+                               ("after", "r0@example.nl"),
+                               ("hook", "r2@example.nl"),
+                               ("after", "r2@example.nl")],
+             "hooks and fates in order %r" % run.order)
 check.finish()

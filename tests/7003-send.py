@@ -266,12 +266,13 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
           (after - before))
     check("sent 0, failed temporarily 4, failed permanently 0, skipped 0"
           in out, "unrecorded summary: %r" % out)
-    check("journal cannot record it" in err and "3 subscribers not sent" in
+    check("journal cannot record it" in err and "4 subscribers not sent" in
           err, "unrecorded warnings: %r" % err)
 
     # Sent, but the outcome cannot be recorded: that delivery stays
     # uncertain, the rest are held back, and the next run does not send
-    # it again.
+    # it again.  The two providers send side by side, so each may have
+    # had one message out before the journal failed: one or two.
     sql("norecord", "DROP TRIGGER no_record")
     sql("norecord", "CREATE TRIGGER no_outcome BEFORE UPDATE ON journal "
         "WHEN NEW.state = 'sent' BEGIN SELECT RAISE(FAIL, 'test: disk "
@@ -280,18 +281,21 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
     code, out, err = run(["send", "--now", "2026-12-01T09:30:00+01:00"],
                          config=norecord, env=ENV)
     after = len(zeeland.events("message")) + len(delta.events("message"))
-    check(code == EX_IOERR and after == before + 1,
-          "one sent, then held back: %d, %d sent %r" % (code, after - before,
-                                                        err))
+    unsure = after - before
+    check(code == EX_IOERR and 1 <= unsure <= 2,
+          "one per provider sent, then held back: %d, %d sent %r" %
+          (code, unsure, err))
     check("stays uncertain" in err, "says it stays uncertain: %r" % err)
     sql("norecord", "DROP TRIGGER no_outcome")
     code, out, err = run(["send", "--now", "2026-12-01T09:30:00+01:00"],
                          config=norecord, env=ENV)
     after2 = len(zeeland.events("message")) + len(delta.events("message"))
-    check(code == EX_UNAVAILABLE and after2 == after + 2,
-          "the rest sent, the uncertain one not: %d, %d sent %r %r" %
+    # Three could be sent (the fourth address is refused): the uncertain
+    # ones are not sent again.
+    check(code == EX_UNAVAILABLE and after2 == after + 3 - unsure,
+          "the rest sent, the uncertain ones not: %d, %d sent %r %r" %
           (code, after2 - after, out, err))
-    check("uncertain 1" in out, "counted as uncertain: %r" % out)
+    check("uncertain %d" % unsure in out, "counted as uncertain: %r" % out)
     code, out, err = run(["status", "--json"], config=norecord)
     check(code == 0 and '"uncertain"' in out, "status lists it: %r" % out)
 

@@ -14,7 +14,7 @@ takes its server with it.
                    [--delay-transaction N]...]
                   [--crash-after N] [--silent-quit]
                   [--extra-reply SECONDS] [--pipelining]
-                  [--reply-by-address] [--maildir DIR]
+                  [--reply-by-address] [--busy N] [--maildir DIR]
 
 With --maildir every accepted message goes to DIR/N.eml (N counts from 1)
 and DIR/log.jsonl gets one JSON line per event: "connect" (connection
@@ -49,6 +49,9 @@ Faults, for the tests of time limits and broken connections:
                            exit at once (status 3), closing every
                            connection without a word and refusing new ones.
 --silent-quit              never answer QUIT.
+--busy N                   answer the first N transactions' MAIL with
+                           "421 4.7.0 too many messages" and close the
+                           connection, as a provider asking for less does.
 --extra-reply SECONDS      SECONDS after the final reply to each message,
                            send one more that answers nothing, as a server
                            out of step would.
@@ -144,6 +147,11 @@ class Handler:
         self.log.event(event="mail", mail_from=address,
                        connection=server.connection_number,
                        tls=server.is_tls())
+        if self.transaction_count <= self.args.busy:
+            # As real servers do after a 421: the connection ends.
+            asyncio.get_running_loop().call_later(0.05,
+                                                  server.transport.close)
+            return "421 4.7.0 too many messages, slow down"
         await self.delay("mail", server)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
@@ -203,15 +211,21 @@ class CountingSMTP(SMTP):
     """Numbers its connections so tests can see reuse; knows if TLS."""
 
     counter = 0
+    open_now = 0  # connections open at this moment
 
     def __init__(self, *args, implicit_tls=False, faults=None, **kwargs):
         super().__init__(*args, **kwargs)
         CountingSMTP.counter += 1
+        CountingSMTP.open_now += 1
         self.connection_number = CountingSMTP.counter
         self.implicit_tls = implicit_tls
         self.faults = faults
         self.greeted = False
         self.transaction = 0
+
+    def connection_lost(self, error):
+        CountingSMTP.open_now -= 1
+        super().connection_lost(error)
 
     def is_tls(self):
         return self.implicit_tls or self._tls_protocol is not None
@@ -269,6 +283,7 @@ def main():
     parser.add_argument("--silent-quit", action="store_true")
     parser.add_argument("--extra-reply", type=float)
     parser.add_argument("--reply-by-address", action="store_true")
+    parser.add_argument("--busy", type=int, default=0)
     parser.add_argument("--pipelining", action="store_true")
     parser.add_argument("--maildir")
     args = parser.parse_args()
@@ -317,7 +332,8 @@ def main():
         protocol = CountingSMTP(handler, loop=loop,
                                 implicit_tls=bool(server_ssl), faults=args,
                                 **kwargs)
-        log.event(event="connect", connection=protocol.connection_number)
+        log.event(event="connect", connection=protocol.connection_number,
+                  open=CountingSMTP.open_now)
         return protocol
 
     server = loop.run_until_complete(loop.create_server(

@@ -198,7 +198,8 @@ class EsmtpRun:
     before_data hook, which says -1 for the recipient hold), save (a
     directory for each composed message, RCPT.eml).  After send(),
     hooks lists the recipients the hook saw, in order, and batches each
-    batch's status."""
+    batch's status; order is every ("hook", recipient) and ("after",
+    recipient), the after hook's calls, as they came."""
 
     def __init__(self, batch=None, hook=False, hold=None, save=None,
                  curl=False):
@@ -209,6 +210,7 @@ class EsmtpRun:
         self.curl = curl
         self.hooks = []
         self.batches = []
+        self.order = []
 
     def environment(self):
         env = {}
@@ -227,6 +229,10 @@ class EsmtpRun:
     def take(self, line):
         if line.startswith("hook "):
             self.hooks.append(line[5:])
+            self.order.append(("hook", line[5:]))
+            return True
+        if line.startswith("after "):
+            self.order.append(("after", line[6:]))
             return True
         if line.startswith("batch "):
             self.batches.append(line[6:])
