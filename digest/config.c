@@ -78,6 +78,7 @@ static const char *const digest_keys[] = {"title",
 					  "state",
 					  "state_password_file",
 					  "state_password_env",
+					  "claim_lease",
 					  "syslog",
 					  NULL};
 static const char *const fetch_keys[] = {
@@ -173,6 +174,8 @@ load_digest(struct loader *loader)
 	config->template_dir = config_get_path(loader, section, "templates",
 					       DIGEST_DATADIR "/templates");
 	load_state(loader, section);
+	config_get_duration(loader, section, "claim_lease", 2, 3600,
+			    &config->claim_lease);
 	config->syslog =
 	    config_get_choice(loader, section, "syslog", "no", "yes");
 }
@@ -578,6 +581,7 @@ set_defaults(struct config *config, const char *path)
 	config->transport = TRANSPORT_KIND_SMTP;
 	config->retries = 2;
 	config->retry_delay = 60;
+	config->claim_lease = 120;
 	config->deactivate_after = 3;
 	config->error_after = 3;
 	config->web.link_max_age = 400L * 86400;

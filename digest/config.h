@@ -46,7 +46,8 @@ struct config {
 	char *state_path;   /* a SQLite file (absolute) or a PostgreSQL URL */
 	char *state_password_file; /* the database server's password, */
 	char *state_password_env;  /* from either (or neither) */
-	int syslog;		   /* warnings and summaries to syslog too */
+	long claim_lease; /* seconds a run's claims outlive its last sign */
+	int syslog;	  /* warnings and summaries to syslog too */
 
 	/* [fetch] */
 	long connect_timeout; /* seconds */

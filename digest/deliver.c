@@ -139,12 +139,20 @@ deliver_begin(struct deliver *deliver, struct state *state, struct job *job)
 	struct delivery entry;
 	char *errstr = NULL;
 
+	enum state_status status;
+
 	if (deliver_journal_broken(deliver))
 		return -1;
 	fill_entry(deliver, job, &entry);
-	if (state_delivery_begin(state, &entry, time(NULL), &errstr) ==
-	    STATE_OK)
+	status = state_delivery_begin(state, &entry, time(NULL), &errstr);
+	if (status == STATE_OK)
 		return 0;
+	if (status == STATE_EEXISTS) {
+		/* Another run sharing the store began it first. */
+		free(errstr);
+		job->elsewhere = 1;
+		return 1;
+	}
 	deliver_report(deliver,
 		       "subscriber %s: not sent: the journal cannot record "
 		       "it (%s)",
@@ -266,6 +274,11 @@ deliver_outcome(struct deliver *deliver, struct state *state, struct job *job,
 	const struct provider *provider = job->letter.provider;
 	const struct subscriber *subscriber = &job->subscriber;
 
+	if (job->elsewhere) {
+		count(deliver, &deliver->counts.skipped);
+		free(errstr);
+		return;
+	}
 	if (!job->begun && deliver_journal_broken(deliver)) {
 		held_back(deliver);
 		free(errstr);
@@ -459,16 +472,20 @@ hand_over_here(struct deliver *deliver, struct job *job)
 	struct transport *transport = shared_transport(deliver);
 	enum transport_status status;
 	char *errstr = NULL;
+	int begun;
 
 	if (transport == NULL) {
 		count(deliver, &deliver->counts.config);
-	} else if (deliver_begin(deliver, deliver->setup.state, job) == 0) {
+	} else if ((begun = deliver_begin(deliver, deliver->setup.state,
+					  job)) == 0) {
 		job->begun = 1;
 		status = transport_send(
 		    transport, job->letter.envelope_from, job->subscriber.email,
 		    job->letter.message, job->letter.size, &errstr);
 		deliver_outcome(deliver, deliver->setup.state, job, status,
 				errstr);
+	} else if (begun > 0) {
+		count(deliver, &deliver->counts.skipped);
 	} else {
 		held_back(deliver);
 	}

@@ -37,6 +37,7 @@ struct job {
 	struct letter letter;
 	int begun;	     /* its journal entry says "sending" */
 	int held;	     /* kept from its data: the journal failed */
+	int elsewhere;	     /* kept from its data: another run has it */
 	struct state *state; /* the worker's, during the batch */
 	struct deliver *deliver;
 };
@@ -89,7 +90,8 @@ void deliver_report(struct deliver *deliver, const char *format, ...)
 
 /*
  * Commits job's delivery as begun in state (the thread's own connection);
- * 0, or -1 when the journal failed (then nothing more is sent).
+ * 0, 1 when another run began it first (job->elsewhere: not sent here),
+ * or -1 when the journal failed (then nothing more is sent).
  */
 int deliver_begin(struct deliver *deliver, struct state *state,
 		  struct job *job);

@@ -321,7 +321,7 @@ before_data(void *context, struct transport_job *tjob)
 	struct batch *batch = context;
 	struct job *job = tjob->context;
 
-	if (deliver_begin(job->deliver, batch->state, job) < 0) {
+	if (deliver_begin(job->deliver, batch->state, job) != 0) {
 		job->held = 1;
 		return -1;
 	}

@@ -124,6 +124,8 @@ state_location(const struct state *state)
 enum state_status
 state_run_lock(struct state *state, char **errstr_out)
 {
+	if (state->driver->run_lock == NULL)
+		return STATE_OK;
 	return state->driver->run_lock(state, errstr_out);
 }
 

@@ -78,12 +78,71 @@ const char *state_location(const struct state *state);
 
 /*
  * Takes the run lock, so that only one `digest send` delivers at a time:
- * a file beside a SQLite database, a session lock on a PostgreSQL server
- * (held across every host that shares it).  It goes with state_close() or
- * the death of the process.  STATE_EBUSY when another run holds it,
- * STATE_ECREATE when the lock file cannot be made.
+ * a file beside a SQLite database.  It goes with state_close() or the
+ * death of the process.  STATE_EBUSY when another run holds it,
+ * STATE_ECREATE when the lock file cannot be made.  A shared store
+ * (state_is_shared()) has none: its runs claim batches instead.
  */
 enum state_status state_run_lock(struct state *state, char **errstr_out);
+
+/*
+ * Whether several runs may share a morning on this store (PostgreSQL):
+ * they claim batches of subscribers instead of taking the run lock.
+ */
+int state_is_shared(const struct state *state);
+
+/*
+ * Joins the day's current round of a shared store, or starts the next
+ * when it has no work left (a rerun goes over everyone again); starting
+ * one settles every "sending" left by dead runs as uncertain and counts
+ * them in *settled_out.  *round_out is for the claims.
+ */
+enum state_status state_share_join(struct state *state, const char *digest_date,
+				   time_t now, long *round_out,
+				   size_t *settled_out, char **errstr_out);
+
+/* A batch of subscribers one run works through: ids first_id..last_id. */
+struct state_claim {
+	long round;  /* from state_share_join() */
+	long run_id; /* from state_run_begin() */
+	long long first_id, last_id;
+	int taken_over; /* a dead run's claim */
+	size_t settled; /* its "sending" entries, now uncertain */
+};
+
+enum state_claim_result {
+	STATE_CLAIM_BATCH, /* *claim holds a batch for this run */
+	STATE_CLAIM_WAIT,  /* none now; living runs hold claims: ask again */
+	STATE_CLAIM_DONE   /* the round has no more work */
+};
+
+/*
+ * Hands claim->run_id the next batch of the round: a claim of a run whose
+ * lease ran out (its deliveries under way become uncertain, counted in
+ * claim->settled), else the next batch_size subscribers by id.
+ */
+enum state_status state_claim_next(struct state *state, const char *digest_date,
+				   long batch_size, time_t now,
+				   struct state_claim *claim,
+				   enum state_claim_result *result_out,
+				   char **errstr_out);
+
+/* Marks every claim of the run done: its deliveries are all recorded. */
+enum state_status state_claims_finish(struct state *state, long run_id,
+				      char **errstr_out);
+
+/* The run lives until until: its claims are its own until then. */
+enum state_status state_run_renew(struct state *state, long run_id,
+				  time_t until, char **errstr_out);
+
+/*
+ * Takes (take: 1; waiting for another run that holds it) or lets go (0)
+ * the lock under which a run of a shared store looks for the day's edition
+ * and makes it, so that only one is made a day.  Nothing on SQLite, where
+ * the run lock keeps runs apart.
+ */
+enum state_status state_edition_lock(struct state *state, int take,
+				     char **errstr_out);
 
 /* What state_migrate() copied: a count per table, in copy order. */
 struct state_copy_count {

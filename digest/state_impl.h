@@ -22,7 +22,7 @@
  * PRAGMA user_version, PostgreSQL's row in the meta table.  A store of a
  * newer version is refused.
  */
-#define STATE_SCHEMA_VERSION 4
+#define STATE_SCHEMA_VERSION 5
 
 /* What one step of a statement came to. */
 enum state_step {
@@ -76,13 +76,17 @@ struct state_driver {
 	 */
 	int (*begin)(struct state *state);
 	int (*in_transaction)(struct state *state);
-	/* See state_run_lock(). */
+	/* See state_run_lock(); NULL for a shared store. */
 	enum state_status (*run_lock)(struct state *state, char **errstr_out);
 	/*
 	 * Rows were copied in with their ids (state_migrate()): the ids
 	 * made next must follow them.
 	 */
 	int (*ids_copied)(struct state *state);
+	/* See state_edition_lock(); NULL where the run lock does it. */
+	int (*edition_lock)(struct state *state, int take);
+	/* Several runs share a morning (state_is_shared()). */
+	int shared;
 };
 
 struct state {

@@ -142,7 +142,8 @@ state_delivery_begin(struct state *state, const struct delivery *delivery,
 		    " last_edition = ?5, message_id = ?6,"
 		    " attempts = journal.attempts + 1, reply = NULL, "
 		    "updated_at = ?7"
-		    " WHERE journal.state NOT IN ('sent', 'bounced')",
+		    " WHERE journal.state NOT IN ('sent', 'bounced', "
+		    "'sending')",
 		    &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
@@ -159,10 +160,14 @@ state_delivery_begin(struct state *state, const struct delivery *delivery,
 	if (state_step(stmt) != STATE_STEP_DONE) {
 		status = state_db_error(state, "record a delivery", errstr_out);
 	} else if (state_changes(stmt) == 0) {
-		/* A bug upstream, caught here: never send a day twice. */
+		/*
+		 * Another run began it first (runs sharing a store), or a
+		 * bug upstream: either way, never send a day twice.
+		 */
 		state_set_error(
 		    errstr_out,
-		    xasprintf("%s was already sent the digest of %s",
+		    xasprintf("%s was already sent the digest of %s, or "
+			      "another run is sending it",
 			      delivery->email, delivery->digest_date));
 		status = STATE_EEXISTS;
 	}

@@ -341,6 +341,8 @@ const struct state_driver state_pg_driver = {
     db_errmsg,
     db_begin,
     db_in_transaction,
-    state_pg_run_lock,
+    NULL, /* no run lock: the runs share the morning */
     state_pg_ids_copied,
+    state_pg_edition_lock,
+    1,
 };

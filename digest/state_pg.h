@@ -21,8 +21,8 @@ struct state_pg {
  * to collide with it.
  */
 #define STATE_PG_LOCK_CLASS 1684629349
-#define STATE_PG_LOCK_WRITE 1 /* every writing transaction */
-#define STATE_PG_LOCK_RUN 2   /* the run lock of `digest send` */
+#define STATE_PG_LOCK_WRITE 1	/* every writing transaction */
+#define STATE_PG_LOCK_EDITION 3 /* one run makes the day's edition */
 
 /* Keeps message as the connection's last failure (it is copied). */
 void state_pg_fail(struct state *state, const char *message);
@@ -33,7 +33,7 @@ void state_pg_fail_result(struct state *state, const PGresult *result);
 enum state_status state_pg_open(struct state *state, const char *password,
 				int create, char **errstr_out);
 void state_pg_close(struct state *state);
-enum state_status state_pg_run_lock(struct state *state, char **errstr_out);
+int state_pg_edition_lock(struct state *state, int take);
 int state_pg_ids_copied(struct state *state);
 
 #endif

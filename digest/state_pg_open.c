@@ -116,11 +116,22 @@ static const struct {
      "CREATE TABLE suppressions ("
      " hash text PRIMARY KEY,"
      " erased_at bigint NOT NULL);"},
+    /* 5: runs that share a morning, each with a lease on its claims. */
+    {4, 5,
+     "ALTER TABLE runs ADD COLUMN lease_until bigint;"
+     "CREATE TABLE claims ("
+     " digest_date text COLLATE \"C\" NOT NULL,"
+     " round bigint NOT NULL,"
+     " first_id bigint NOT NULL,"
+     " last_id bigint NOT NULL,"
+     " run_id bigint NOT NULL,"
+     " finished bigint NOT NULL DEFAULT 0,"
+     " PRIMARY KEY (digest_date, round, first_id));"},
 };
 
 #define STEP_COUNT (sizeof steps / sizeof steps[0])
 
-_Static_assert(STATE_SCHEMA_VERSION == 4,
+_Static_assert(STATE_SCHEMA_VERSION == 5,
 	       "a new schema version needs a PostgreSQL step too");
 
 /*
@@ -418,31 +429,22 @@ state_pg_close(struct state *state)
 }
 
 /*
- * A session lock on the server: every host that shares the database
- * sees it, and it goes when the connection does (state_close(), or the
- * death of the process, which the server notices).
+ * The edition lock, a session lock on the server: every host that shares
+ * the database sees it, and it goes when the connection does, so a run
+ * that dies while it gathers holds up nobody.  Taking it waits.
  */
-enum state_status
-state_pg_run_lock(struct state *state, char **errstr_out)
+int
+state_pg_edition_lock(struct state *state, int take)
 {
-	char *sql = xasprintf("SELECT CASE WHEN pg_try_advisory_lock(%d, %d)"
-			      " THEN 1 ELSE 0 END",
-			      STATE_PG_LOCK_CLASS, STATE_PG_LOCK_RUN);
-	enum state_status status = STATE_OK;
-	long taken = 0;
+	char *sql = xasprintf("SELECT CASE WHEN %s(%d, %d) IS NULL THEN 0"
+			      " ELSE 1 END",
+			      take ? "pg_advisory_lock" : "pg_advisory_unlock",
+			      STATE_PG_LOCK_CLASS, STATE_PG_LOCK_EDITION);
+	long ignored;
+	int result = query_long(state, sql, &ignored);
 
-	if (query_long(state, sql, &taken) != 0) {
-		status = state_db_error(state, "take the run lock", errstr_out);
-	} else if (!taken) {
-		state_set_error(errstr_out,
-				xasprintf("another digest send holds the run "
-					  "lock of %s: not sending twice; try "
-					  "again when it has finished",
-					  state->path));
-		status = STATE_EBUSY;
-	}
 	free(sql);
-	return status;
+	return result;
 }
 
 /* The identity columns take their next ids after the largest copied. */

@@ -167,9 +167,25 @@ db_ids_copied(struct state *state)
 }
 
 const struct state_driver state_sqlite_driver = {
-    state_sqlite_open, state_sqlite_close,    db_exec,		 db_prepare,
-    db_bind_text,      db_bind_int64,	      db_bind_null,	 db_step,
-    db_column_text,    db_column_int64,	      db_column_is_null, db_changes,
-    db_reset,	       db_finalize,	      db_errmsg,	 db_begin,
-    db_in_transaction, state_sqlite_run_lock, db_ids_copied,
+    state_sqlite_open,
+    state_sqlite_close,
+    db_exec,
+    db_prepare,
+    db_bind_text,
+    db_bind_int64,
+    db_bind_null,
+    db_step,
+    db_column_text,
+    db_column_int64,
+    db_column_is_null,
+    db_changes,
+    db_reset,
+    db_finalize,
+    db_errmsg,
+    db_begin,
+    db_in_transaction,
+    state_sqlite_run_lock,
+    db_ids_copied,
+    NULL, /* the run lock keeps runs apart */
+    0,
 };

@@ -138,6 +138,20 @@ static const char *const migrations[] = {
     /* 4: each source's validators, to fetch it only when it changed. */
     ("ALTER TABLE sources ADD COLUMN etag TEXT;"
      "ALTER TABLE sources ADD COLUMN last_modified TEXT;"),
+    /*
+     * 5: runs that share a morning (a PostgreSQL store's; here the run
+     * lock keeps runs apart, and the tables stay empty), so that both
+     * stores have one schema and state migrate copies either way.
+     */
+    ("ALTER TABLE runs ADD COLUMN lease_until INTEGER;"
+     "CREATE TABLE claims ("
+     " digest_date TEXT NOT NULL,"
+     " round INTEGER NOT NULL,"
+     " first_id INTEGER NOT NULL,"
+     " last_id INTEGER NOT NULL,"
+     " run_id INTEGER NOT NULL,"
+     " finished INTEGER NOT NULL DEFAULT 0,"
+     " PRIMARY KEY (digest_date, round, first_id));"),
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STATE_SCHEMA_VERSION,
