@@ -38,6 +38,7 @@ struct job {
 	int begun;	     /* its journal entry says "sending" */
 	int held;	     /* kept from its data: the journal failed */
 	int elsewhere;	     /* kept from its data: another run has it */
+	long long take_id;   /* its place in the shared limits, or 0 */
 	struct state *state; /* the worker's, during the batch */
 	struct deliver *deliver;
 };
@@ -69,6 +70,9 @@ struct route {
 	long backoff;		 /* the next pause, doubling */
 	int backoff_streak;
 	struct limit limit;
+	/* The limits count every run's sends, in the shared store. */
+	int shared_limits;
+	long long take_id; /* the last take from them, for take_some() */
 };
 
 struct deliver {

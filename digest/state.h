@@ -144,6 +144,37 @@ enum state_status state_run_renew(struct state *state, long run_id,
 enum state_status state_edition_lock(struct state *state, int take,
 				     char **errstr_out);
 
+/*
+ * One take of sends under a provider's limits, counted across every run
+ * that shares the store (state_limit_take()).
+ */
+struct state_limit_take {
+	const char *provider;
+	const char *digest_date;	    /* the day per_day counts */
+	long per_minute, per_hour, per_day; /* 0: none */
+	long long now_ms;		    /* the clock, in milliseconds */
+	size_t want;
+	/* Filled in: */
+	size_t taken;	   /* how many may go now */
+	long long take_id; /* names the take for state_limit_give_back() */
+	int day_full;	   /* none until tomorrow */
+};
+
+/*
+ * Takes up to take->want sends of take->provider now, as far as the sends
+ * every run took in the last minute, the last hour and the day leave room
+ * (one writer at a time, so that two runs never take the same room), and
+ * counts them.  Fills take->taken (0: none now; with take->day_full, none
+ * today), take->take_id.
+ */
+enum state_status state_limit_take(struct state *state,
+				   struct state_limit_take *take,
+				   char **errstr_out);
+
+/* Gives back count sends of the take take_id that were not made. */
+enum state_status state_limit_give_back(struct state *state, long long take_id,
+					size_t count, char **errstr_out);
+
 /* What state_migrate() copied: a count per table, in copy order. */
 struct state_copy_count {
 	const char *table;

@@ -51,8 +51,8 @@ static const struct {
 };
 
 /*
- * Version 5's claims and leases are the running morning's, not copied:
- * state migrate runs with no digest send under way.
+ * Version 5's claims, leases and sends are the running morning's, not
+ * copied: state migrate runs with no digest send under way.
  */
 _Static_assert(STATE_SCHEMA_VERSION == 5,
 	       "a new schema version may add tables or columns to copy");

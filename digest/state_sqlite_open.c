@@ -139,7 +139,8 @@ static const char *const migrations[] = {
     ("ALTER TABLE sources ADD COLUMN etag TEXT;"
      "ALTER TABLE sources ADD COLUMN last_modified TEXT;"),
     /*
-     * 5: runs that share a morning (a PostgreSQL store's; here the run
+     * 5: runs that share a morning, and the sends they took under the
+     * providers' limits (a PostgreSQL store's; here the run
      * lock keeps runs apart, and the tables stay empty), so that both
      * stores have one schema and state migrate copies either way.
      */
@@ -151,7 +152,14 @@ static const char *const migrations[] = {
      " last_id INTEGER NOT NULL,"
      " run_id INTEGER NOT NULL,"
      " finished INTEGER NOT NULL DEFAULT 0,"
-     " PRIMARY KEY (digest_date, round, first_id));"),
+     " PRIMARY KEY (digest_date, round, first_id));"
+     "CREATE TABLE sends ("
+     " id INTEGER PRIMARY KEY,"
+     " provider TEXT NOT NULL,"
+     " digest_date TEXT NOT NULL,"
+     " at INTEGER NOT NULL,"
+     " count INTEGER NOT NULL);"
+     "CREATE INDEX sends_provider ON sends (provider, at);"),
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STATE_SCHEMA_VERSION,

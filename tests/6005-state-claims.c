@@ -4,8 +4,9 @@
  * the logic is written once: batches handed out in id order and never
  * twice, a run that waits while a living run still holds claims, a dead
  * run's claim taken over with its deliveries under way settled as
- * uncertain, a new round once everything is done; and a second run's
- * state_delivery_begin() refused while another run is sending.
+ * uncertain, a new round once everything is done; a second run's
+ * state_delivery_begin() refused while another run is sending; and a
+ * provider's limits counted across runs (state_limit_take()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,48 @@ test_new_round(struct state *one, struct state *two)
 	CHECK(journal_state(two, "lezer07@example.nl") == DELIVERY_UNCERTAIN);
 }
 
+/* Takes want sends of "delta" at the second at (3 a minute, 5 a day). */
+static size_t
+take(struct state *state, long at, size_t want, long long *id_out,
+     int *day_full_out)
+{
+	struct state_limit_take take = {0};
+
+	take.provider = "delta";
+	take.digest_date = DAY;
+	take.per_minute = 3;
+	take.per_day = 5;
+	take.now_ms = (long long)at * 1000;
+	take.want = want;
+	CHECK(state_limit_take(state, &take, NULL) == STATE_OK);
+	if (id_out)
+		*id_out = take.take_id;
+	if (day_full_out)
+		*day_full_out = take.day_full;
+	return take.taken;
+}
+
+static void
+test_limits(struct state *one, struct state *two)
+{
+	long long first = 0;
+	int day_full = 1;
+
+	CHECK(take(one, NOW, 2, &first, NULL) == 2 && first != 0);
+	/* The other run sees the first run's sends. */
+	CHECK(take(two, NOW + 10, 2, NULL, NULL) == 1);
+	CHECK(take(two, NOW + 20, 1, NULL, &day_full) == 0 && !day_full);
+	/* One of the first take was not sent after all. */
+	CHECK(state_limit_give_back(one, first, 1, NULL) == STATE_OK);
+	CHECK(take(two, NOW + 30, 2, NULL, NULL) == 1);
+	/* A minute after the first take, its one send has aged out. */
+	CHECK(take(one, NOW + 59, 1, NULL, NULL) == 0);
+	CHECK(take(one, NOW + 61, 3, NULL, NULL) == 1);
+	/* The day's five are spent (2 - 1 + 1 + 1 + 1 + 1). */
+	CHECK(take(one, NOW + 200, 3, NULL, NULL) == 1);
+	CHECK(take(two, NOW + 300, 1, NULL, &day_full) == 0 && day_full);
+}
+
 int
 main(void)
 {
@@ -194,6 +237,7 @@ main(void)
 	test_shared_round(one, two);
 	test_take_over(one, two);
 	test_new_round(one, two);
+	test_limits(one, two);
 	state_close(one);
 	state_close(two);
 	free(path);

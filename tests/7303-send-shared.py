@@ -9,7 +9,11 @@
   over and finishes the round.  Nobody gets a second copy; everybody
   without a copy is listed as uncertain in the journal (the killed run's
   deliveries under way), and there are no more of those than the killed
-  run had connections; a rerun later sends nobody anything."""
+  run had connections; a rerun later sends nobody anything.
+- A provider limited to 20 messages a minute, three runs at once: the
+  server never sees more than 20 within any minute from all of them
+  together (the limit is counted in the database), and the rest arrive
+  once the minute is over."""
 import os
 import signal
 import subprocess
@@ -30,7 +34,7 @@ if reason:
 directory = tempdir()
 
 
-def configure(server, name, port, count, lease):
+def configure(server, name, port, count, lease, provider_keys=""):
     """A demo setup whose state is a new database on server and whose
     zeelandnet provider is the SMTP test server, with count subscribers."""
     home = os.path.join(directory, name)
@@ -46,7 +50,7 @@ def configure(server, name, port, count, lease):
     text = text.replace("smtps://127.0.0.1:1\ntls = implicit",
                         "smtp://127.0.0.1:%d\ntls = none\n"
                         "messages_per_connection = 20\n"
-                        "max_connections = 2" % port)
+                        "max_connections = 2\n%s" % (port, provider_keys))
     config = write(os.path.join(home, "digest.ini"), text)
     rows = "".join("lezer%04d@example.nl,zeelandnet\n" % i
                    for i in range(count))
@@ -144,8 +148,32 @@ def killed(server):
               "%.1f s" % (sent_by_victim, len(uncertain), took))
 
 
+def limited(server):
+    with smtptest.Server(directory, "--pipelining") as smtp:
+        config = configure(server, "limited", smtp.port, 30, "2m",
+                           "max_per_minute = 20")
+        runs = [start_send(config) for _ in range(3)]
+        results = [proc.communicate(timeout=240) for proc in runs]
+        for proc, (out, err) in zip(runs, results):
+            check(proc.returncode == 0, "a limited run: %d %r" %
+                  (proc.returncode, err[-500:]))
+        got = copies(smtp)
+        check(len(got) == 30 and set(got.values()) == {1},
+              "limited: %d subscribers, copies %r" %
+              (len(got), set(got.values())))
+        times = sorted(event["time"] for event in smtp.events("message"))
+        # Any 21 messages span a minute (less what a session's start may
+        # shift one message against another).
+        spans = [times[i + 20] - times[i] for i in range(len(times) - 20)]
+        check(spans and min(spans) >= 59.0,
+              "more than 20 within a minute: spans %r" % spans[:3])
+        print("limited to 20 a minute: the 21st came %.1f s after the "
+              "first" % (spans[0] if spans else -1))
+
+
 with pgserver.PgServer() as server:
     three_at_once(server)
     killed(server)
+    limited(server)
 
 finish()
