@@ -1,8 +1,8 @@
 /*
  * deliver.c - see deliver.h.  The main thread's part of a run: whether
  * the journal lets a subscriber have today's digest, their letter, and the
- * route of their provider that sends it (deliver_route.c); and, from
- * whichever thread sent it, what became of it.
+ * route of their provider that sends it (deliver_route.c), which records
+ * what became of it from whichever thread sent it (deliver_record.c).
  *
  * The order of a delivery is what makes a crash harmless: the journal
  * entry is committed as "sending" right before the message's data goes
@@ -14,7 +14,6 @@
 #include "deliver_impl.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,23 +22,6 @@
 
 /* The longest pause between two passes, however the delays double. */
 #define DELIVER_RETRY_DELAY_MAX 3600L
-
-static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void
-deliver_report(struct deliver *deliver, const char *format, ...)
-{
-	va_list args;
-	char *line;
-
-	va_start(args, format);
-	line = xvasprintf(format, args);
-	va_end(args);
-	pthread_mutex_lock(&report_lock);
-	deliver->setup.report(deliver->setup.report_context, line);
-	pthread_mutex_unlock(&report_lock);
-	free(line);
-}
 
 struct deliver *
 deliver_start(const struct deliver_setup *setup)
@@ -65,305 +47,6 @@ route_of(struct deliver *deliver, const struct provider *provider)
 	return &deliver->routes[provider - deliver->setup.config->providers];
 }
 
-static void
-report_failure(struct deliver *deliver, const struct subscriber *subscriber,
-	       const struct provider *provider, const char *kind,
-	       const char *reason)
-{
-	deliver_report(deliver, "subscriber %s (provider %s): %s: %s",
-		       subscriber->email, provider ? provider->id : "?", kind,
-		       reason);
-}
-
-static void
-copy_subscriber(struct subscriber *copy, const struct subscriber *subscriber)
-{
-	*copy = *subscriber;
-	copy->email = xstrdup(subscriber->email);
-	copy->name = subscriber->name ? xstrdup(subscriber->name) : NULL;
-	copy->provider =
-	    subscriber->provider ? xstrdup(subscriber->provider) : NULL;
-	copy->language =
-	    subscriber->language ? xstrdup(subscriber->language) : NULL;
-}
-
-/* Keeps a copy of subscriber to try again after a pause (locked). */
-static void
-queue_retry(struct deliver *deliver, const struct subscriber *subscriber)
-{
-	struct subscriber_list *list = &deliver->retry;
-
-	list->subscribers = xreallocarray(list->subscribers, list->count + 1,
-					  sizeof *list->subscribers);
-	copy_subscriber(&list->subscribers[list->count++], subscriber);
-}
-
-/* The journal entry of job, as begun or refused. */
-static void
-fill_entry(struct deliver *deliver, const struct job *job,
-	   struct delivery *entry)
-{
-	memset(entry, 0, sizeof *entry);
-	entry->email = job->subscriber.email;
-	util_strlcpy(entry->digest_date, deliver->setup.digest_date,
-		     sizeof entry->digest_date);
-	entry->provider = job->letter.provider->id;
-	entry->first_edition = job->subscriber.last_edition + 1;
-	entry->last_edition = edition_number(deliver->setup.edition);
-	entry->message_id = job->letter.message_id;
-}
-
-/* Notes that the journal failed: from now on nothing more is sent. */
-static void
-journal_failed(struct deliver *deliver)
-{
-	pthread_mutex_lock(&deliver->lock);
-	deliver->counts.record_failed = 1;
-	pthread_mutex_unlock(&deliver->lock);
-}
-
-int
-deliver_journal_broken(struct deliver *deliver)
-{
-	int broken;
-
-	pthread_mutex_lock(&deliver->lock);
-	broken = deliver->counts.record_failed;
-	pthread_mutex_unlock(&deliver->lock);
-	return broken;
-}
-
-int
-deliver_begin(struct deliver *deliver, struct state *state, struct job *job)
-{
-	struct delivery entry;
-	char *errstr = NULL;
-
-	enum state_status status;
-
-	if (deliver_journal_broken(deliver))
-		return -1;
-	fill_entry(deliver, job, &entry);
-	status = state_delivery_begin(state, &entry, time(NULL), &errstr);
-	if (status == STATE_OK)
-		return 0;
-	if (status == STATE_EEXISTS) {
-		/* Another run sharing the store began it first. */
-		free(errstr);
-		job->elsewhere = 1;
-		return 1;
-	}
-	deliver_report(deliver,
-		       "subscriber %s: not sent: the journal cannot record "
-		       "it (%s)",
-		       job->subscriber.email, errstr);
-	free(errstr);
-	journal_failed(deliver);
-	return -1;
-}
-
-/*
- * Records how job ended.  A delivery begun is finished; one refused
- * before its data (a 5xx to RCPT, say) is recorded as it is, so that it
- * is not tried again today and counts against the address.
- */
-static void
-record(struct deliver *deliver, struct state *state, const struct job *job,
-       enum delivery_state outcome, const char *reply)
-{
-	struct delivery entry;
-	char *errstr = NULL;
-	enum state_status status;
-
-	if (job->begun) {
-		status = state_delivery_finish(
-		    state, job->subscriber.email, deliver->setup.digest_date,
-		    outcome, reply, time(NULL), &errstr);
-	} else {
-		fill_entry(deliver, job, &entry);
-		status = state_delivery_refused(state, &entry, outcome, reply,
-						time(NULL), &errstr);
-	}
-	if (status == STATE_OK)
-		return;
-	deliver_report(deliver,
-		       "subscriber %s: %s, but the journal cannot record it "
-		       "(%s); it stays uncertain and is not sent again",
-		       job->subscriber.email,
-		       state_delivery_state_name(outcome), errstr);
-	free(errstr);
-	journal_failed(deliver);
-}
-
-/* Counts a permanent failure against the subscriber's address. */
-static void
-note_permanent(struct deliver *deliver, struct state *state,
-	       const struct subscriber *subscriber, const char *reason)
-{
-	char *errstr = NULL;
-	int deactivated = 0;
-
-	if (state_subscriber_failed(
-		state, subscriber->email, deliver->setup.digest_date, reason,
-		deliver->setup.config->deactivate_after, time(NULL),
-		&deactivated, &errstr) != STATE_OK) {
-		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
-			       errstr);
-		free(errstr);
-		journal_failed(deliver);
-	} else if (deactivated) {
-		deliver_report(deliver,
-			       "subscriber %s: switched off after permanent "
-			       "failures on %ld days (digest subscribers set "
-			       "%s --active yes switches them on again)",
-			       subscriber->email,
-			       deliver->setup.config->deactivate_after,
-			       subscriber->email);
-	}
-}
-
-/*
- * "Kies je webmail" reached the subscriber: it is not shown again.  A
- * store that cannot record it only means the prompt comes once more.
- */
-static void
-record_prompt(struct deliver *deliver, struct state *state,
-	      const struct subscriber *subscriber)
-{
-	char *errstr = NULL;
-
-	if (state_subscriber_prompted(state, subscriber->email, time(NULL),
-				      &errstr) == STATE_OK)
-		return;
-	deliver_report(deliver, "subscriber %s: %s", subscriber->email, errstr);
-	free(errstr);
-}
-
-/* A job held back before its data because the journal failed. */
-static void
-held_back(struct deliver *deliver)
-{
-	pthread_mutex_lock(&deliver->lock);
-	deliver->counts.temporary++;
-	deliver->held_back++;
-	pthread_mutex_unlock(&deliver->lock);
-}
-
-/* Counts a temporary failure, and keeps the subscriber for a retry. */
-static void
-count_temporary(struct deliver *deliver, const struct job *job)
-{
-	pthread_mutex_lock(&deliver->lock);
-	deliver->counts.temporary++;
-	queue_retry(deliver, &job->subscriber);
-	pthread_mutex_unlock(&deliver->lock);
-}
-
-static void
-count(struct deliver *deliver, size_t *counter)
-{
-	pthread_mutex_lock(&deliver->lock);
-	(*counter)++;
-	pthread_mutex_unlock(&deliver->lock);
-}
-
-void
-deliver_outcome(struct deliver *deliver, struct state *state, struct job *job,
-		enum transport_status status, char *errstr)
-{
-	const struct provider *provider = job->letter.provider;
-	const struct subscriber *subscriber = &job->subscriber;
-
-	if (job->elsewhere) {
-		count(deliver, &deliver->counts.skipped);
-		free(errstr);
-		return;
-	}
-	if (!job->begun && deliver_journal_broken(deliver)) {
-		held_back(deliver);
-		free(errstr);
-		return;
-	}
-	switch (status) {
-	case TRANSPORT_OK:
-		count(deliver, &deliver->counts.sent);
-		record(deliver, state, job, DELIVERY_SENT, NULL);
-		if (job->letter.prompted)
-			record_prompt(deliver, state, subscriber);
-		break;
-	case TRANSPORT_EUNCERTAIN:
-		count(deliver, &deliver->counts.uncertain);
-		report_failure(deliver, subscriber, provider,
-			       "uncertain, not sent again", errstr);
-		record(deliver, state, job, DELIVERY_UNCERTAIN, errstr);
-		break;
-	case TRANSPORT_EPERM:
-		count(deliver, &deliver->counts.permanent);
-		report_failure(deliver, subscriber, provider,
-			       "failed permanently", errstr);
-		record(deliver, state, job, DELIVERY_PERM_FAILED, errstr);
-		note_permanent(deliver, state, subscriber, errstr);
-		break;
-	case TRANSPORT_ECONFIG:
-		count(deliver, &deliver->counts.config);
-		report_failure(deliver, subscriber, provider,
-			       "not sent (provider settings)", errstr);
-		/* Nothing left: the next run tries again, settings fixed. */
-		if (job->begun)
-			record(deliver, state, job, DELIVERY_TEMP_FAILED,
-			       errstr);
-		break;
-	case TRANSPORT_ETEMP:
-		count_temporary(deliver, job);
-		report_failure(deliver, subscriber, provider,
-			       "failed temporarily", errstr);
-		record(deliver, state, job, DELIVERY_TEMP_FAILED, errstr);
-		break;
-	}
-	free(errstr);
-}
-
-void
-deliver_set_aside(struct deliver *deliver, struct state *state, struct job *job,
-		  const char *reply)
-{
-	if (!job->begun)
-		return;
-	record(deliver, state, job, DELIVERY_TEMP_FAILED, reply);
-	job->begun = 0;
-}
-
-void
-deliver_not_tried(struct deliver *deliver, struct route *route, struct job *job)
-{
-	int broken;
-
-	pthread_mutex_lock(&route->lock);
-	broken = route->broken != NULL;
-	pthread_mutex_unlock(&route->lock);
-	if (broken) {
-		count(deliver, &deliver->counts.config);
-		report_failure(deliver, &job->subscriber, route->provider,
-			       "not sent (provider settings)",
-			       "the provider cannot be used (see above)");
-		return;
-	}
-	pthread_mutex_lock(&deliver->lock);
-	deliver->counts.temporary++;
-	route->paused++;
-	pthread_mutex_unlock(&deliver->lock);
-}
-
-void
-deliver_job_free(struct job *job)
-{
-	if (job == NULL)
-		return;
-	subscriber_clear(&job->subscriber);
-	letter_clear(&job->letter);
-	free(job);
-}
-
 /*
  * Whether today's journal lets the subscriber be sent to: returns 1, or
  * 0 after counting why not.
@@ -381,7 +64,7 @@ journal_allows(struct deliver *deliver, const struct subscriber *subscriber)
 		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
 			       errstr);
 		free(errstr);
-		count(deliver, &deliver->counts.temporary);
+		deliver_count(deliver, &deliver->counts.temporary);
 		return 0;
 	}
 	switch (entry.state) {
@@ -393,14 +76,14 @@ journal_allows(struct deliver *deliver, const struct subscriber *subscriber)
 	case DELIVERY_UNCERTAIN:
 		allowed = deliver->setup.config->resend_uncertain;
 		if (!allowed) {
-			count(deliver, &deliver->counts.uncertain);
-			count(deliver, &deliver->uncertain_before);
+			deliver_count(deliver, &deliver->counts.uncertain);
+			deliver_count(deliver, &deliver->uncertain_before);
 		}
 		break;
 	case DELIVERY_SENT:
 	case DELIVERY_PERM_FAILED:
 	case DELIVERY_BOUNCED:
-		count(deliver, &deliver->counts.skipped);
+		deliver_count(deliver, &deliver->counts.skipped);
 		break;
 	}
 	state_delivery_clear(&entry);
@@ -422,25 +105,26 @@ make_letter(struct deliver *deliver, const struct subscriber *subscriber,
 		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
 			       errstr);
 		free(errstr);
-		count(deliver, &deliver->counts.temporary);
+		deliver_count(deliver, &deliver->counts.temporary);
 		return -1;
 	}
 	if (items->count == 0 && !setup->config->note_when_empty) {
-		count(deliver, &deliver->counts.nothing_new);
+		deliver_count(deliver, &deliver->counts.nothing_new);
 		return -1;
 	}
 	status = letter_make(deliver->maker, items, subscriber->last_edition,
 			     subscriber, letter_out, &errstr);
 	if (status == LETTER_OK)
 		return 0;
-	count(deliver, status == LETTER_EPROVIDER ? &deliver->counts.config
-						  : &deliver->counts.data);
-	report_failure(deliver, subscriber,
-		       letter_provider(setup->config, subscriber),
-		       status == LETTER_EPROVIDER
-			   ? "not sent (provider settings)"
-			   : "not sent (the message could not be made)",
-		       errstr);
+	deliver_count(deliver, status == LETTER_EPROVIDER
+				   ? &deliver->counts.config
+				   : &deliver->counts.data);
+	deliver_report_failure(deliver, subscriber,
+			       letter_provider(setup->config, subscriber),
+			       status == LETTER_EPROVIDER
+				   ? "not sent (provider settings)"
+				   : "not sent (the message could not be made)",
+			       errstr);
 	free(errstr);
 	return -1;
 }
@@ -475,7 +159,7 @@ hand_over_here(struct deliver *deliver, struct job *job)
 	int begun;
 
 	if (transport == NULL) {
-		count(deliver, &deliver->counts.config);
+		deliver_count(deliver, &deliver->counts.config);
 	} else if ((begun = deliver_begin(deliver, deliver->setup.state,
 					  job)) == 0) {
 		job->begun = 1;
@@ -485,9 +169,9 @@ hand_over_here(struct deliver *deliver, struct job *job)
 		deliver_outcome(deliver, deliver->setup.state, job, status,
 				errstr);
 	} else if (begun > 0) {
-		count(deliver, &deliver->counts.skipped);
+		deliver_count(deliver, &deliver->counts.skipped);
 	} else {
-		held_back(deliver);
+		deliver_held_back(deliver);
 	}
 	deliver_job_free(job);
 }
@@ -538,7 +222,7 @@ deliver_one(struct deliver *deliver, const struct subscriber *subscriber)
 		/* Only --subscriber can name one: say why nothing. */
 		deliver_report(deliver, "subscriber %s is not active: not sent",
 			       subscriber->email);
-		count(deliver, &deliver->counts.skipped);
+		deliver_count(deliver, &deliver->counts.skipped);
 		return;
 	}
 	/*
@@ -546,7 +230,7 @@ deliver_one(struct deliver *deliver, const struct subscriber *subscriber)
 	 * unrecorded: hold the rest back (one warning at the end).
 	 */
 	if (deliver_journal_broken(deliver)) {
-		held_back(deliver);
+		deliver_held_back(deliver);
 		return;
 	}
 	if (!deliver->setup.dry_run && !journal_allows(deliver, subscriber))
@@ -557,9 +241,9 @@ deliver_one(struct deliver *deliver, const struct subscriber *subscriber)
 		free(job);
 		return;
 	}
-	copy_subscriber(&job->subscriber, subscriber);
+	deliver_copy_subscriber(&job->subscriber, subscriber);
 	if (deliver->setup.dry_run) {
-		count(deliver, &deliver->counts.sent);
+		deliver_count(deliver, &deliver->counts.sent);
 		deliver_job_free(job);
 		return;
 	}

@@ -1,9 +1,11 @@
 /*
- * deliver_impl.h - what the two files of the delivery engine share: the
- * run (deliver.c, on the main thread: the journal's say, the letters, the
- * counts) and its routes (deliver_route.c: per provider, a queue of
- * letters and up to max_connections worker threads that send them in
- * batches within the provider's limits).  Only deliver*.c include it.
+ * deliver_impl.h - what the three files of the delivery engine share: the
+ * run (deliver.c, on the main thread: the journal's say, the letters,
+ * retries), its routes (deliver_route.c: per provider, a queue of letters
+ * and up to max_connections worker threads that send them in batches
+ * within the provider's limits), and the record of each delivery that
+ * both of them keep (deliver_record.c: journal entries and counts, from
+ * any thread).  Only deliver*.c include it.
  */
 #ifndef DIGEST_DELIVER_IMPL_H
 #define DIGEST_DELIVER_IMPL_H
@@ -88,7 +90,7 @@ struct deliver {
 	struct letter_maker *maker;   /* each variant rendered once */
 };
 
-/* deliver.c: reporting and recording, safe from any thread. */
+/* deliver_record.c: reporting and recording, safe from any thread. */
 void deliver_report(struct deliver *deliver, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -124,6 +126,22 @@ void deliver_not_tried(struct deliver *deliver, struct route *route,
 		       struct job *job);
 
 void deliver_job_free(struct job *job);
+
+/* Adds one to counter, under the run's lock. */
+void deliver_count(struct deliver *deliver, size_t *counter);
+
+/* Counts a job held back before its data because the journal failed. */
+void deliver_held_back(struct deliver *deliver);
+
+/* Reports "subscriber X (provider P): kind: reason". */
+void deliver_report_failure(struct deliver *deliver,
+			    const struct subscriber *subscriber,
+			    const struct provider *provider, const char *kind,
+			    const char *reason);
+
+/* Fills copy with copies of subscriber's strings (subscriber_clear). */
+void deliver_copy_subscriber(struct subscriber *copy,
+			     const struct subscriber *subscriber);
 
 /* deliver_route.c: the routes. */
 void deliver_route_init(struct route *route, struct deliver *deliver,

@@ -419,6 +419,14 @@ after(void *context, struct transport_job *tjob)
 	pthread_mutex_lock(&route->lock);
 	take_id = job->take_id; /* before another worker takes it again */
 	fate = learn(route, job, tjob, &batch->slowed);
+	/*
+	 * A job back in the queue leaves "sending" before another worker
+	 * can take it and begin it anew: the journal refuses to begin a
+	 * delivery that is under way (another run's, on a shared store).
+	 */
+	if (fate == FATE_AGAIN)
+		deliver_set_aside(route->deliver, batch->state, job,
+				  tjob->errstr);
 	pthread_cond_broadcast(&route->room);
 	pthread_mutex_unlock(&route->lock);
 	if (fate == FATE_OUTCOME) {
@@ -428,9 +436,6 @@ after(void *context, struct transport_job *tjob)
 	} else {
 		if (fate == FATE_AGAIN && take_id != 0)
 			give_back_shared(route, batch->state, take_id);
-		if (fate == FATE_AGAIN)
-			deliver_set_aside(route->deliver, batch->state, job,
-					  tjob->errstr);
 		free(tjob->errstr);
 		tjob->errstr = NULL;
 	}

@@ -71,19 +71,6 @@ struct pending {
 	int answered;
 };
 
-void
-serve_log(const struct serve_app *app, int problem, const char *format, ...)
-{
-	va_list args;
-	char *line;
-
-	va_start(args, format);
-	line = xvasprintf(format, args);
-	va_end(args);
-	app->setup.log(app->setup.log_context, problem, line);
-	free(line);
-}
-
 static void
 now_monotonic(struct timespec *out)
 {

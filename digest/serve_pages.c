@@ -13,6 +13,7 @@
  */
 #include "serve_impl.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,19 @@
 /* The subject of the sign-up form's own token. */
 #define SIGNUP_FORM "form"
 #define SIGNUP_ACTION "signup"
+
+void
+serve_log(const struct serve_app *app, int problem, const char *format, ...)
+{
+	va_list args;
+	char *line;
+
+	va_start(args, format);
+	line = xvasprintf(format, args);
+	va_end(args);
+	app->setup.log(app->setup.log_context, problem, line);
+	free(line);
+}
 
 const char *
 serve_field(const struct serve_request *request, const char *name)

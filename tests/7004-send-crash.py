@@ -17,10 +17,13 @@ from digesttest import (DEMO_NOW, DIGEST, check, demo_config_text, finish,
                         run, write)
 import smtptest
 
-SUBSCRIBERS = 300
+# The measurement is the same run at 2,000 subscribers:
+#   DIGEST=build/digest DIGEST_CRASH_SUBSCRIBERS=2000 \
+#       python3 tests/7004-send-crash.py
+SUBSCRIBERS = int(os.environ.get("DIGEST_CRASH_SUBSCRIBERS", "300"))
 KILLS = 5
 directory = smtptest.workdir()
-rng = random.Random(7004)
+rng = random.Random(int(os.environ.get("DIGEST_CRASH_SEED", "7004")))
 
 
 def configure(name, port):
@@ -30,7 +33,7 @@ def configure(name, port):
     text = text.replace("smtps://127.0.0.1:1\ntls = implicit",
                         "smtp://127.0.0.1:%d\ntls = none" % port)
     config = write(os.path.join(directory, name, "digest.ini"), text)
-    rows = "".join("lezer%03d@example.nl,zeelandnet\n" % i
+    rows = "".join("lezer%04d@example.nl,zeelandnet\n" % i
                    for i in range(SUBSCRIBERS))
     csv = write(os.path.join(directory, name, "subs.csv"),
                 "email,provider\n" + rows)
@@ -81,7 +84,7 @@ with smtptest.Server(directory) as server:
     counted = copies(server)
     twice = sorted(r for r, n in counted.items() if n > 1)
     check(twice == [], "second copies: %r" % twice)
-    everyone = {"lezer%03d@example.nl" % i for i in range(SUBSCRIBERS)}
+    everyone = {"lezer%04d@example.nl" % i for i in range(SUBSCRIBERS)}
     missing = everyone - set(counted)
     listed = uncertain(config)
     check(missing <= listed,
