@@ -37,6 +37,8 @@ static const struct command commands[] = {
      "the last runs, uncertain deliveries, failing addresses and sources"},
     {"bounces", cli_bounces_main,
      "record the bounces in a Maildir against their deliveries"},
+    {"state", cli_state_main,
+     "migrate: copy the state into another store (SQLite to PostgreSQL)"},
     {"check-config", cli_check_config_main, "validate the configuration"},
     {NULL, NULL, NULL}};
 

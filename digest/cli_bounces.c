@@ -444,23 +444,13 @@ static int
 run_bounces(struct bounce_run *run)
 {
 	const struct config *config = run->cli->config;
-	struct stat info;
-	char *errstr = NULL;
 	int code;
 
 	if ((code = check_maildir(run->maildir)) != EX_OK)
 		return code;
 	/* Reading bounces must not create the database. */
-	if (stat(config->state_path, &info) < 0) {
-		cli_warn("%s: no state database yet: digest has not run",
-			 config->state_path);
-		return EX_NOINPUT;
-	}
-	if (state_open(config->state_path, &run->state, &errstr) != STATE_OK) {
-		cli_warn("%s", errstr);
-		free(errstr);
-		return EX_IOERR;
-	}
+	if ((code = cli_open_state(config, 1, &run->state)) != EX_OK)
+		return code;
 	if (!run->dry_run &&
 	    (code = make_handled_folder(run->maildir)) != EX_OK)
 		return code;

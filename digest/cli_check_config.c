@@ -24,8 +24,10 @@ static const struct cli_usage usage = {
     "",
     "Checks the configuration file: every section and key, the templates "
     "and their partials (by trial renders), password files (which only "
-    "their owner may read), the key that signs links, and providers that "
-    "subscribers chose but the file no longer has.  Prints one line per "
+    "their owner may read), the key that signs links, the state store "
+    "(the SQLite file's directory, or logging in to a PostgreSQL server), "
+    "and providers that subscribers chose but the file no longer has.  "
+    "Prints one line per "
     "problem, naming the file, section and key, and exits 78 when there "
     "is any.",
     NULL,
@@ -176,11 +178,15 @@ check_links(const struct config *config)
 static size_t
 check_state_dir(const struct config *config)
 {
-	char *directory = xstrdup(config->state_path);
-	char *slash = strrchr(directory, '/');
+	char *directory, *slash;
 	struct stat info;
 	size_t problems = 0;
 
+	/* A database server's URL has no directory here. */
+	if (!state_location_is_path(config->state_path))
+		return 0;
+	directory = xstrdup(config->state_path);
+	slash = strrchr(directory, '/');
 	if (slash != NULL)
 		*(slash == directory ? slash + 1 : slash) = '\0';
 	if (stat(directory, &info) < 0 || !S_ISDIR(info.st_mode)) {
@@ -207,13 +213,23 @@ check_stranded(const struct config *config)
 	struct state *state = NULL;
 	char **ids = NULL;
 	char *errstr = NULL;
-	struct stat info;
+	enum state_status status;
 	size_t problems = 0;
 
-	/* Checking must not create the database. */
-	if (stat(config->state_path, &info) < 0)
-		return 0;
-	if (state_open(config->state_path, &state, &errstr) != STATE_OK ||
+	/*
+	 * Checking must not create the database, but it does log in to a
+	 * database server: a wrong password is found now, not at six.
+	 */
+	status = cli_state_connect(config, NULL, 1, &state, &errstr);
+	if (status == STATE_ENOTFOUND)
+		goto out;
+	if (status == STATE_EINVALID) {
+		/* The password's own message names its key. */
+		fprintf(stderr, "%s: %s\n", config->path, errstr);
+		problems++;
+		goto out;
+	}
+	if (status != STATE_OK ||
 	    state_providers_in_use(state, &ids, &errstr) != STATE_OK) {
 		fprintf(stderr, "%s: [digest] state: %s\n", config->path,
 			errstr);

@@ -18,5 +18,6 @@ int cli_check_config_main(struct cli *cli, int argc, char **argv);
 int cli_status_main(struct cli *cli, int argc, char **argv);
 int cli_bounces_main(struct cli *cli, int argc, char **argv);
 int cli_serve_main(struct cli *cli, int argc, char **argv);
+int cli_state_main(struct cli *cli, int argc, char **argv);
 
 #endif

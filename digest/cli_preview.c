@@ -112,7 +112,7 @@ load_subscriber(struct cli *cli, const char *email, struct state **state_out,
 	normal = cli_address("preview", email);
 	if (normal == NULL)
 		return EX_DATAERR;
-	status = state_open(cli->config->state_path, state_out, &errstr);
+	status = cli_state_connect(cli->config, NULL, 0, state_out, &errstr);
 	if (status == STATE_OK)
 		status = state_subscriber_get(*state_out, normal,
 					      subscriber_out, &errstr);

@@ -7,11 +7,10 @@
 #include "cli_commands.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include "edition.h"
 #include "letter.h"
 #include "render.h"
+#include "share.h"
 #include "state.h"
 #include "util.h"
 
@@ -73,7 +73,11 @@ struct send_run {
 	time_t now;
 	char digest_date[11];
 	int dry_run;
-	const char *only;    /* --subscriber */
+	const char *only;	  /* --subscriber */
+	struct share *share;	  /* the claims of a shared store's run */
+	struct share_batch batch; /* a dead run's, taken over */
+	int batch_ready;	  /* batch is to be delivered */
+	size_t done;		  /* subscribers handed over so far */
 	int sources_failing; /* a source failed error_after runs in a row */
 	struct run_record record;
 };
@@ -81,35 +85,28 @@ struct send_run {
 /*
  * Two overlapping runs (a slow one and the next cron start, or an operator
  * by hand) must not both deliver: only one run may deliver at a time.
- * Returns the lock's descriptor, or -1 after printing why; the lock is
- * released when the descriptor closes or the process dies, so a run that
- * was killed leaves nothing stale behind.
+ * The store holds the lock (state_run_lock()), and lets it go when it is
+ * closed or the process dies, so a killed run leaves nothing stale.  A
+ * shared store has none: its runs share the work through claims instead.
  */
 static int
-take_run_lock(const char *state_path, int *code_out)
+take_run_lock(struct send_run *run)
 {
-	char *path = xasprintf("%s.lock", state_path);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	char *errstr = NULL;
+	enum state_status status = state_run_lock(run->state, &errstr);
 
-	if (fd < 0) {
-		cli_warn("cannot open the run lock %s: %s", path,
-			 strerror(errno));
-		*code_out = EX_CANTCREAT;
-	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK) {
-			cli_warn("another digest send holds %s: not sending "
-				 "twice; try again when it has finished",
-				 path);
-			*code_out = EX_TEMPFAIL;
-		} else {
-			cli_warn("cannot lock %s: %s", path, strerror(errno));
-			*code_out = EX_IOERR;
-		}
-		close(fd);
-		fd = -1;
+	if (status == STATE_OK)
+		return EX_OK;
+	cli_warn("%s", errstr);
+	free(errstr);
+	switch (status) {
+	case STATE_EBUSY:
+		return EX_TEMPFAIL;
+	case STATE_ECREATE:
+		return EX_CANTCREAT;
+	default:
+		return EX_IOERR;
 	}
-	free(path);
-	return fd;
 }
 
 /* Reads the options; CLI_HELP_SHOWN, 0 or a sysexits code. */
@@ -257,7 +254,7 @@ keep_validators(struct send_run *run, const struct gather_report *report)
  * writes nothing: without an edition it shares out what it gathered.
  */
 static int
-prepare_edition(struct send_run *run)
+make_edition(struct send_run *run)
 {
 	const struct config *config = run->cli->config;
 	struct gather_report report = {0};
@@ -297,6 +294,27 @@ prepare_edition(struct send_run *run)
 	run->edition =
 	    edition_new(run->state, number, since, (size_t)config->max_items);
 	return EX_OK;
+}
+
+/*
+ * As make_edition(), under the edition lock of a shared store: the first
+ * run gathers and makes the day's edition, the others wait and take it.
+ */
+static int
+prepare_edition(struct send_run *run)
+{
+	char *errstr = NULL;
+	int locked = !run->dry_run && state_is_shared(run->state);
+	int code;
+
+	if (locked && state_edition_lock(run->state, 1, &errstr) != STATE_OK)
+		return state_failed(errstr);
+	code = make_edition(run);
+	if (locked && state_edition_lock(run->state, 0, &errstr) != STATE_OK &&
+	    code == EX_OK)
+		code = state_failed(errstr);
+	free(errstr);
+	return code;
 }
 
 /* The subscriber named by --subscriber into *list_out; a sysexits code. */
@@ -478,17 +496,75 @@ begin_run_record(struct send_run *run)
 }
 
 /*
- * Hands every subscriber to deliver: the one named, or all active ones a
- * page at a time, so that nothing per subscriber is held for the run.
+ * Hands the active subscribers with ids after first - 1 up to last to
+ * deliver, a page at a time, so that nothing per subscriber is held for
+ * the run.
  */
+static int
+deliver_range(struct send_run *run, struct deliver *deliver,
+	      struct progress *progress, long long first, long long last,
+	      size_t *done)
+{
+	struct subscriber_list page = {0};
+	char *errstr = NULL;
+	long after = (long)first - 1;
+
+	for (;;) {
+		if (state_subscriber_page(run->state, after, SEND_PAGE, &page,
+					  &errstr) != STATE_OK)
+			return state_failed(errstr);
+		if (page.count == 0)
+			return EX_OK;
+		for (size_t i = 0; i < page.count; i++) {
+			if (page.subscribers[i].id > last) {
+				subscriber_list_clear(&page);
+				return EX_OK;
+			}
+			deliver_one(deliver, &page.subscribers[i]);
+			progress_show(progress, deliver, ++*done);
+		}
+		after = page.subscribers[page.count - 1].id;
+		subscriber_list_clear(&page);
+	}
+}
+
+/*
+ * On a shared store, the batches this run claims, one after another (the
+ * first one given, when run->batch_ready), until there is none to claim.
+ */
+static int
+deliver_claimed(struct send_run *run, struct deliver *deliver,
+		struct progress *progress)
+{
+	struct share_batch *batch = &run->batch;
+	char *errstr = NULL;
+	int got = run->batch_ready, code = EX_OK;
+
+	if (!got)
+		got = share_next(run->share, batch, &errstr);
+	while (code == EX_OK && got > 0) {
+		if (batch->settled > 0)
+			cli_warn("%zu deliveries of a run that stopped are "
+				 "uncertain: not sent again (digest status "
+				 "lists them)",
+				 batch->settled);
+		code = deliver_range(run, deliver, progress, batch->first_id,
+				     batch->last_id, &run->done);
+		if (code == EX_OK)
+			got = share_next(run->share, batch, &errstr);
+	}
+	run->batch_ready = 0;
+	if (code == EX_OK && got < 0)
+		code = state_failed(errstr);
+	return code;
+}
+
+/* Hands every subscriber to deliver, or the one named. */
 static int
 deliver_all(struct send_run *run, struct deliver *deliver,
 	    struct progress *progress)
 {
 	struct subscriber_list page = {0};
-	char *errstr = NULL;
-	size_t done = 0;
-	long after = 0;
 	int code;
 
 	if (run->only != NULL) {
@@ -497,19 +573,57 @@ deliver_all(struct send_run *run, struct deliver *deliver,
 		subscriber_list_clear(&page);
 		return code;
 	}
-	for (;;) {
-		if (state_subscriber_page(run->state, after, SEND_PAGE, &page,
-					  &errstr) != STATE_OK)
-			return state_failed(errstr);
-		if (page.count == 0)
-			return EX_OK;
-		for (size_t i = 0; i < page.count; i++) {
-			deliver_one(deliver, &page.subscribers[i]);
-			progress_show(progress, deliver, ++done);
-		}
-		after = page.subscribers[page.count - 1].id;
-		subscriber_list_clear(&page);
-	}
+	if (run->share != NULL)
+		return deliver_claimed(run, deliver, progress);
+	return deliver_range(run, deliver, progress, 1, LLONG_MAX, &run->done);
+}
+
+/*
+ * A run of a shared store joins the day's round (one that starts a new
+ * round settles the deliveries dead runs left under way), and from then
+ * on renews its lease; --subscriber and a dry run claim nothing.
+ */
+static int
+join_round(struct send_run *run)
+{
+	const struct config *config = run->cli->config;
+	size_t settled = 0;
+	char *errstr = NULL;
+
+	if (run->dry_run || run->only != NULL || !state_is_shared(run->state))
+		return EX_OK;
+	if (share_start(run->state, config->state_path, run->digest_date,
+			run->record.id, config->claim_lease, &run->share,
+			&settled, &errstr) != STATE_OK)
+		return state_failed(errstr);
+	if (settled > 0)
+		cli_warn("%zu deliveries of a run that stopped are uncertain: "
+			 "not sent again (digest status lists them)",
+			 settled);
+	return EX_OK;
+}
+
+/*
+ * The run's claims are done once every delivery of theirs is recorded;
+ * then it waits while other runs work, to take over the batch of one that
+ * dies (run->batch_ready).  A run whose journal failed leaves its claims
+ * to another run.  A sysexits code.
+ */
+static int
+after_claims(struct send_run *run, const struct deliver_counts *counts)
+{
+	char *errstr = NULL;
+	int got;
+
+	if (counts->record_failed)
+		return EX_OK;
+	if (share_finish(run->share, &errstr) != STATE_OK)
+		return state_failed(errstr);
+	got = share_wait(run->share, &run->batch, &errstr);
+	if (got < 0)
+		return state_failed(errstr);
+	run->batch_ready = got;
+	return EX_OK;
 }
 
 static void
@@ -529,13 +643,54 @@ fill_setup(struct send_run *run, struct progress *progress,
 	setup->report_context = progress;
 }
 
+static void
+add_counts(struct deliver_counts *total, const struct deliver_counts *part)
+{
+	total->sent += part->sent;
+	total->temporary += part->temporary;
+	total->permanent += part->permanent;
+	total->config += part->config;
+	total->data += part->data;
+	total->uncertain += part->uncertain;
+	total->skipped += part->skipped;
+	total->nothing_new += part->nothing_new;
+	total->record_failed |= part->record_failed;
+}
+
+/*
+ * Delivers what the run has to into *counts: on a shared store, one more
+ * pass for each dead run's batch it takes over after its own.
+ */
+static int
+deliver_passes(struct send_run *run, struct progress *progress,
+	       struct deliver_counts *counts)
+{
+	struct deliver_setup setup;
+	struct deliver_counts part;
+	struct deliver *deliver;
+	int code;
+
+	memset(counts, 0, sizeof *counts);
+	fill_setup(run, progress, &setup);
+	do {
+		deliver = deliver_start(&setup);
+		code = deliver_all(run, deliver, progress);
+		if (code == EX_OK && !run->dry_run)
+			deliver_retry(deliver);
+		progress_clear(progress);
+		deliver_end(deliver, &part);
+		add_counts(counts, &part);
+		if (code == EX_OK && run->share != NULL)
+			code = after_claims(run, &part);
+	} while (code == EX_OK && run->batch_ready);
+	return code;
+}
+
 static int
 send_all(struct send_run *run)
 {
-	struct deliver_setup setup;
 	struct deliver_counts counts;
 	struct progress progress;
-	struct deliver *deliver;
 	size_t total = 1;
 	char *errstr = NULL;
 	int code;
@@ -543,14 +698,12 @@ send_all(struct send_run *run)
 	if (run->only == NULL &&
 	    state_subscriber_count(run->state, &total, &errstr) != STATE_OK)
 		return state_failed(errstr);
-	fill_setup(run, &progress, &setup);
+	if ((code = join_round(run)) != EX_OK)
+		return code;
 	progress_start(&progress, total);
-	deliver = deliver_start(&setup);
-	code = deliver_all(run, deliver, &progress);
-	if (code == EX_OK && !run->dry_run)
-		deliver_retry(deliver);
-	progress_clear(&progress);
-	deliver_end(deliver, &counts);
+	code = deliver_passes(run, &progress, &counts);
+	share_end(run->share);
+	run->share = NULL;
 	if (code != EX_OK)
 		return code;
 	print_summary(run, &counts);
@@ -581,8 +734,10 @@ run_send(struct send_run *run)
 	/* A key that cannot be read stops the run before anything leaves. */
 	if ((code = cli_open_links(config, &run->links)) != EX_OK)
 		return code;
-	if (state_open(config->state_path, &run->state, &errstr) != STATE_OK)
-		return state_failed(errstr);
+	if ((code = cli_open_state(config, 0, &run->state)) != EX_OK)
+		return code;
+	if (!run->dry_run && (code = take_run_lock(run)) != EX_OK)
+		return code;
 	/* A --subscriber that does not exist needs no feeds to say so. */
 	if (run->only != NULL) {
 		code = load_named(run, &named);
@@ -590,7 +745,9 @@ run_send(struct send_run *run)
 		if (code != EX_OK)
 			return code;
 	}
-	if (!run->dry_run && (code = settle_journal(run)) != EX_OK)
+	/* A shared store settles what dead runs left as runs join. */
+	if (!run->dry_run && !state_is_shared(run->state) &&
+	    (code = settle_journal(run)) != EX_OK)
 		return code;
 	if ((code = prepare_edition(run)) != EX_OK)
 		return code;
@@ -603,7 +760,6 @@ int
 cli_send_main(struct cli *cli, int argc, char **argv)
 {
 	struct send_run run = {0};
-	int lock_fd = -1;
 	int code;
 
 	run.cli = cli;
@@ -615,15 +771,12 @@ cli_send_main(struct cli *cli, int argc, char **argv)
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
 	letter_digest_date(cli->config, run.now, run.digest_date);
-	if (run.dry_run ||
-	    (lock_fd = take_run_lock(cli->config->state_path, &code)) >= 0)
-		code = run_send(&run);
+	code = run_send(&run);
 	edition_free(run.edition);
 	feed_item_list_clear(&run.gathered);
 	render_close(run.renderer);
 	links_free(run.links);
+	/* This lets the run lock go. */
 	state_close(run.state);
-	if (lock_fd >= 0)
-		close(lock_fd);
 	return code;
 }

@@ -75,11 +75,8 @@ open_all(struct cli *cli, struct links **links, struct state **state,
 		free(errstr);
 		return EX_CONFIG;
 	}
-	if (state_open(config->state_path, state, &errstr) != STATE_OK) {
-		cli_warn("%s", errstr);
-		free(errstr);
-		return EX_IOERR;
-	}
+	if ((code = cli_open_state(config, 0, state)) != EX_OK)
+		return code;
 	if (render_open(config->template_dir, renderer, &errstr) != RENDER_OK) {
 		cli_warn("%s", errstr);
 		free(errstr);

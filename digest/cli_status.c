@@ -309,7 +309,6 @@ cli_status_main(struct cli *cli, int argc, char **argv)
 	struct cli_args args;
 	struct state *state = NULL;
 	struct buf out = BUF_INIT;
-	struct stat info;
 	char *errstr = NULL;
 	int code;
 
@@ -321,13 +320,9 @@ cli_status_main(struct cli *cli, int argc, char **argv)
 	if ((code = cli_load_config(cli)) != EX_OK)
 		return code;
 	/* Looking must not create the database. */
-	if (stat(cli->config->state_path, &info) < 0) {
-		cli_warn("%s: no state database yet: digest has not run",
-			 cli->config->state_path);
-		return EX_NOINPUT;
-	}
-	if (state_open(cli->config->state_path, &state, &errstr) != STATE_OK ||
-	    read_report(state, &report, &errstr) != STATE_OK) {
+	if ((code = cli_open_state(cli->config, 1, &state)) != EX_OK)
+		return code;
+	if (read_report(state, &report, &errstr) != STATE_OK) {
 		cli_warn("%s", errstr);
 		free(errstr);
 		code = EX_IOERR;

@@ -111,6 +111,8 @@ exit_code(enum state_status status)
 	case STATE_EINVALID:
 		return EX_DATAERR;
 	case STATE_EIO:
+	case STATE_EBUSY:
+	case STATE_ECREATE:
 		return EX_IOERR;
 	}
 	return EX_SOFTWARE;
@@ -128,13 +130,7 @@ state_failed(enum state_status status, char *errstr)
 static int
 open_state(const struct config *config, struct state **state_out)
 {
-	enum state_status status;
-	char *errstr = NULL;
-
-	status = state_open(config->state_path, state_out, &errstr);
-	if (status != STATE_OK)
-		return state_failed(status, errstr);
-	return EX_OK;
+	return cli_open_state(config, 0, state_out);
 }
 
 /* Reports a bad value of a flag; a sysexits code. */

@@ -15,6 +15,7 @@
 #include "address.h"
 #include "datetime.h"
 #include "gather.h"
+#include "secret.h"
 #include "util.h"
 #include "wrap.h"
 
@@ -188,6 +189,48 @@ cli_load_config(struct cli *cli)
 	if (cli->config->syslog)
 		cli_use_syslog();
 	return EX_OK;
+}
+
+enum state_status
+cli_state_connect(const struct config *config, const char *location,
+		  int existing, struct state **state_out, char **errstr_out)
+{
+	struct secret_source source = {
+	    "[digest]", config->state_password_file, "state_password_file",
+	    config->state_password_env, "state_password_env"};
+	char *password = NULL;
+	size_t length;
+	enum state_status status;
+
+	*state_out = NULL;
+	if ((source.file || source.env) &&
+	    secret_read(&source, &password, &length, errstr_out) < 0)
+		return STATE_EINVALID;
+	state_password_set(password);
+	secret_free(password);
+	location = location ? location : config->state_path;
+	if (existing)
+		status = state_open_existing(location, state_out, errstr_out);
+	else
+		status = state_open(location, state_out, errstr_out);
+	return status;
+}
+
+int
+cli_open_state(const struct config *config, int existing,
+	       struct state **state_out)
+{
+	char *errstr = NULL;
+	enum state_status status;
+
+	status = cli_state_connect(config, NULL, existing, state_out, &errstr);
+	if (status == STATE_OK)
+		return EX_OK;
+	cli_warn("%s", errstr ? errstr : "the state store failed");
+	free(errstr);
+	if (status == STATE_ENOTFOUND)
+		return EX_NOINPUT;
+	return status == STATE_EINVALID ? EX_CONFIG : EX_IOERR;
 }
 
 int

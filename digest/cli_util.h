@@ -13,6 +13,7 @@
 #include "feed.h"
 #include "gather.h"
 #include "links.h"
+#include "state.h"
 
 /* What every command gets from the dispatcher. */
 struct cli {
@@ -77,6 +78,28 @@ void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* Loads cli->config once, printing every problem; returns a sysexits code. */
 int cli_load_config(struct cli *cli);
+
+/*
+ * Opens the store at location (NULL: the configuration's [digest] state),
+ * first handing it the database server's password from
+ * state_password_file or state_password_env.  With existing, a store that
+ * does not exist yet is not made (STATE_ENOTFOUND).  Prints nothing:
+ * returns the status with *errstr_out (free()) on failure, a password
+ * problem as STATE_EINVALID.
+ */
+enum state_status cli_state_connect(const struct config *config,
+				    const char *location, int existing,
+				    struct state **state_out,
+				    char **errstr_out);
+
+/*
+ * As cli_state_connect() for the configuration's store, printing why it
+ * failed.  Returns EX_OK with *state_out (state_close()), EX_NOINPUT for
+ * a store that is not there yet (existing), EX_CONFIG for a bad location
+ * or password, else EX_IOERR.
+ */
+int cli_open_state(const struct config *config, int existing,
+		   struct state **state_out);
 
 /* Parses --now (RFC 3339); prints and returns EX_USAGE when it is bad. */
 int cli_parse_now(const char *text, time_t *now_out);

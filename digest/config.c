@@ -21,6 +21,7 @@
 #include "address.h"
 #include "url.h"
 #include "datetime.h"
+#include "state.h"
 #include "util.h"
 
 #ifndef DIGEST_DATADIR
@@ -68,9 +69,18 @@ capture_ini_error(const char *format, ...)
 }
 
 /* The keys each kind of section may hold; NULL-terminated. */
-static const char *const digest_keys[] = {"title",     "language", "timezone",
-					  "max_items", "max_age",  "templates",
-					  "state",     "syslog",   NULL};
+static const char *const digest_keys[] = {"title",
+					  "language",
+					  "timezone",
+					  "max_items",
+					  "max_age",
+					  "templates",
+					  "state",
+					  "state_password_file",
+					  "state_password_env",
+					  "claim_lease",
+					  "syslog",
+					  NULL};
 static const char *const fetch_keys[] = {
     "connect_timeout", "timeout",	   "max_size",	  "max_redirects",
     "user_agent",      "future_tolerance", "error_after", NULL};
@@ -101,6 +111,41 @@ static const char *const web_keys[] = {"base_url",
 				       NULL};
 static const char *const source_keys[] = {"url", "category", "name", NULL};
 
+/*
+ * [digest] state: a SQLite file (relative to this file, like every path
+ * here) or a PostgreSQL URL, which must hold no password; the server's
+ * password comes from state_password_file or state_password_env.
+ */
+static void
+load_state(struct loader *loader, const char *section)
+{
+	struct config *config = loader->config;
+	const char *value = config_get(loader, section, "state");
+	char *errstr = NULL;
+
+	if (value != NULL && *value != '\0' && !state_location_is_path(value))
+		config->state_path = xstrdup(value);
+	else
+		config->state_path =
+		    config_get_path(loader, section, "state", "digest.sqlite");
+	config->state_password_env =
+	    config_get_string(loader, section, "state_password_env", NULL);
+	config->state_password_file =
+	    config_get_path(loader, section, "state_password_file", NULL);
+	if (config->state_password_env && config->state_password_file)
+		config_problem(loader, section, "state_password_file",
+			       "set state_password_env or "
+			       "state_password_file, not both");
+	/* Its message never repeats a password. */
+	if (state_location_check(config->state_path,
+				 config->state_password_env ||
+				     config->state_password_file,
+				 &errstr) != STATE_OK) {
+		config_problem(loader, section, "state", "%s", errstr);
+		free(errstr);
+	}
+}
+
 static void
 load_digest(struct loader *loader)
 {
@@ -128,8 +173,9 @@ load_digest(struct loader *loader)
 			    &config->max_age);
 	config->template_dir = config_get_path(loader, section, "templates",
 					       DIGEST_DATADIR "/templates");
-	config->state_path =
-	    config_get_path(loader, section, "state", "digest.sqlite");
+	load_state(loader, section);
+	config_get_duration(loader, section, "claim_lease", 2, 3600,
+			    &config->claim_lease);
 	config->syslog =
 	    config_get_choice(loader, section, "syslog", "no", "yes");
 }
@@ -535,6 +581,7 @@ set_defaults(struct config *config, const char *path)
 	config->transport = TRANSPORT_KIND_SMTP;
 	config->retries = 2;
 	config->retry_delay = 60;
+	config->claim_lease = 120;
 	config->deactivate_after = 3;
 	config->error_after = 3;
 	config->web.link_max_age = 400L * 86400;
@@ -656,6 +703,8 @@ config_free(struct config *config)
 	free(config->timezone);
 	free(config->template_dir);
 	free(config->state_path);
+	free(config->state_password_file);
+	free(config->state_password_env);
 	free(config->user_agent);
 	free(config->outbox_dir);
 	free(config->default_provider);

@@ -43,8 +43,11 @@ struct config {
 	long max_items;	    /* how many items a digest shows */
 	long max_age;	    /* seconds: older items are left out */
 	char *template_dir; /* absolute */
-	char *state_path;   /* absolute: the SQLite database */
-	int syslog;	    /* warnings and summaries to syslog too */
+	char *state_path;   /* a SQLite file (absolute) or a PostgreSQL URL */
+	char *state_password_file; /* the database server's password, */
+	char *state_password_env;  /* from either (or neither) */
+	long claim_lease; /* seconds a run's claims outlive its last sign */
+	int syslog;	  /* warnings and summaries to syslog too */
 
 	/* [fetch] */
 	long connect_timeout; /* seconds */

@@ -156,16 +156,20 @@ hand_over_here(struct deliver *deliver, struct job *job)
 	struct transport *transport = shared_transport(deliver);
 	enum transport_status status;
 	char *errstr = NULL;
+	int begun;
 
 	if (transport == NULL) {
 		deliver_count(deliver, &deliver->counts.config);
-	} else if (deliver_begin(deliver, deliver->setup.state, job) == 0) {
+	} else if ((begun = deliver_begin(deliver, deliver->setup.state,
+					  job)) == 0) {
 		job->begun = 1;
 		status = transport_send(
 		    transport, job->letter.envelope_from, job->subscriber.email,
 		    job->letter.message, job->letter.size, &errstr);
 		deliver_outcome(deliver, deliver->setup.state, job, status,
 				errstr);
+	} else if (begun > 0) {
+		deliver_count(deliver, &deliver->counts.skipped);
 	} else {
 		deliver_held_back(deliver);
 	}

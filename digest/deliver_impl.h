@@ -39,6 +39,8 @@ struct job {
 	struct letter letter;
 	int begun;	     /* its journal entry says "sending" */
 	int held;	     /* kept from its data: the journal failed */
+	int elsewhere;	     /* kept from its data: another run has it */
+	long long take_id;   /* its place in the shared limits, or 0 */
 	struct state *state; /* the worker's, during the batch */
 	struct deliver *deliver;
 };
@@ -70,6 +72,9 @@ struct route {
 	long backoff;		 /* the next pause, doubling */
 	int backoff_streak;
 	struct limit limit;
+	/* The limits count every run's sends, in the shared store. */
+	int shared_limits;
+	long long take_id; /* the last take from them, for take_some() */
 };
 
 struct deliver {
@@ -91,7 +96,8 @@ void deliver_report(struct deliver *deliver, const char *format, ...)
 
 /*
  * Commits job's delivery as begun in state (the thread's own connection);
- * 0, or -1 when the journal failed (then nothing more is sent).
+ * 0, 1 when another run began it first (job->elsewhere: not sent here),
+ * or -1 when the journal failed (then nothing more is sent).
  */
 int deliver_begin(struct deliver *deliver, struct state *state,
 		  struct job *job);

@@ -106,13 +106,20 @@ deliver_begin(struct deliver *deliver, struct state *state, struct job *job)
 {
 	struct delivery entry;
 	char *errstr = NULL;
+	enum state_status status;
 
 	if (deliver_journal_broken(deliver))
 		return -1;
 	fill_entry(deliver, job, &entry);
-	if (state_delivery_begin(state, &entry, time(NULL), &errstr) ==
-	    STATE_OK)
+	status = state_delivery_begin(state, &entry, time(NULL), &errstr);
+	if (status == STATE_OK)
 		return 0;
+	if (status == STATE_EEXISTS) {
+		/* Another run sharing the store began it first. */
+		free(errstr);
+		job->elsewhere = 1;
+		return 1;
+	}
 	deliver_report(deliver,
 		       "subscriber %s: not sent: the journal cannot record "
 		       "it (%s)",
@@ -234,6 +241,11 @@ deliver_outcome(struct deliver *deliver, struct state *state, struct job *job,
 	const struct provider *provider = job->letter.provider;
 	const struct subscriber *subscriber = &job->subscriber;
 
+	if (job->elsewhere) {
+		deliver_count(deliver, &deliver->counts.skipped);
+		free(errstr);
+		return;
+	}
 	if (!job->begun && deliver_journal_broken(deliver)) {
 		deliver_held_back(deliver);
 		free(errstr);

@@ -62,6 +62,11 @@ deliver_route_init(struct route *route, struct deliver *deliver,
 	}
 	limit_init(&route->limit, provider->max_per_minute,
 		   provider->max_per_hour, provider->max_per_day, sent_today);
+	route->shared_limits =
+	    !setup->dry_run && setup->state != NULL &&
+	    state_is_shared(setup->state) &&
+	    (provider->max_per_minute > 0 || provider->max_per_hour > 0 ||
+	     provider->max_per_day > 0);
 }
 
 /* The monotonic clock in milliseconds. */
@@ -119,12 +124,58 @@ take_some(struct route *route, struct job **jobs, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
 		jobs[i] = route->queue[route->head];
+		jobs[i]->take_id = route->take_id;
 		route->head = (route->head + 1) % route->capacity;
 		route->count--;
 	}
+	route->take_id = 0;
 	route->in_flight += count;
 	pthread_cond_broadcast(&route->room);
 	return count;
+}
+
+/*
+ * How many of the count sends the run's own limits allowed the limits
+ * shared with every other run allow now (route locked): the rest go back
+ * to the run's count.  When none, *retry_at_out is in a second (the other
+ * runs' sends are not seen coming), or 0 when the day's are spent.  A
+ * store that cannot count them gives the route up for this run.
+ */
+static size_t
+take_shared(struct route *route, struct state *state, size_t count, time_t now,
+	    time_t *retry_at_out)
+{
+	const struct provider *provider = route->provider;
+	struct state_limit_take take = {0};
+	struct timespec clock;
+	char *errstr = NULL;
+
+	clock_gettime(CLOCK_REALTIME, &clock);
+	take.provider = provider->id;
+	take.digest_date = route->deliver->setup.digest_date;
+	take.per_minute = provider->max_per_minute;
+	take.per_hour = provider->max_per_hour;
+	take.per_day = provider->max_per_day;
+	take.now_ms = (long long)clock.tv_sec * 1000 + clock.tv_nsec / 1000000;
+	take.want = count;
+	*retry_at_out = now + 1;
+	if (state == NULL ||
+	    state_limit_take(state, &take, &errstr) != STATE_OK) {
+		deliver_report(route->deliver,
+			       "provider %s: the limits shared with other "
+			       "runs cannot be counted (%s); the rest wait "
+			       "for the next run",
+			       provider->id, errstr ? errstr : "no store");
+		free(errstr);
+		route->given_up = 1;
+		take.taken = 0;
+	}
+	if (take.taken < count)
+		limit_give_back(&route->limit, count - take.taken);
+	route->take_id = take.take_id;
+	if (take.taken == 0 && take.day_full)
+		*retry_at_out = 0;
+	return take.taken;
 }
 
 /*
@@ -148,7 +199,8 @@ batch_ready(const struct route *route, size_t want, int64_t waited_ms)
  * sent.  Returns 0 when the route is closing and empty.
  */
 static size_t
-next_batch(struct route *route, struct job **jobs, int *dropped)
+next_batch(struct route *route, struct state *state, struct job **jobs,
+	   int *dropped)
 {
 	const struct provider *provider = route->provider;
 	int64_t since = -1;
@@ -174,8 +226,13 @@ next_batch(struct route *route, struct job **jobs, int *dropped)
 				continue;
 			}
 			count = limit_take(&route->limit, now, want, &retry_at);
+			if (count > 0 && route->shared_limits)
+				count = take_shared(route, state, count, now,
+						    &retry_at);
 			if (count > 0)
 				return take_some(route, jobs, count);
+			if (route->given_up)
+				continue;
 			if (retry_at == 0) {
 				route->given_up = 1;
 				deliver_report(route->deliver,
@@ -314,6 +371,19 @@ struct batch {
 	int slowed;	     /* a reply asked for less */
 };
 
+/* A job not sent after all gives its place in the shared limits back. */
+static void
+give_back_shared(struct route *route, struct state *state, long long take_id)
+{
+	char *errstr = NULL;
+
+	if (state_limit_give_back(state, take_id, 1, &errstr) == STATE_OK)
+		return;
+	deliver_report(route->deliver, "provider %s: %s", route->provider->id,
+		       errstr);
+	free(errstr);
+}
+
 /* The before_data hook: the journal first, then the data. */
 static int
 before_data(void *context, struct transport_job *tjob)
@@ -321,7 +391,7 @@ before_data(void *context, struct transport_job *tjob)
 	struct batch *batch = context;
 	struct job *job = tjob->context;
 
-	if (deliver_begin(job->deliver, batch->state, job) < 0) {
+	if (deliver_begin(job->deliver, batch->state, job) != 0) {
 		job->held = 1;
 		return -1;
 	}
@@ -340,13 +410,23 @@ after(void *context, struct transport_job *tjob)
 	struct batch *batch = context;
 	struct route *route = batch->route;
 	struct job *job = tjob->context;
+	long long take_id;
 	enum fate fate;
 
 	/* Once the journal failed, nothing more goes out: count it held. */
 	if (!tjob->tried && deliver_journal_broken(route->deliver))
 		job->held = 1;
 	pthread_mutex_lock(&route->lock);
+	take_id = job->take_id; /* before another worker takes it again */
 	fate = learn(route, job, tjob, &batch->slowed);
+	/*
+	 * A job back in the queue leaves "sending" before another worker
+	 * can take it and begin it anew: the journal refuses to begin a
+	 * delivery that is under way (another run's, on a shared store).
+	 */
+	if (fate == FATE_AGAIN)
+		deliver_set_aside(route->deliver, batch->state, job,
+				  tjob->errstr);
 	pthread_cond_broadcast(&route->room);
 	pthread_mutex_unlock(&route->lock);
 	if (fate == FATE_OUTCOME) {
@@ -354,9 +434,8 @@ after(void *context, struct transport_job *tjob)
 				tjob->errstr);
 		tjob->errstr = NULL;
 	} else {
-		if (fate == FATE_AGAIN)
-			deliver_set_aside(route->deliver, batch->state, job,
-					  tjob->errstr);
+		if (fate == FATE_AGAIN && take_id != 0)
+			give_back_shared(route, batch->state, take_id);
 		free(tjob->errstr);
 		tjob->errstr = NULL;
 	}
@@ -436,7 +515,7 @@ worker_main(void *argument)
 	}
 	for (;;) {
 		pthread_mutex_lock(&route->lock);
-		count = next_batch(route, jobs, &dropped);
+		count = next_batch(route, state, jobs, &dropped);
 		if (count > 0)
 			route->busy++;
 		pthread_mutex_unlock(&route->lock);

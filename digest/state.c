@@ -1,288 +1,84 @@
 /*
- * state.c - see state.h.  The SQLite store.
+ * state.c - see state.h.  What every store shares: choosing the driver by
+ * the location, the password a database server asks for, and the thin
+ * statement interface of state_impl.h that the store's logic is written
+ * against.
  *
  * Every statement binds its values; nothing the user typed is ever pasted
- * into SQL.  The schema version lives in PRAGMA user_version and grows one
- * migration at a time, each inside its own transaction.
+ * into SQL.
  */
 #include "state_impl.h"
 
-#include <errno.h>
-#include <sqlite3.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "secret.h"
 #include "util.h"
 
 /*
- * The schema, one entry per version: migrations[0] takes a database from
- * version 0 (empty) to version 1, and so on.  Append to add a version;
- * never edit one that has shipped.
+ * The password of the database server, for every connection this process
+ * opens: a run's delivery workers each open their own (deliver_route.c),
+ * from the location alone.  Set once by the command before it opens the
+ * store; the lock is for the workers reading it meanwhile.
  */
-static const char *const migrations[] = {
-    /* 1: subscribers and the delivery record. */
-    "CREATE TABLE subscribers ("
-    " id INTEGER PRIMARY KEY,"
-    " email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
-    " name TEXT,"
-    " provider TEXT,"
-    " language TEXT NOT NULL CHECK (language IN ('nl', 'en')),"
-    " format TEXT NOT NULL CHECK (format IN ('both', 'text', 'html')),"
-    " active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
-    " created_at INTEGER NOT NULL,"
-    " updated_at INTEGER NOT NULL);"
-    "CREATE INDEX subscribers_provider ON subscribers (provider);"
-    /*
-     * No foreign key to subscribers: the record of what was sent outlives
-     * a subscriber who leaves and comes back on the same day.
-     */
-    "CREATE TABLE deliveries ("
-    " email TEXT NOT NULL COLLATE NOCASE,"
-    " digest_date TEXT NOT NULL,"
-    " message_id TEXT,"
-    " sent_at INTEGER NOT NULL,"
-    " PRIMARY KEY (email, digest_date));",
-    /*
-     * 2: the delivery journal (which replaces the plain record), numbered
-     * editions of the items each day brought, the runs, and the health
-     * of each source.
-     */
-    "CREATE TABLE journal ("
-    " email TEXT NOT NULL COLLATE NOCASE,"
-    " digest_date TEXT NOT NULL,"
-    " state TEXT NOT NULL CHECK (state IN ('sending', 'sent',"
-    "  'temp-failed', 'perm-failed', 'uncertain', 'bounced')),"
-    " provider TEXT,"
-    " first_edition INTEGER,"
-    " last_edition INTEGER,"
-    " message_id TEXT,"
-    " attempts INTEGER NOT NULL DEFAULT 0,"
-    " reply TEXT,"
-    " updated_at INTEGER NOT NULL,"
-    " PRIMARY KEY (email, digest_date));"
-    "CREATE INDEX journal_state ON journal (state, digest_date);"
-    "INSERT INTO journal (email, digest_date, state, message_id, attempts,"
-    " updated_at) SELECT email, digest_date, 'sent', message_id, 1, sent_at"
-    " FROM deliveries;"
-    "DROP TABLE deliveries;"
-    "CREATE TABLE editions ("
-    " id INTEGER PRIMARY KEY,"
-    " digest_date TEXT NOT NULL UNIQUE,"
-    " created_at INTEGER NOT NULL,"
-    " item_count INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE items ("
-    " id INTEGER PRIMARY KEY,"
-    " edition INTEGER NOT NULL REFERENCES editions (id),"
-    " story TEXT NOT NULL,"
-    " link TEXT,"
-    " title_key TEXT,"
-    " source TEXT NOT NULL,"
-    " title TEXT NOT NULL,"
-    " summary TEXT NOT NULL,"
-    " published_at INTEGER,"
-    " first_seen INTEGER NOT NULL,"
-    " last_seen INTEGER NOT NULL);"
-    "CREATE INDEX items_story ON items (story);"
-    "CREATE INDEX items_link ON items (link);"
-    "CREATE INDEX items_title ON items (title_key);"
-    "CREATE INDEX items_edition ON items (edition);"
-    "ALTER TABLE subscribers ADD COLUMN last_edition INTEGER;"
-    "ALTER TABLE subscribers ADD COLUMN failure_days INTEGER NOT NULL"
-    " DEFAULT 0;"
-    "ALTER TABLE subscribers ADD COLUMN last_failure_date TEXT;"
-    "ALTER TABLE subscribers ADD COLUMN last_failure TEXT;"
-    "ALTER TABLE subscribers ADD COLUMN deactivated_at INTEGER;"
-    "CREATE TABLE runs ("
-    " id INTEGER PRIMARY KEY,"
-    " digest_date TEXT NOT NULL,"
-    " host TEXT NOT NULL,"
-    " pid INTEGER NOT NULL,"
-    " started_at INTEGER NOT NULL,"
-    " finished_at INTEGER,"
-    " sent INTEGER NOT NULL DEFAULT 0,"
-    " temp_failed INTEGER NOT NULL DEFAULT 0,"
-    " perm_failed INTEGER NOT NULL DEFAULT 0,"
-    " uncertain INTEGER NOT NULL DEFAULT 0,"
-    " skipped INTEGER NOT NULL DEFAULT 0,"
-    " nothing_new INTEGER NOT NULL DEFAULT 0,"
-    " exit_code INTEGER);"
-    "CREATE TABLE sources ("
-    " id TEXT PRIMARY KEY,"
-    " last_success INTEGER,"
-    " last_attempt INTEGER,"
-    " failures INTEGER NOT NULL DEFAULT 0,"
-    " last_error TEXT);",
-    /*
-     * 3: what the subscribers' own pages need: when an address was
-     * confirmed (double opt-in) and how it came, when it was shown the
-     * "Kies je webmail" prompt, when it left (for undo), sign-ups waiting
-     * for their confirmation, and the keyed hashes of erased addresses.
-     */
-    "ALTER TABLE subscribers ADD COLUMN confirmed_at INTEGER;"
-    "ALTER TABLE subscribers ADD COLUMN origin TEXT NOT NULL DEFAULT 'admin'"
-    " CHECK (origin IN ('admin', 'import', 'web'));"
-    "ALTER TABLE subscribers ADD COLUMN prompted_at INTEGER;"
-    "ALTER TABLE subscribers ADD COLUMN unsubscribed_at INTEGER;"
-    "CREATE TABLE signups ("
-    " email TEXT PRIMARY KEY COLLATE NOCASE,"
-    " name TEXT,"
-    " provider TEXT,"
-    " language TEXT NOT NULL CHECK (language IN ('nl', 'en')),"
-    " format TEXT NOT NULL CHECK (format IN ('both', 'text', 'html')),"
-    " requested_at INTEGER NOT NULL);"
-    "CREATE TABLE suppressions ("
-    " hash TEXT PRIMARY KEY,"
-    " erased_at INTEGER NOT NULL);",
-    /* 4: each source's validators, to fetch it only when it changed. */
-    ("ALTER TABLE sources ADD COLUMN etag TEXT;"
-     "ALTER TABLE sources ADD COLUMN last_modified TEXT;"),
-};
+static pthread_mutex_t password_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *password;
 
-#define STATE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
-
-static enum state_status
-read_user_version(struct state *state, int *version_out, char **errstr_out)
+void
+state_password_set(const char *new_password)
 {
-	sqlite3_stmt *stmt = NULL;
-	enum state_status status;
+	pthread_mutex_lock(&password_lock);
+	secret_free(password);
+	password = new_password ? xstrdup(new_password) : NULL;
+	pthread_mutex_unlock(&password_lock);
+}
 
-	status =
-	    state_db_prepare(state, "PRAGMA user_version", &stmt, errstr_out);
-	if (status != STATE_OK)
-		goto out;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		status =
-		    state_db_error(state, "read schema version", errstr_out);
-		goto out;
-	}
-	*version_out = sqlite3_column_int(stmt, 0);
-out:
-	sqlite3_finalize(stmt);
-	return status;
+int
+state_location_is_pg(const char *location)
+{
+	return location != NULL &&
+	       (strncmp(location, "postgresql://", 13) == 0 ||
+		strncmp(location, "postgres://", 11) == 0);
+}
+
+int
+state_location_is_path(const char *location)
+{
+	return !state_location_is_pg(location);
 }
 
 static enum state_status
-check_version(struct state *state, int version, char **errstr_out)
-{
-	if (version < 0 || version > STATE_SCHEMA_VERSION) {
-		state_set_error(
-		    errstr_out,
-		    xasprintf("%s: schema version %d is newer than this "
-			      "digest knows (%d): use a newer digest",
-			      state->path, version, STATE_SCHEMA_VERSION));
-		return STATE_EIO;
-	}
-	return STATE_OK;
-}
-
-/*
- * Brings the schema up to date one step at a time.  Each step re-reads the
- * version inside its write transaction, so two processes opening a fresh
- * file at once do not both run the same migration.
- */
-static enum state_status
-migrate(struct state *state, char **errstr_out)
-{
-	enum state_status status = STATE_OK;
-	char *set_version = NULL;
-	int version = 0;
-
-	for (;;) {
-		status = state_db_exec(state, "BEGIN IMMEDIATE",
-				       "begin migration", errstr_out);
-		if (status != STATE_OK)
-			goto out;
-		status = read_user_version(state, &version, errstr_out);
-		if (status == STATE_OK)
-			status = check_version(state, version, errstr_out);
-		if (status != STATE_OK)
-			goto out;
-		if (version == STATE_SCHEMA_VERSION)
-			break;
-		status = state_db_exec(state, migrations[version],
-				       "migrate schema", errstr_out);
-		if (status != STATE_OK)
-			goto out;
-		/* A PRAGMA takes no parameters; this is our own integer. */
-		free(set_version);
-		set_version =
-		    xasprintf("PRAGMA user_version = %d", version + 1);
-		status = state_db_exec(state, set_version, "set schema version",
-				       errstr_out);
-		if (status != STATE_OK)
-			goto out;
-		status = state_db_exec(state, "COMMIT", "commit migration",
-				       errstr_out);
-		if (status != STATE_OK)
-			goto out;
-	}
-	status = state_db_exec(state, "COMMIT", "commit", errstr_out);
-out:
-	if (status != STATE_OK)
-		state_db_rollback(state);
-	free(set_version);
-	return status;
-}
-
-static enum state_status
-set_journal_mode(struct state *state, char **errstr_out)
-{
-	sqlite3_stmt *stmt = NULL;
-	enum state_status status;
-
-	/* journal_mode answers with a row: the mode now in force. */
-	status = state_db_prepare(state, "PRAGMA journal_mode = WAL", &stmt,
-				  errstr_out);
-	if (status != STATE_OK)
-		goto out;
-	if (sqlite3_step(stmt) != SQLITE_ROW)
-		status = state_db_error(state, "set journal mode", errstr_out);
-out:
-	sqlite3_finalize(stmt);
-	return status;
-}
-
-enum state_status
-state_open(const char *path, struct state **state_out, char **errstr_out)
+open_store(const char *location, int create, struct state **state_out,
+	   char **errstr_out)
 {
 	struct state *state = xcalloc(1, sizeof *state);
 	enum state_status status;
-	int flags =
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW;
+	char *copy = NULL;
 
-	state->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &state->db, flags, NULL) != SQLITE_OK) {
-		int sys_errno = state->db ? sqlite3_system_errno(state->db) : 0;
+	if (state_location_is_pg(location)) {
+		state->driver = &state_pg_driver;
+		state->path = state_pg_redact(location);
+		/* A password belongs in a file or the environment only. */
+		status = state_location_check(location, 0, errstr_out);
+		if (status != STATE_OK) {
+			char *reason = errstr_out ? *errstr_out : NULL;
 
-		if (sys_errno != 0)
-			state_set_error(
-			    errstr_out,
-			    xasprintf("%s: cannot open database: %s", path,
-				      strerror(sys_errno)));
-		else
-			status = state_db_error(state, "cannot open database",
-						errstr_out);
-		status = STATE_EIO;
-		goto out;
+			state_set_error(errstr_out,
+					xasprintf("%s: %s", state->path,
+						  reason ? reason : ""));
+			free(reason);
+			goto out;
+		}
+	} else {
+		state->driver = &state_sqlite_driver;
+		state->path = xstrdup(location);
 	}
-	sqlite3_extended_result_codes(state->db, 1);
-	/* Another digest (or the CLI) may hold the write lock briefly. */
-	sqlite3_busy_timeout(state->db, 5000);
-	status = set_journal_mode(state, errstr_out);
-	/*
-	 * NORMAL: in WAL mode a commit is in the file before the call
-	 * returns, so a killed run or a full disk loses nothing committed;
-	 * only a power cut may take the last moments back.  FULL would make
-	 * that safe too, at one fsync per commit, a few hundred a second on
-	 * a common disk: too slow for two journal entries a message.
-	 */
-	if (status == STATE_OK)
-		status = state_db_exec(state,
-				       "PRAGMA foreign_keys = ON;"
-				       "PRAGMA synchronous = NORMAL;",
-				       "set pragmas", errstr_out);
-	if (status == STATE_OK)
-		status = migrate(state, errstr_out);
+	pthread_mutex_lock(&password_lock);
+	copy = password ? xstrdup(password) : NULL;
+	pthread_mutex_unlock(&password_lock);
+	status = state->driver->open(state, copy, create, errstr_out);
+	secret_free(copy);
 out:
 	if (status != STATE_OK) {
 		state_close(state);
@@ -292,17 +88,45 @@ out:
 	return status;
 }
 
+enum state_status
+state_open(const char *location, struct state **state_out, char **errstr_out)
+{
+	return open_store(location, 1, state_out, errstr_out);
+}
+
+enum state_status
+state_open_existing(const char *location, struct state **state_out,
+		    char **errstr_out)
+{
+	return open_store(location, 0, state_out, errstr_out);
+}
+
 void
 state_close(struct state *state)
 {
 	if (state == NULL)
 		return;
 	/* Other statements are finalized where they are made. */
-	sqlite3_finalize(state->delivery_get);
-	sqlite3_finalize(state->delivery_begin);
-	sqlite3_close(state->db);
+	state_finalize(state->delivery_get);
+	state_finalize(state->delivery_begin);
+	if (state->conn != NULL)
+		state->driver->close(state);
 	free(state->path);
 	free(state);
+}
+
+const char *
+state_location(const struct state *state)
+{
+	return state->path;
+}
+
+enum state_status
+state_run_lock(struct state *state, char **errstr_out)
+{
+	if (state->driver->run_lock == NULL)
+		return STATE_OK;
+	return state->driver->run_lock(state, errstr_out);
 }
 
 void
@@ -314,12 +138,11 @@ state_set_error(char **errstr_out, char *message)
 		free(message);
 }
 
-/* Reports a database failure: the path, what was being done, SQLite's word. */
 enum state_status
 state_db_error(struct state *state, const char *doing, char **errstr_out)
 {
 	state_set_error(errstr_out, xasprintf("%s: %s: %s", state->path, doing,
-					      sqlite3_errmsg(state->db)));
+					      state->driver->errmsg(state)));
 	return STATE_EIO;
 }
 
@@ -327,27 +150,23 @@ enum state_status
 state_db_exec(struct state *state, const char *sql, const char *doing,
 	      char **errstr_out)
 {
-	if (sqlite3_exec(state->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (state->driver->exec(state, sql) != 0)
 		return state_db_error(state, doing, errstr_out);
 	return STATE_OK;
 }
 
 enum state_status
-state_db_prepare(struct state *state, const char *sql, sqlite3_stmt **stmt_out,
-		 char **errstr_out)
+state_db_prepare(struct state *state, const char *sql,
+		 struct state_stmt **stmt_out, char **errstr_out)
 {
-	if (sqlite3_prepare_v2(state->db, sql, -1, stmt_out, NULL) != SQLITE_OK)
+	if (state->driver->prepare(state, sql, stmt_out) != 0)
 		return state_db_error(state, "prepare", errstr_out);
 	return STATE_OK;
 }
 
-/*
- * Returns in *stmt_out the statement kept in *slot, preparing it on first
- * use.  The caller hands it back with state_db_release() instead of finalizing.
- */
 enum state_status
-state_db_cached(struct state *state, sqlite3_stmt **slot, const char *sql,
-		sqlite3_stmt **stmt_out, char **errstr_out)
+state_db_cached(struct state *state, struct state_stmt **slot, const char *sql,
+		struct state_stmt **stmt_out, char **errstr_out)
 {
 	if (*slot == NULL) {
 		enum state_status status =
@@ -361,37 +180,105 @@ state_db_cached(struct state *state, sqlite3_stmt **slot, const char *sql,
 }
 
 void
-state_db_release(sqlite3_stmt *stmt)
+state_db_release(struct state_stmt *stmt)
 {
-	if (stmt == NULL)
-		return;
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
+	state_reset(stmt);
 }
 
-/* Binds text, or SQL NULL when text is NULL; SQLite copies it. */
-int
-state_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+enum state_status
+state_db_begin(struct state *state, char **errstr_out)
 {
-	if (text == NULL)
-		return sqlite3_bind_null(stmt, index);
-	return sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
+	if (state->driver->begin(state) != 0)
+		return state_db_error(state, "begin", errstr_out);
+	return STATE_OK;
+}
+
+enum state_status
+state_db_end(struct state *state, enum state_status status, char **errstr_out)
+{
+	if (status == STATE_OK)
+		status = state_db_exec(state, "COMMIT", "commit", errstr_out);
+	if (status != STATE_OK)
+		state_db_rollback(state);
+	return status;
 }
 
 /* Rolls back after a failure, keeping the first error's message. */
 void
 state_db_rollback(struct state *state)
 {
-	if (sqlite3_get_autocommit(state->db) == 0)
-		(void)sqlite3_exec(state->db, "ROLLBACK", NULL, NULL, NULL);
+	if (state->driver->in_transaction(state))
+		(void)state->driver->exec(state, "ROLLBACK");
+}
+
+int
+state_bind_text(struct state_stmt *stmt, int index, const char *text)
+{
+	return stmt->state->driver->bind_text(stmt, index, text);
+}
+
+int
+state_bind_int64(struct state_stmt *stmt, int index, long long value)
+{
+	return stmt->state->driver->bind_int64(stmt, index, value);
+}
+
+int
+state_bind_null(struct state_stmt *stmt, int index)
+{
+	return stmt->state->driver->bind_null(stmt, index);
+}
+
+enum state_step
+state_step(struct state_stmt *stmt)
+{
+	return stmt->state->driver->step(stmt);
+}
+
+long long
+state_changes(struct state_stmt *stmt)
+{
+	return stmt->state->driver->changes(stmt);
+}
+
+void
+state_reset(struct state_stmt *stmt)
+{
+	if (stmt != NULL)
+		stmt->state->driver->reset(stmt);
+}
+
+void
+state_finalize(struct state_stmt *stmt)
+{
+	if (stmt != NULL)
+		stmt->state->driver->finalize(stmt);
 }
 
 char *
-state_column_text(sqlite3_stmt *stmt, int column)
+state_column_text(struct state_stmt *stmt, int column)
 {
-	const unsigned char *text = sqlite3_column_text(stmt, column);
+	const char *text = state_column_peek(stmt, column);
 
-	return text ? xstrdup((const char *)text) : NULL;
+	return text ? xstrdup(text) : NULL;
+}
+
+const char *
+state_column_peek(struct state_stmt *stmt, int column)
+{
+	return stmt->state->driver->column_text(stmt, column);
+}
+
+long long
+state_column_int64(struct state_stmt *stmt, int column)
+{
+	return stmt->state->driver->column_int64(stmt, column);
+}
+
+int
+state_column_is_null(struct state_stmt *stmt, int column)
+{
+	return stmt->state->driver->column_is_null(stmt, column);
 }
 
 /* An address as the store accepts it: normalised by the caller already. */

@@ -1,9 +1,12 @@
 /*
  * state.h - subscribers and what each one was sent, behind one interface.
  *
- * SQLite stays inside state.c; struct state is opaque so that another store
- * (PostgreSQL for several sender hosts) can later stand behind the same
- * functions.
+ * Two stores stand behind it: a SQLite file (one host, the default) and a
+ * PostgreSQL database that several sender hosts can share.  The location
+ * chooses: a postgresql:// or postgres:// URL names a database server,
+ * anything else a SQLite file.  struct state is opaque, and nothing above
+ * this header knows which store runs; SQLite and libpq stay inside
+ * state*.c.
  */
 #ifndef DIGEST_STATE_H
 #define DIGEST_STATE_H
@@ -19,20 +22,176 @@ enum state_status {
 	STATE_ENOTFOUND, /* no such subscriber */
 	STATE_EEXISTS,	 /* a subscriber with that address exists */
 	STATE_EINVALID,	 /* a value is not acceptable (address, format) */
-	STATE_EIO	 /* the database cannot be opened, read or written */
+	STATE_EIO,	 /* the database cannot be opened, read or written */
+	STATE_EBUSY,	 /* another run holds the run lock */
+	STATE_ECREATE	 /* the run lock cannot be created */
 };
 
 struct state;
 
 /*
- * Opens (creating on first use) the database at path and migrates its schema
- * to the current version.  Returns STATE_OK and *state_out (state_close()),
- * or an error with *errstr_out (free()) naming the path.
+ * Checks a location as the configuration gives it, without connecting: a
+ * PostgreSQL URL must parse and must hold no password (it would show in
+ * every process list and log line), and a password (password_given: from
+ * state_password_file or state_password_env) is only for a database
+ * server.  Returns STATE_OK, or STATE_EINVALID with *errstr_out (free())
+ * that never repeats a password.
  */
-enum state_status state_open(const char *path, struct state **state_out,
+enum state_status state_location_check(const char *location, int password_given,
+				       char **errstr_out);
+
+/*
+ * Whether location names a file (a SQLite database), whose relative path
+ * the configuration resolves, rather than a database server's URL.
+ */
+int state_location_is_path(const char *location);
+
+/*
+ * Sets the password that this process logs in to a database server with,
+ * for every later state_open() (NULL: none).  It is copied, and never
+ * appears in a message.  A SQLite file ignores it.
+ */
+void state_password_set(const char *password);
+
+/*
+ * Opens (creating on first use) the store at location, a SQLite path or a
+ * PostgreSQL URL, and migrates its schema to the current version.  Returns
+ * STATE_OK and *state_out (state_close()), or an error with *errstr_out
+ * (free()) naming the location (a URL's password never shown).
+ */
+enum state_status state_open(const char *location, struct state **state_out,
 			     char **errstr_out);
 
+/*
+ * As state_open(), but for a command that only looks: a store that does
+ * not exist yet (no file; a database without digest's tables) is not made,
+ * and the result is STATE_ENOTFOUND.
+ */
+enum state_status state_open_existing(const char *location,
+				      struct state **state_out,
+				      char **errstr_out);
+
 void state_close(struct state *state);
+
+/* The location of the store as messages name it. */
+const char *state_location(const struct state *state);
+
+/*
+ * Takes the run lock, so that only one `digest send` delivers at a time:
+ * a file beside a SQLite database.  It goes with state_close() or the
+ * death of the process.  STATE_EBUSY when another run holds it,
+ * STATE_ECREATE when the lock file cannot be made.  A shared store
+ * (state_is_shared()) has none: its runs claim batches instead.
+ */
+enum state_status state_run_lock(struct state *state, char **errstr_out);
+
+/*
+ * Whether several runs may share a morning on this store (PostgreSQL):
+ * they claim batches of subscribers instead of taking the run lock.
+ */
+int state_is_shared(const struct state *state);
+
+/*
+ * Joins the day's current round of a shared store, or starts the next
+ * when it has no work left (a rerun goes over everyone again); starting
+ * one settles every "sending" left by dead runs as uncertain and counts
+ * them in *settled_out.  *round_out is for the claims.
+ */
+enum state_status state_share_join(struct state *state, const char *digest_date,
+				   time_t now, long *round_out,
+				   size_t *settled_out, char **errstr_out);
+
+/* A batch of subscribers one run works through: ids first_id..last_id. */
+struct state_claim {
+	long round;  /* from state_share_join() */
+	long run_id; /* from state_run_begin() */
+	long long first_id, last_id;
+	int taken_over; /* a dead run's claim */
+	size_t settled; /* its "sending" entries, now uncertain */
+};
+
+enum state_claim_result {
+	STATE_CLAIM_BATCH, /* *claim holds a batch for this run */
+	STATE_CLAIM_WAIT,  /* none now; living runs hold claims: ask again */
+	STATE_CLAIM_DONE   /* the round has no more work */
+};
+
+/*
+ * Hands claim->run_id the next batch of the round: a claim of a run whose
+ * lease ran out (its deliveries under way become uncertain, counted in
+ * claim->settled), else the next batch_size subscribers by id.
+ */
+enum state_status state_claim_next(struct state *state, const char *digest_date,
+				   long batch_size, time_t now,
+				   struct state_claim *claim,
+				   enum state_claim_result *result_out,
+				   char **errstr_out);
+
+/* Marks every claim of the run done: its deliveries are all recorded. */
+enum state_status state_claims_finish(struct state *state, long run_id,
+				      char **errstr_out);
+
+/* The run lives until until: its claims are its own until then. */
+enum state_status state_run_renew(struct state *state, long run_id,
+				  time_t until, char **errstr_out);
+
+/*
+ * Takes (take: 1; waiting for another run that holds it) or lets go (0)
+ * the lock under which a run of a shared store looks for the day's edition
+ * and makes it, so that only one is made a day.  Nothing on SQLite, where
+ * the run lock keeps runs apart.
+ */
+enum state_status state_edition_lock(struct state *state, int take,
+				     char **errstr_out);
+
+/*
+ * One take of sends under a provider's limits, counted across every run
+ * that shares the store (state_limit_take()).
+ */
+struct state_limit_take {
+	const char *provider;
+	const char *digest_date;	    /* the day per_day counts */
+	long per_minute, per_hour, per_day; /* 0: none */
+	long long now_ms;		    /* the clock, in milliseconds */
+	size_t want;
+	/* Filled in: */
+	size_t taken;	   /* how many may go now */
+	long long take_id; /* names the take for state_limit_give_back() */
+	int day_full;	   /* none until tomorrow */
+};
+
+/*
+ * Takes up to take->want sends of take->provider now, as far as the sends
+ * every run took in the last minute, the last hour and the day leave room
+ * (one writer at a time, so that two runs never take the same room), and
+ * counts them.  Fills take->taken (0: none now; with take->day_full, none
+ * today), take->take_id.
+ */
+enum state_status state_limit_take(struct state *state,
+				   struct state_limit_take *take,
+				   char **errstr_out);
+
+/* Gives back count sends of the take take_id that were not made. */
+enum state_status state_limit_give_back(struct state *state, long long take_id,
+					size_t count, char **errstr_out);
+
+/* What state_migrate() copied: a count per table, in copy order. */
+struct state_copy_count {
+	const char *table;
+	long long rows;
+};
+
+#define STATE_COPY_TABLES 8
+
+/*
+ * Copies everything in from into to, a store with no rows at all (else
+ * STATE_EEXISTS), in one transaction of to's: all or nothing.  Row ids
+ * stay as they were.  Fills counts_out (STATE_COPY_TABLES entries).
+ */
+enum state_status
+state_migrate(struct state *from, struct state *to,
+	      struct state_copy_count counts_out[STATE_COPY_TABLES],
+	      char **errstr_out);
 
 /* Adds a subscriber; sub->email must already be normalised. */
 enum state_status state_subscriber_add(struct state *state,

@@ -27,7 +27,7 @@ static enum state_status
 measure_run(struct state *state, const char *email, const char *digest_date,
 	    struct failure_run *run_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -38,13 +38,13 @@ measure_run(struct state *state, const char *email, const char *digest_date,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *date = (const char *)sqlite3_column_text(stmt, 0);
-		const char *name = (const char *)sqlite3_column_text(stmt, 1);
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
+		const char *date = state_column_peek(stmt, 0);
+		const char *name = state_column_peek(stmt, 1);
 
 		if (date == NULL || name == NULL)
 			continue;
@@ -60,10 +60,10 @@ measure_run(struct state *state, const char *email, const char *digest_date,
 				run_out->found = 1;
 		}
 	}
-	if (result != SQLITE_ROW && result != SQLITE_DONE)
+	if (result != STATE_STEP_ROW && result != STATE_STEP_DONE)
 		status = state_db_error(state, "read the journal", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -75,7 +75,7 @@ static enum state_status
 read_count(struct state *state, const char *email, int *exists_out,
 	   long *failure_days_out, char last_date_out[11], char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -89,17 +89,16 @@ read_count(struct state *state, const char *email, int *exists_out,
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
-	} else if ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+	} else if ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		*exists_out = 1;
-		*failure_days_out = (long)sqlite3_column_int64(stmt, 0);
-		util_strlcpy(last_date_out,
-			     (const char *)sqlite3_column_text(stmt, 1), 11);
-	} else if (result != SQLITE_DONE) {
+		*failure_days_out = (long)state_column_int64(stmt, 0);
+		util_strlcpy(last_date_out, state_column_peek(stmt, 1), 11);
+	} else if (result != STATE_STEP_DONE) {
 		status = state_db_error(state, "read a subscriber", errstr_out);
 	}
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -108,7 +107,7 @@ static enum state_status
 mark_bounced(struct state *state, const char *email, const char *digest_date,
 	     const char *reason, time_t now, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = state_db_prepare(
@@ -118,14 +117,14 @@ mark_bounced(struct state *state, const char *email, const char *digest_date,
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, digest_date) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, reason) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now) != SQLITE_OK)
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    state_bind_text(stmt, 2, digest_date) != 0 ||
+	    state_bind_text(stmt, 3, reason) != 0 ||
+	    state_bind_int64(stmt, 4, (long long)now) != 0)
 		status = state_db_error(state, "bind", errstr_out);
-	else if (sqlite3_step(stmt) != SQLITE_DONE)
+	else if (state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a bounce", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -136,7 +135,7 @@ mark_bounced(struct state *state, const char *email, const char *digest_date,
 static enum state_status
 set_count(struct state *state, const char *email, long days, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = state_db_prepare(state,
@@ -145,12 +144,12 @@ set_count(struct state *state, const char *email, long days, char **errstr_out)
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 2, days) != SQLITE_OK)
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    state_bind_int64(stmt, 2, days) != 0)
 		status = state_db_error(state, "bind", errstr_out);
-	else if (sqlite3_step(stmt) != SQLITE_DONE)
+	else if (state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a bounce", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -204,7 +203,7 @@ state_delivery_bounced(struct state *state, const char *email,
 	enum state_status status;
 
 	memset(bounce_out, 0, sizeof *bounce_out);
-	status = state_db_exec(state, "BEGIN IMMEDIATE", "begin", errstr_out);
+	status = state_db_begin(state, errstr_out);
 	if (status == STATE_OK)
 		status = state_delivery_get(state, email, digest_date, &entry,
 					    errstr_out);
@@ -255,7 +254,7 @@ state_delivery_find(struct state *state, const char *email,
 		    const char *message_id, char date_out[11],
 		    char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -265,24 +264,23 @@ state_delivery_find(struct state *state, const char *email,
 		return status;
 	/* By the Message-ID first; without a match, the newest. */
 	for (int pass = message_id ? 0 : 1; pass < 2 && !date_out[0]; pass++) {
-		sqlite3_reset(stmt);
-		if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
+		state_reset(stmt);
+		if (state_bind_text(stmt, 1, email) != 0 ||
 		    state_bind_text(stmt, 2, pass == 0 ? message_id : NULL) !=
-			SQLITE_OK) {
+			0) {
 			status = state_db_error(state, "bind", errstr_out);
 			break;
 		}
-		result = sqlite3_step(stmt);
-		if (result == SQLITE_ROW && sqlite3_column_text(stmt, 0))
-			util_strlcpy(date_out,
-				     (const char *)sqlite3_column_text(stmt, 0),
-				     11);
-		else if (result != SQLITE_ROW && result != SQLITE_DONE) {
+		result = state_step(stmt);
+		if (result == STATE_STEP_ROW && state_column_peek(stmt, 0))
+			util_strlcpy(date_out, state_column_peek(stmt, 0), 11);
+		else if (result != STATE_STEP_ROW &&
+			 result != STATE_STEP_DONE) {
 			status = state_db_error(state, "read the journal",
 						errstr_out);
 			break;
 		}
 	}
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }

@@ -43,7 +43,7 @@ enum state_status
 state_edition_find(struct state *state, const char *digest_date,
 		   long *number_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -54,17 +54,17 @@ state_edition_find(struct state *state, const char *digest_date,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, digest_date) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, digest_date) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_ROW)
-		*number_out = (long)sqlite3_column_int64(stmt, 0);
-	else if (result != SQLITE_DONE)
+	result = state_step(stmt);
+	if (result == STATE_STEP_ROW)
+		*number_out = (long)state_column_int64(stmt, 0);
+	else if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "read editions", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -78,25 +78,24 @@ static const char known_sql[] =
     " (story = ?1 OR link = ?2 OR (title_key = ?3 AND first_seen >= ?5))"
     " LIMIT 1";
 
-static sqlite3_int64
-item_known(sqlite3_stmt *stmt, const struct item *item, long up_to,
+static long long
+item_known(struct state_stmt *stmt, const struct item *item, long up_to,
 	   time_t title_since)
 {
 	char *story = story_key(item), *title = title_key(item);
-	sqlite3_int64 result = -1;
+	long long result = -1;
 	int step;
 
-	sqlite3_reset(stmt);
-	if (state_bind_text(stmt, 1, story) == SQLITE_OK &&
-	    state_bind_text(stmt, 2, item->link) == SQLITE_OK &&
-	    state_bind_text(stmt, 3, title) == SQLITE_OK &&
-	    sqlite3_bind_int64(stmt, 4, up_to) == SQLITE_OK &&
-	    sqlite3_bind_int64(stmt, 5, (sqlite3_int64)title_since) ==
-		SQLITE_OK) {
-		step = sqlite3_step(stmt);
-		if (step == SQLITE_ROW)
-			result = sqlite3_column_int64(stmt, 0);
-		else if (step == SQLITE_DONE)
+	state_reset(stmt);
+	if (state_bind_text(stmt, 1, story) == 0 &&
+	    state_bind_text(stmt, 2, item->link) == 0 &&
+	    state_bind_text(stmt, 3, title) == 0 &&
+	    state_bind_int64(stmt, 4, up_to) == 0 &&
+	    state_bind_int64(stmt, 5, (long long)title_since) == 0) {
+		step = state_step(stmt);
+		if (step == STATE_STEP_ROW)
+			result = state_column_int64(stmt, 0);
+		else if (step == STATE_STEP_DONE)
 			result = 0;
 	}
 	free(story);
@@ -117,37 +116,37 @@ static const char insert_item_sql[] =
 static const char seen_sql[] = "UPDATE items SET last_seen = ?2 WHERE id = ?1";
 
 static int
-insert_item(sqlite3_stmt *stmt, long edition, const struct item *item,
+insert_item(struct state_stmt *stmt, long edition, const struct item *item,
 	    time_t now)
 {
 	char *story = story_key(item), *title = title_key(item);
 	int result;
 
-	sqlite3_reset(stmt);
-	result = sqlite3_bind_int64(stmt, 1, edition);
-	if (result == SQLITE_OK)
+	state_reset(stmt);
+	result = state_bind_int64(stmt, 1, edition);
+	if (result == 0)
 		result = state_bind_text(stmt, 2, story);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 3, item->link);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 4, title);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 5, item->source);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 6, item->title);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 7, item->summary);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = item->has_published
-			     ? sqlite3_bind_int64(stmt, 8, item->published_at)
-			     : sqlite3_bind_null(stmt, 8);
-	if (result == SQLITE_OK)
-		result = sqlite3_bind_int64(stmt, 9, (sqlite3_int64)now);
-	if (result == SQLITE_OK)
-		result = sqlite3_step(stmt);
+			     ? state_bind_int64(stmt, 8, item->published_at)
+			     : state_bind_null(stmt, 8);
+	if (result == 0)
+		result = state_bind_int64(stmt, 9, (long long)now);
+	if (result == 0)
+		result = state_step(stmt);
 	free(story);
 	free(title);
-	return result == SQLITE_DONE ? 0 : -1;
+	return result == STATE_STEP_DONE ? 0 : -1;
 }
 
 /* Inserts the edition row; its number is the new row's id. */
@@ -155,32 +154,32 @@ static enum state_status
 insert_edition(struct state *state, const char *digest_date, time_t now,
 	       long *number_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = state_db_prepare(state,
 				  "INSERT INTO editions (digest_date,"
-				  " created_at) VALUES (?1, ?2)",
+				  " created_at) VALUES (?1, ?2) RETURNING id",
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, digest_date) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_DONE)
+	if (state_bind_text(stmt, 1, digest_date) != 0 ||
+	    state_bind_int64(stmt, 2, (long long)now) != 0 ||
+	    state_step(stmt) != STATE_STEP_ROW)
 		status = state_db_error(state, "make an edition", errstr_out);
 	else
-		*number_out = (long)sqlite3_last_insert_rowid(state->db);
-	sqlite3_finalize(stmt);
+		*number_out = (long)state_column_int64(stmt, 0);
+	state_finalize(stmt);
 	return status;
 }
 
 /* Stores item in edition number, or notes that a known one was seen. */
 static enum state_status
-take_item(struct state *state, sqlite3_stmt *const stmts[3], long number,
+take_item(struct state *state, struct state_stmt *const stmts[3], long number,
 	  const struct item *item, time_t now, time_t title_since,
 	  size_t *new_count_out, char **errstr_out)
 {
-	sqlite3_int64 known = item_known(stmts[0], item, 0, title_since);
+	long long known = item_known(stmts[0], item, 0, title_since);
 	int result;
 
 	if (known < 0)
@@ -192,11 +191,11 @@ take_item(struct state *state, sqlite3_stmt *const stmts[3], long number,
 		(*new_count_out)++;
 		return STATE_OK;
 	}
-	sqlite3_reset(stmts[2]);
-	result = sqlite3_bind_int64(stmts[2], 1, known);
-	if (result == SQLITE_OK)
-		result = sqlite3_bind_int64(stmts[2], 2, (sqlite3_int64)now);
-	if (result != SQLITE_OK || sqlite3_step(stmts[2]) != SQLITE_DONE)
+	state_reset(stmts[2]);
+	result = state_bind_int64(stmts[2], 1, known);
+	if (result == 0)
+		result = state_bind_int64(stmts[2], 2, (long long)now);
+	if (result != 0 || state_step(stmts[2]) != STATE_STEP_DONE)
 		return state_db_error(state, "store an item", errstr_out);
 	return STATE_OK;
 }
@@ -209,7 +208,7 @@ add_new_items(struct state *state, long number, const struct item_list *items,
 {
 	static const char *const sql[3] = {known_sql, insert_item_sql,
 					   seen_sql};
-	sqlite3_stmt *stmts[3] = {NULL, NULL, NULL};
+	struct state_stmt *stmts[3] = {NULL, NULL, NULL};
 	enum state_status status = STATE_OK;
 
 	for (int i = 0; status == STATE_OK && i < 3; i++)
@@ -218,7 +217,7 @@ add_new_items(struct state *state, long number, const struct item_list *items,
 		status = take_item(state, stmts, number, &items->items[i], now,
 				   title_since, new_count_out, errstr_out);
 	for (int i = 0; i < 3; i++)
-		sqlite3_finalize(stmts[i]);
+		state_finalize(stmts[i]);
 	return status;
 }
 
@@ -249,7 +248,7 @@ state_edition_make(struct state *state, const char *digest_date, time_t now,
 		state_set_error(errstr_out, xstrdup("edition: bad date"));
 		return STATE_EINVALID;
 	}
-	status = state_db_exec(state, "BEGIN IMMEDIATE", "begin", errstr_out);
+	status = state_db_begin(state, errstr_out);
 	if (status == STATE_OK)
 		status = state_edition_find(state, digest_date, number_out,
 					    errstr_out);
@@ -276,7 +275,7 @@ state_edition_make(struct state *state, const char *digest_date, time_t now,
 
 /* Fills item from a row of the items query. */
 static void
-read_item(sqlite3_stmt *stmt, struct item *item)
+read_item(struct state_stmt *stmt, struct item *item)
 {
 	memset(item, 0, sizeof *item);
 	item->source = state_column_text(stmt, 0);
@@ -284,8 +283,8 @@ read_item(sqlite3_stmt *stmt, struct item *item)
 	item->link = state_column_text(stmt, 2);
 	item->id = state_column_text(stmt, 3);
 	item->summary = state_column_text(stmt, 4);
-	item->has_published = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
-	item->published_at = (time_t)sqlite3_column_int64(stmt, 5);
+	item->has_published = !state_column_is_null(stmt, 5);
+	item->published_at = (time_t)state_column_int64(stmt, 5);
 	if (item->id == NULL)
 		item->id = xstrdup("");
 }
@@ -306,7 +305,7 @@ state_edition_items(struct state *state, long after_edition, long up_to_edition,
 		    time_t oldest, size_t max_items,
 		    struct item_list *items_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	struct item item;
 	enum state_status status;
 	int result;
@@ -314,23 +313,22 @@ state_edition_items(struct state *state, long after_edition, long up_to_edition,
 	status = state_db_prepare(state, items_sql, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (sqlite3_bind_int64(stmt, 1, after_edition) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 2, up_to_edition) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)oldest) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)max_items) !=
-		SQLITE_OK) {
+	if (state_bind_int64(stmt, 1, after_edition) != 0 ||
+	    state_bind_int64(stmt, 2, up_to_edition) != 0 ||
+	    state_bind_int64(stmt, 3, (long long)oldest) != 0 ||
+	    state_bind_int64(stmt, 4, (long long)max_items) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		read_item(stmt, &item);
 		feed_item_list_push_copy(items_out, &item);
 		feed_item_clear(&item);
 	}
-	if (result != SQLITE_DONE)
+	if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "read items", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -339,9 +337,9 @@ state_items_known(struct state *state, const struct item_list *items,
 		  long up_to_edition, time_t title_since, int *known_out,
 		  char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
-	sqlite3_int64 known;
+	long long known;
 
 	status = state_db_prepare(state, known_sql, &stmt, errstr_out);
 	for (size_t i = 0; status == STATE_OK && i < items->count; i++) {
@@ -356,7 +354,7 @@ state_items_known(struct state *state, const struct item_list *items,
 		else
 			known_out[i] = known > 0;
 	}
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 

@@ -72,23 +72,22 @@ check_key(const char *email, const char *digest_date, char **errstr_out)
 	" attempts, reply, updated_at FROM journal"
 
 static void
-read_delivery(sqlite3_stmt *stmt, struct delivery *delivery_out)
+read_delivery(struct state_stmt *stmt, struct delivery *delivery_out)
 {
-	const char *date = (const char *)sqlite3_column_text(stmt, 1);
+	const char *date = state_column_peek(stmt, 1);
 
 	memset(delivery_out, 0, sizeof *delivery_out);
 	delivery_out->email = state_column_text(stmt, 0);
 	util_strlcpy(delivery_out->digest_date, date ? date : "",
 		     sizeof delivery_out->digest_date);
-	delivery_out->state =
-	    delivery_state_parse((const char *)sqlite3_column_text(stmt, 2));
+	delivery_out->state = delivery_state_parse(state_column_peek(stmt, 2));
 	delivery_out->provider = state_column_text(stmt, 3);
-	delivery_out->first_edition = (long)sqlite3_column_int64(stmt, 4);
-	delivery_out->last_edition = (long)sqlite3_column_int64(stmt, 5);
+	delivery_out->first_edition = (long)state_column_int64(stmt, 4);
+	delivery_out->last_edition = (long)state_column_int64(stmt, 5);
 	delivery_out->message_id = state_column_text(stmt, 6);
-	delivery_out->attempts = (long)sqlite3_column_int64(stmt, 7);
+	delivery_out->attempts = (long)state_column_int64(stmt, 7);
 	delivery_out->reply = state_column_text(stmt, 8);
-	delivery_out->updated_at = (time_t)sqlite3_column_int64(stmt, 9);
+	delivery_out->updated_at = (time_t)state_column_int64(stmt, 9);
 }
 
 enum state_status
@@ -96,7 +95,7 @@ state_delivery_get(struct state *state, const char *email,
 		   const char *digest_date, struct delivery *delivery_out,
 		   char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -109,15 +108,15 @@ state_delivery_get(struct state *state, const char *email,
 					 &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, digest_date) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    state_bind_text(stmt, 2, digest_date) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_ROW)
+	result = state_step(stmt);
+	if (result == STATE_STEP_ROW)
 		read_delivery(stmt, delivery_out);
-	else if (result != SQLITE_DONE)
+	else if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "read the journal", errstr_out);
 out:
 	state_db_release(stmt);
@@ -128,7 +127,7 @@ enum state_status
 state_delivery_begin(struct state *state, const struct delivery *delivery,
 		     time_t now, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = check_key(delivery->email, delivery->digest_date, errstr_out);
@@ -141,28 +140,34 @@ state_delivery_begin(struct state *state, const struct delivery *delivery,
 		    " 1, ?7) ON CONFLICT (email, digest_date) DO UPDATE SET"
 		    " state = 'sending', provider = ?3, first_edition = ?4,"
 		    " last_edition = ?5, message_id = ?6,"
-		    " attempts = attempts + 1, reply = NULL, updated_at = ?7"
-		    " WHERE journal.state NOT IN ('sent', 'bounced')",
+		    " attempts = journal.attempts + 1, reply = NULL, "
+		    "updated_at = ?7"
+		    " WHERE journal.state NOT IN ('sent', 'bounced', "
+		    "'sending')",
 		    &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
-	if (state_bind_text(stmt, 1, delivery->email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, delivery->digest_date) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, delivery->provider) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, delivery->first_edition) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 5, delivery->last_edition) != SQLITE_OK ||
-	    state_bind_text(stmt, 6, delivery->message_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 7, (sqlite3_int64)now) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, delivery->email) != 0 ||
+	    state_bind_text(stmt, 2, delivery->digest_date) != 0 ||
+	    state_bind_text(stmt, 3, delivery->provider) != 0 ||
+	    state_bind_int64(stmt, 4, delivery->first_edition) != 0 ||
+	    state_bind_int64(stmt, 5, delivery->last_edition) != 0 ||
+	    state_bind_text(stmt, 6, delivery->message_id) != 0 ||
+	    state_bind_int64(stmt, 7, (long long)now) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
+	if (state_step(stmt) != STATE_STEP_DONE) {
 		status = state_db_error(state, "record a delivery", errstr_out);
-	} else if (sqlite3_changes(state->db) == 0) {
-		/* A bug upstream, caught here: never send a day twice. */
+	} else if (state_changes(stmt) == 0) {
+		/*
+		 * Another run began it first (runs sharing a store), or a
+		 * bug upstream: either way, never send a day twice.
+		 */
 		state_set_error(
 		    errstr_out,
-		    xasprintf("%s was already sent the digest of %s",
+		    xasprintf("%s was already sent the digest of %s, or "
+			      "another run is sending it",
 			      delivery->email, delivery->digest_date));
 		status = STATE_EEXISTS;
 	}
@@ -177,21 +182,21 @@ run_finish(struct state *state, const char *sql, const char *email,
 	   const char *digest_date, const char *reply, time_t now,
 	   const char *name, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = state_db_prepare(state, sql, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, digest_date) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, reply) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now) != SQLITE_OK ||
-	    state_bind_text(stmt, 5, name) != SQLITE_OK)
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    state_bind_text(stmt, 2, digest_date) != 0 ||
+	    state_bind_text(stmt, 3, reply) != 0 ||
+	    state_bind_int64(stmt, 4, (long long)now) != 0 ||
+	    state_bind_text(stmt, 5, name) != 0)
 		status = state_db_error(state, "bind", errstr_out);
-	else if (sqlite3_step(stmt) != SQLITE_DONE)
+	else if (state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a delivery", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -204,25 +209,27 @@ static enum state_status
 mark_received(struct state *state, const char *email, const char *digest_date,
 	      time_t now, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = state_db_prepare(
 	    state,
 	    "UPDATE subscribers SET failure_days = 0, updated_at = ?3,"
-	    " last_edition = max(coalesce(last_edition, 0), (SELECT"
+	    " last_edition = CASE WHEN coalesce(last_edition, 0) > (SELECT"
 	    "  coalesce(last_edition, 0) FROM journal WHERE email = ?1 AND"
-	    "  digest_date = ?2)) WHERE email = ?1",
+	    "  digest_date = ?2) THEN last_edition ELSE (SELECT"
+	    "  coalesce(last_edition, 0) FROM journal WHERE email = ?1 AND"
+	    "  digest_date = ?2) END WHERE email = ?1",
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, digest_date) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now) != SQLITE_OK)
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    state_bind_text(stmt, 2, digest_date) != 0 ||
+	    state_bind_int64(stmt, 3, (long long)now) != 0)
 		status = state_db_error(state, "bind", errstr_out);
-	else if (sqlite3_step(stmt) != SQLITE_DONE)
+	else if (state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a delivery", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -241,7 +248,7 @@ state_delivery_finish(struct state *state, const char *email,
 		state_set_error(errstr_out, xstrdup("not an outcome"));
 		return STATE_EINVALID;
 	}
-	status = state_db_exec(state, "BEGIN IMMEDIATE", "begin", errstr_out);
+	status = state_db_begin(state, errstr_out);
 	if (status == STATE_OK)
 		status = run_finish(state, finish_sql, email, digest_date,
 				    reply, now, name, errstr_out);
@@ -259,7 +266,7 @@ enum state_status
 state_deliveries_settle(struct state *state, time_t now, size_t *count_out,
 			char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	*count_out = 0;
@@ -271,13 +278,13 @@ state_deliveries_settle(struct state *state, time_t now, size_t *count_out,
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_DONE)
+	if (state_bind_int64(stmt, 1, (long long)now) != 0 ||
+	    state_step(stmt) != STATE_STEP_DONE)
 		status =
 		    state_db_error(state, "settle the journal", errstr_out);
 	else
-		*count_out = (size_t)sqlite3_changes(state->db);
-	sqlite3_finalize(stmt);
+		*count_out = (size_t)state_changes(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -286,7 +293,7 @@ state_deliveries_list(struct state *state, enum delivery_state which,
 		      const char *since_date, struct delivery_list *list_out,
 		      char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	struct delivery_list list = {NULL, 0};
 	size_t capacity = 0;
 	enum state_status status;
@@ -300,14 +307,12 @@ state_deliveries_list(struct state *state, enum delivery_state which,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
-	if (state_bind_text(stmt, 1, state_delivery_state_name(which)) !=
-		SQLITE_OK ||
-	    state_bind_text(stmt, 2, since_date ? since_date : "") !=
-		SQLITE_OK) {
+	if (state_bind_text(stmt, 1, state_delivery_state_name(which)) != 0 ||
+	    state_bind_text(stmt, 2, since_date ? since_date : "") != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		if (list.count == capacity) {
 			capacity = capacity ? capacity * 2 : 16;
 			list.deliveries = xreallocarray(
@@ -315,10 +320,10 @@ state_deliveries_list(struct state *state, enum delivery_state which,
 		}
 		read_delivery(stmt, &list.deliveries[list.count++]);
 	}
-	if (result != SQLITE_DONE)
+	if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "list the journal", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	if (status != STATE_OK)
 		state_delivery_list_clear(&list);
 	*list_out = list;
@@ -349,17 +354,22 @@ state_delivery_list_clear(struct delivery_list *list)
 	list->count = 0;
 }
 
-/* Counts today's failure once, and switches the subscriber off at max. */
+/*
+ * Counts today's failure once, and switches the subscriber off at max.
+ * NEW_DAY is 1 when digest_date was not counted yet.
+ */
+#define NEW_DAY                                                                \
+	"CASE WHEN coalesce(last_failure_date, '') <> ?2 THEN 1 ELSE 0 END"
 static const char failed_sql[] =
     "UPDATE subscribers SET"
-    " failure_days = failure_days + (coalesce(last_failure_date, '') != ?2),"
+    " failure_days = failure_days + " NEW_DAY ","
     " last_failure_date = ?2, last_failure = ?3, updated_at = ?4,"
-    " active = CASE WHEN ?5 > 0 AND failure_days +"
-    "  (coalesce(last_failure_date, '') != ?2) >= ?5 THEN 0 ELSE active END,"
-    " deactivated_at = CASE WHEN active = 1 AND ?5 > 0 AND failure_days +"
-    "  (coalesce(last_failure_date, '') != ?2) >= ?5 THEN ?4"
-    "  ELSE deactivated_at END"
-    " WHERE email = ?1 RETURNING active = 0 AND deactivated_at = ?4";
+    " active = CASE WHEN ?5 > 0 AND failure_days + " NEW_DAY " >= ?5"
+    "  THEN 0 ELSE active END,"
+    " deactivated_at = CASE WHEN active = 1 AND ?5 > 0 AND"
+    "  failure_days + " NEW_DAY " >= ?5 THEN ?4 ELSE deactivated_at END"
+    " WHERE email = ?1 RETURNING CASE WHEN active = 0 AND"
+    " deactivated_at = ?4 THEN 1 ELSE 0 END";
 
 enum state_status
 state_subscriber_failed(struct state *state, const char *email,
@@ -367,7 +377,7 @@ state_subscriber_failed(struct state *state, const char *email,
 			long deactivate_after, time_t now, int *deactivated_out,
 			char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -377,23 +387,23 @@ state_subscriber_failed(struct state *state, const char *email,
 		status = state_db_prepare(state, failed_sql, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, digest_date) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, reason) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 5, deactivate_after) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    state_bind_text(stmt, 2, digest_date) != 0 ||
+	    state_bind_text(stmt, 3, reason) != 0 ||
+	    state_bind_int64(stmt, 4, (long long)now) != 0 ||
+	    state_bind_int64(stmt, 5, deactivate_after) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_ROW) {
-		*deactivated_out = sqlite3_column_int(stmt, 0) != 0;
-		result = sqlite3_step(stmt);
+	result = state_step(stmt);
+	if (result == STATE_STEP_ROW) {
+		*deactivated_out = state_column_int64(stmt, 0) != 0;
+		result = state_step(stmt);
 	}
-	if (result != SQLITE_DONE)
+	if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "record a failure", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -402,7 +412,7 @@ state_deliveries_sent_count(struct state *state, const char *digest_date,
 			    const char *provider, long *count_out,
 			    char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	*count_out = 0;
@@ -414,13 +424,13 @@ state_deliveries_sent_count(struct state *state, const char *digest_date,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, digest_date) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, provider) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_ROW)
+	if (state_bind_text(stmt, 1, digest_date) != 0 ||
+	    state_bind_text(stmt, 2, provider) != 0 ||
+	    state_step(stmt) != STATE_STEP_ROW)
 		status = state_db_error(state, "count deliveries", errstr_out);
 	else
-		*count_out = (long)sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+		*count_out = (long)state_column_int64(stmt, 0);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -429,7 +439,7 @@ state_delivery_refused(struct state *state, const struct delivery *delivery,
 		       enum delivery_state outcome, const char *reply,
 		       time_t now, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	const char *name = state_delivery_state_name(outcome);
 	enum state_status status;
 
@@ -448,24 +458,24 @@ state_delivery_refused(struct state *state, const struct delivery *delivery,
 	    " updated_at) VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, 1, ?9, ?7)"
 	    " ON CONFLICT (email, digest_date) DO UPDATE SET state = ?8,"
 	    " provider = ?3, first_edition = ?4, last_edition = ?5,"
-	    " message_id = ?6, attempts = attempts + 1, reply = ?9,"
+	    " message_id = ?6, attempts = journal.attempts + 1, reply = ?9,"
 	    " updated_at = ?7 WHERE journal.state NOT IN ('sent', 'bounced',"
 	    " 'sending', 'uncertain')",
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, delivery->email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, delivery->digest_date) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, delivery->provider) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, delivery->first_edition) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 5, delivery->last_edition) != SQLITE_OK ||
-	    state_bind_text(stmt, 6, delivery->message_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 7, (sqlite3_int64)now) != SQLITE_OK ||
-	    state_bind_text(stmt, 8, name) != SQLITE_OK ||
-	    state_bind_text(stmt, 9, reply) != SQLITE_OK)
+	if (state_bind_text(stmt, 1, delivery->email) != 0 ||
+	    state_bind_text(stmt, 2, delivery->digest_date) != 0 ||
+	    state_bind_text(stmt, 3, delivery->provider) != 0 ||
+	    state_bind_int64(stmt, 4, delivery->first_edition) != 0 ||
+	    state_bind_int64(stmt, 5, delivery->last_edition) != 0 ||
+	    state_bind_text(stmt, 6, delivery->message_id) != 0 ||
+	    state_bind_int64(stmt, 7, (long long)now) != 0 ||
+	    state_bind_text(stmt, 8, name) != 0 ||
+	    state_bind_text(stmt, 9, reply) != 0)
 		status = state_db_error(state, "bind", errstr_out);
-	else if (sqlite3_step(stmt) != SQLITE_DONE)
+	else if (state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a delivery", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }

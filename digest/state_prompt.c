@@ -8,7 +8,7 @@ enum state_status
 state_subscriber_prompted(struct state *state, const char *email, time_t now,
 			  char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	/* The first time counts: a later mark would hide when it was. */
@@ -18,11 +18,11 @@ state_subscriber_prompted(struct state *state, const char *email, time_t now,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_DONE)
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    state_bind_int64(stmt, 2, (long long)now) != 0 ||
+	    state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record the webmail prompt",
 					errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }

@@ -14,25 +14,26 @@ enum state_status
 state_run_begin(struct state *state, const char *digest_date, const char *host,
 		long pid, time_t now, long *id_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	*id_out = 0;
 	status = state_db_prepare(state,
 				  "INSERT INTO runs (digest_date, host, pid,"
-				  " started_at) VALUES (?1, ?2, ?3, ?4)",
+				  " started_at) VALUES (?1, ?2, ?3, ?4)"
+				  " RETURNING id",
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, digest_date) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, host) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 3, pid) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_DONE)
+	if (state_bind_text(stmt, 1, digest_date) != 0 ||
+	    state_bind_text(stmt, 2, host) != 0 ||
+	    state_bind_int64(stmt, 3, pid) != 0 ||
+	    state_bind_int64(stmt, 4, (long long)now) != 0 ||
+	    state_step(stmt) != STATE_STEP_ROW)
 		status = state_db_error(state, "record the run", errstr_out);
 	else
-		*id_out = (long)sqlite3_last_insert_rowid(state->db);
-	sqlite3_finalize(stmt);
+		*id_out = (long)state_column_int64(stmt, 0);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -40,13 +41,13 @@ enum state_status
 state_run_end(struct state *state, const struct run_record *run,
 	      char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
-	const sqlite3_int64 values[] = {
+	const long long values[] = {
 	    run->finished_at, run->sent,      run->temp_failed,
 	    run->perm_failed, run->uncertain, run->skipped,
 	    run->nothing_new, run->exit_code, run->id};
-	int result = SQLITE_OK;
+	int result = 0;
 
 	status = state_db_prepare(
 	    state,
@@ -56,44 +57,43 @@ state_run_end(struct state *state, const struct run_record *run,
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	for (int i = 0; result == SQLITE_OK && i < 9; i++)
-		result = sqlite3_bind_int64(stmt, i + 1, values[i]);
-	if (result != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+	for (int i = 0; result == 0 && i < 9; i++)
+		result = state_bind_int64(stmt, i + 1, values[i]);
+	if (result != 0 || state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record the run", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
 static void
-read_run(sqlite3_stmt *stmt, struct run_record *run)
+read_run(struct state_stmt *stmt, struct run_record *run)
 {
-	const char *date = (const char *)sqlite3_column_text(stmt, 1);
+	const char *date = state_column_peek(stmt, 1);
 	long *counts[] = {&run->sent,	     &run->temp_failed,
 			  &run->perm_failed, &run->uncertain,
 			  &run->skipped,     &run->nothing_new};
 
 	memset(run, 0, sizeof *run);
-	run->id = (long)sqlite3_column_int64(stmt, 0);
+	run->id = (long)state_column_int64(stmt, 0);
 	util_strlcpy(run->digest_date, date ? date : "",
 		     sizeof run->digest_date);
 	run->host = state_column_text(stmt, 2);
-	run->pid = (long)sqlite3_column_int64(stmt, 3);
-	run->started_at = (time_t)sqlite3_column_int64(stmt, 4);
-	run->finished_at = (time_t)sqlite3_column_int64(stmt, 5);
+	run->pid = (long)state_column_int64(stmt, 3);
+	run->started_at = (time_t)state_column_int64(stmt, 4);
+	run->finished_at = (time_t)state_column_int64(stmt, 5);
 	for (int i = 0; i < 6; i++)
-		*counts[i] = (long)sqlite3_column_int64(stmt, 6 + i);
-	run->exit_code = sqlite3_column_type(stmt, 12) == SQLITE_NULL
-			     ? -1
-			     : sqlite3_column_int(stmt, 12);
+		*counts[i] = (long)state_column_int64(stmt, 6 + i);
+	run->exit_code =
+	    state_column_is_null(stmt, 12) ? -1 : state_column_int64(stmt, 12);
 }
 
 enum state_status
 state_runs_recent(struct state *state, size_t count, struct run_list *list_out,
 		  char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
-	int result = SQLITE_DONE;
+	int result = STATE_STEP_DONE;
 
 	memset(list_out, 0, sizeof *list_out);
 	status = state_db_prepare(
@@ -106,17 +106,17 @@ state_runs_recent(struct state *state, size_t count, struct run_list *list_out,
 	if (status != STATE_OK)
 		return status;
 	list_out->runs = xcalloc(count ? count : 1, sizeof *list_out->runs);
-	if (sqlite3_bind_int64(stmt, 1, (sqlite3_int64)count) != SQLITE_OK) {
+	if (state_bind_int64(stmt, 1, (long long)count) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
 	while (list_out->count < count &&
-	       (result = sqlite3_step(stmt)) == SQLITE_ROW)
+	       (result = state_step(stmt)) == STATE_STEP_ROW)
 		read_run(stmt, &list_out->runs[list_out->count++]);
-	if (list_out->count < count && result != SQLITE_DONE)
+	if (list_out->count < count && result != STATE_STEP_DONE)
 		status = state_db_error(state, "read runs", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	if (status != STATE_OK)
 		state_run_list_clear(list_out);
 	return status;

@@ -13,40 +13,42 @@
 static const char result_sql[] =
     "INSERT INTO sources (id, last_success, last_attempt, failures,"
     " last_error) VALUES (?1, CASE WHEN ?2 IS NULL THEN ?3 END, ?3,"
-    " ?2 IS NOT NULL, ?2) ON CONFLICT (id) DO UPDATE SET"
-    " last_success = CASE WHEN ?2 IS NULL THEN ?3 ELSE last_success END,"
+    " CASE WHEN ?2 IS NULL THEN 0 ELSE 1 END, ?2) ON CONFLICT (id) DO"
+    " UPDATE SET"
+    " last_success = CASE WHEN ?2 IS NULL THEN ?3"
+    "  ELSE sources.last_success END,"
     " last_attempt = ?3,"
-    " failures = CASE WHEN ?2 IS NULL THEN 0 ELSE failures + 1 END,"
-    " last_error = coalesce(?2, last_error)"
+    " failures = CASE WHEN ?2 IS NULL THEN 0 ELSE sources.failures + 1 END,"
+    " last_error = coalesce(?2, sources.last_error)"
     " RETURNING failures";
 
 enum state_status
 state_source_result(struct state *state, const char *id, const char *error,
 		    time_t now, long *failures_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
 	status = state_db_prepare(state, result_sql, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, id) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, error) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, id) != 0 ||
+	    state_bind_text(stmt, 2, error) != 0 ||
+	    state_bind_int64(stmt, 3, (long long)now) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_ROW) {
+	result = state_step(stmt);
+	if (result == STATE_STEP_ROW) {
 		if (failures_out != NULL)
-			*failures_out = (long)sqlite3_column_int64(stmt, 0);
-		result = sqlite3_step(stmt);
+			*failures_out = (long)state_column_int64(stmt, 0);
+		result = state_step(stmt);
 	}
-	if (result != SQLITE_DONE)
+	if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "record a source", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -54,7 +56,7 @@ enum state_status
 state_sources_health(struct state *state, struct source_health_list *list_out,
 		     char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	struct source_health *entry;
 	enum state_status status;
 	int result;
@@ -67,22 +69,22 @@ state_sources_health(struct state *state, struct source_health_list *list_out,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		list_out->sources =
 		    xreallocarray(list_out->sources, list_out->count + 1,
 				  sizeof *list_out->sources);
 		entry = &list_out->sources[list_out->count++];
 		entry->id = state_column_text(stmt, 0);
-		entry->last_success = (time_t)sqlite3_column_int64(stmt, 1);
-		entry->last_attempt = (time_t)sqlite3_column_int64(stmt, 2);
-		entry->failures = (long)sqlite3_column_int64(stmt, 3);
+		entry->last_success = (time_t)state_column_int64(stmt, 1);
+		entry->last_attempt = (time_t)state_column_int64(stmt, 2);
+		entry->failures = (long)state_column_int64(stmt, 3);
 		entry->last_error = state_column_text(stmt, 4);
 	}
-	if (result != SQLITE_DONE) {
+	if (result != STATE_STEP_DONE) {
 		status = state_db_error(state, "read sources", errstr_out);
 		state_source_health_list_clear(list_out);
 	}
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -103,7 +105,7 @@ enum state_status
 state_source_validators(struct state *state, const char *id, char **etag_out,
 			char **last_modified_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -115,19 +117,19 @@ state_source_validators(struct state *state, const char *id, char **etag_out,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, id) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, id) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_ROW) {
+	result = state_step(stmt);
+	if (result == STATE_STEP_ROW) {
 		*etag_out = state_column_text(stmt, 0);
 		*last_modified_out = state_column_text(stmt, 1);
-	} else if (result != SQLITE_DONE) {
+	} else if (result != STATE_STEP_DONE) {
 		status = state_db_error(state, "read sources", errstr_out);
 	}
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -136,7 +138,7 @@ state_source_set_validators(struct state *state, const char *id,
 			    const char *etag, const char *last_modified,
 			    char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = state_db_prepare(
@@ -146,11 +148,11 @@ state_source_set_validators(struct state *state, const char *id,
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, id) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, etag) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, last_modified) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_DONE)
+	if (state_bind_text(stmt, 1, id) != 0 ||
+	    state_bind_text(stmt, 2, etag) != 0 ||
+	    state_bind_text(stmt, 3, last_modified) != 0 ||
+	    state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a source", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }

@@ -50,18 +50,16 @@ static enum state_status
 step_error(struct state *state, int result, const char *email,
 	   const char *doing, char **errstr_out)
 {
-	if (result == SQLITE_CONSTRAINT_UNIQUE ||
-	    result == SQLITE_CONSTRAINT_PRIMARYKEY) {
+	if (result == STATE_STEP_DUPLICATE) {
 		state_set_error(
 		    errstr_out,
 		    xasprintf("subscriber %s already exists", email));
 		return STATE_EEXISTS;
 	}
-	if (result == SQLITE_CONSTRAINT_CHECK ||
-	    result == SQLITE_CONSTRAINT_NOTNULL) {
+	if (result == STATE_STEP_REFUSED) {
 		state_set_error(errstr_out,
 				xasprintf("subscriber %s: %s", email,
-					  sqlite3_errmsg(state->db)));
+					  state->driver->errmsg(state)));
 		return STATE_EINVALID;
 	}
 	return state_db_error(state, doing, errstr_out);
@@ -92,27 +90,26 @@ static const char update_sql[] =
 
 /* Binds sub to insert_sql or update_sql, which share their numbering. */
 static int
-bind_subscriber(sqlite3_stmt *stmt, const struct subscriber *sub)
+bind_subscriber(struct state_stmt *stmt, const struct subscriber *sub)
 {
-	int result = SQLITE_OK;
+	int result = 0;
 
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (result == SQLITE_OK)
+	state_reset(stmt);
+	if (result == 0)
 		result = state_bind_text(stmt, 1, sub->email);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 2, sub->name);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 3, sub->provider);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 4, sub->language);
-	if (result == SQLITE_OK)
+	if (result == 0)
 		result = state_bind_text(stmt, 5,
 					 subscriber_format_name(sub->format));
-	if (result == SQLITE_OK)
-		result = sqlite3_bind_int(stmt, 6, sub->active);
-	if (result == SQLITE_OK)
-		result = sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+	if (result == 0)
+		result = state_bind_int64(stmt, 6, sub->active);
+	if (result == 0)
+		result = state_bind_int64(stmt, 7, (long long)time(NULL));
 	return result;
 }
 
@@ -121,20 +118,20 @@ bind_subscriber(sqlite3_stmt *stmt, const struct subscriber *sub)
  * whether a row was touched.
  */
 static enum state_status
-write_subscriber(struct state *state, sqlite3_stmt *stmt,
+write_subscriber(struct state *state, struct state_stmt *stmt,
 		 const struct subscriber *sub, int *changed_out,
 		 char **errstr_out)
 {
 	int result;
 
-	if (bind_subscriber(stmt, sub) != SQLITE_OK)
+	if (bind_subscriber(stmt, sub) != 0)
 		return state_db_error(state, "bind", errstr_out);
-	result = sqlite3_step(stmt);
-	if (result != SQLITE_DONE)
+	result = state_step(stmt);
+	if (result != STATE_STEP_DONE)
 		return step_error(state, result, sub->email, "write subscriber",
 				  errstr_out);
 	if (changed_out != NULL)
-		*changed_out = sqlite3_changes(state->db) > 0;
+		*changed_out = state_changes(stmt) > 0;
 	return STATE_OK;
 }
 
@@ -142,7 +139,7 @@ enum state_status
 state_subscriber_add(struct state *state, const struct subscriber *sub,
 		     char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = validate(sub, errstr_out);
@@ -153,7 +150,7 @@ state_subscriber_add(struct state *state, const struct subscriber *sub,
 		goto out;
 	status = write_subscriber(state, stmt, sub, NULL, errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -161,7 +158,7 @@ enum state_status
 state_subscriber_update(struct state *state, const struct subscriber *sub,
 			char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int changed = 0;
 
@@ -178,7 +175,7 @@ state_subscriber_update(struct state *state, const struct subscriber *sub,
 		status = STATE_ENOTFOUND;
 	}
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -186,7 +183,7 @@ enum state_status
 state_subscriber_remove(struct state *state, const char *email,
 			char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status =
@@ -194,18 +191,18 @@ state_subscriber_remove(struct state *state, const char *email,
 			     &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_DONE) {
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    state_step(stmt) != STATE_STEP_DONE) {
 		status = state_db_error(state, "remove subscriber", errstr_out);
 		goto out;
 	}
-	if (sqlite3_changes(state->db) == 0) {
+	if (state_changes(stmt) == 0) {
 		state_set_error(errstr_out,
 				xasprintf("no subscriber %s", email));
 		status = STATE_ENOTFOUND;
 	}
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -216,30 +213,29 @@ out:
 
 /* Fills sub_out from a row of SELECT_COLUMNS. */
 static void
-read_subscriber(sqlite3_stmt *stmt, struct subscriber *sub_out)
+read_subscriber(struct state_stmt *stmt, struct subscriber *sub_out)
 {
-	const unsigned char *format = sqlite3_column_text(stmt, 5);
+	const char *format = state_column_peek(stmt, 5);
 
 	memset(sub_out, 0, sizeof *sub_out);
-	sub_out->id = (long)sqlite3_column_int64(stmt, 0);
+	sub_out->id = (long)state_column_int64(stmt, 0);
 	sub_out->email = state_column_text(stmt, 1);
 	sub_out->name = state_column_text(stmt, 2);
 	sub_out->provider = state_column_text(stmt, 3);
 	sub_out->language = state_column_text(stmt, 4);
 	/* The CHECK constraint keeps the column to the three names. */
-	if (subscriber_format_parse((const char *)format, &sub_out->format) !=
-	    0)
+	if (subscriber_format_parse(format, &sub_out->format) != 0)
 		sub_out->format = SUBSCRIBER_FORMAT_BOTH;
-	sub_out->active = sqlite3_column_int(stmt, 6) != 0;
-	sub_out->last_edition = (long)sqlite3_column_int64(stmt, 7);
-	sub_out->prompted_at = (time_t)sqlite3_column_int64(stmt, 8);
+	sub_out->active = state_column_int64(stmt, 6) != 0;
+	sub_out->last_edition = (long)state_column_int64(stmt, 7);
+	sub_out->prompted_at = (time_t)state_column_int64(stmt, 8);
 }
 
 enum state_status
 state_subscriber_get(struct state *state, const char *email,
 		     struct subscriber *sub_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -248,14 +244,14 @@ state_subscriber_get(struct state *state, const char *email,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_ROW) {
+	result = state_step(stmt);
+	if (result == STATE_STEP_ROW) {
 		read_subscriber(stmt, sub_out);
-	} else if (result == SQLITE_DONE) {
+	} else if (result == STATE_STEP_DONE) {
 		state_set_error(errstr_out,
 				xasprintf("no subscriber %s", email));
 		status = STATE_ENOTFOUND;
@@ -263,20 +259,20 @@ state_subscriber_get(struct state *state, const char *email,
 		status = state_db_error(state, "read subscriber", errstr_out);
 	}
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
 /* Reads every row of stmt (SELECT_COLUMNS) into *list_out. */
 static enum state_status
-read_rows(struct state *state, sqlite3_stmt *stmt,
+read_rows(struct state *state, struct state_stmt *stmt,
 	  struct subscriber_list *list_out, char **errstr_out)
 {
 	size_t capacity = 0;
 	int result;
 
 	memset(list_out, 0, sizeof *list_out);
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		if (list_out->count == capacity) {
 			capacity = capacity ? capacity * 2 : 16;
 			list_out->subscribers =
@@ -286,7 +282,7 @@ read_rows(struct state *state, sqlite3_stmt *stmt,
 		read_subscriber(stmt,
 				&list_out->subscribers[list_out->count++]);
 	}
-	if (result == SQLITE_DONE)
+	if (result == STATE_STEP_DONE)
 		return STATE_OK;
 	subscriber_list_clear(list_out);
 	return state_db_error(state, "list subscribers", errstr_out);
@@ -296,7 +292,7 @@ enum state_status
 state_subscriber_list(struct state *state, int active_only,
 		      struct subscriber_list *list_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	memset(list_out, 0, sizeof *list_out);
@@ -306,11 +302,11 @@ state_subscriber_list(struct state *state, int active_only,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (sqlite3_bind_int(stmt, 1, active_only != 0) != SQLITE_OK)
+	if (state_bind_int64(stmt, 1, active_only != 0) != 0)
 		status = state_db_error(state, "bind", errstr_out);
 	else
 		status = read_rows(state, stmt, list_out, errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -318,7 +314,7 @@ enum state_status
 state_subscriber_page(struct state *state, long after_id, size_t limit,
 		      struct subscriber_list *list_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	memset(list_out, 0, sizeof *list_out);
@@ -328,12 +324,12 @@ state_subscriber_page(struct state *state, long after_id, size_t limit,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (sqlite3_bind_int64(stmt, 1, after_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)limit) != SQLITE_OK)
+	if (state_bind_int64(stmt, 1, after_id) != 0 ||
+	    state_bind_int64(stmt, 2, (long long)limit) != 0)
 		status = state_db_error(state, "bind", errstr_out);
 	else
 		status = read_rows(state, stmt, list_out, errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -341,7 +337,7 @@ enum state_status
 state_subscriber_count(struct state *state, size_t *count_out,
 		       char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	*count_out = 0;
@@ -351,11 +347,11 @@ state_subscriber_count(struct state *state, size_t *count_out,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		*count_out = (size_t)sqlite3_column_int64(stmt, 0);
+	if (state_step(stmt) == STATE_STEP_ROW)
+		*count_out = (size_t)state_column_int64(stmt, 0);
 	else
 		status = state_db_error(state, "count subscribers", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -364,7 +360,7 @@ state_subscriber_upsert_all(struct state *state, const struct subscriber *subs,
 			    size_t count, size_t *added_out,
 			    size_t *updated_out, char **errstr_out)
 {
-	sqlite3_stmt *insert = NULL, *update = NULL;
+	struct state_stmt *insert = NULL, *update = NULL;
 	enum state_status status;
 	size_t added = 0, updated = 0, index;
 	int changed;
@@ -383,7 +379,7 @@ state_subscriber_upsert_all(struct state *state, const struct subscriber *subs,
 	if (status != STATE_OK)
 		goto out;
 	/* IMMEDIATE: take the write lock now, not halfway through. */
-	status = state_db_exec(state, "BEGIN IMMEDIATE", "begin", errstr_out);
+	status = state_db_begin(state, errstr_out);
 	if (status != STATE_OK)
 		goto out;
 	for (index = 0; index < count; index++) {
@@ -402,16 +398,16 @@ state_subscriber_upsert_all(struct state *state, const struct subscriber *subs,
 		added++;
 	}
 	/* Reset first: a statement still stepping would hold up COMMIT. */
-	sqlite3_reset(insert);
-	sqlite3_reset(update);
+	state_reset(insert);
+	state_reset(update);
 	status = state_db_exec(state, "COMMIT", "commit", errstr_out);
 	if (status == STATE_OK) {
 		*added_out = added;
 		*updated_out = updated;
 	}
 out:
-	sqlite3_finalize(insert);
-	sqlite3_finalize(update);
+	state_finalize(insert);
+	state_finalize(update);
 	if (status != STATE_OK)
 		state_db_rollback(state);
 	return status;
@@ -421,7 +417,7 @@ enum state_status
 state_count_by_provider(struct state *state, const char *provider_id,
 			size_t *count_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	*count_out = 0;
@@ -431,21 +427,21 @@ state_count_by_provider(struct state *state, const char *provider_id,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
-	if (state_bind_text(stmt, 1, provider_id) != SQLITE_OK ||
-	    sqlite3_step(stmt) != SQLITE_ROW) {
+	if (state_bind_text(stmt, 1, provider_id) != 0 ||
+	    state_step(stmt) != STATE_STEP_ROW) {
 		status = state_db_error(state, "count subscribers", errstr_out);
 		goto out;
 	}
-	*count_out = (size_t)sqlite3_column_int64(stmt, 0);
+	*count_out = (size_t)state_column_int64(stmt, 0);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
 enum state_status
 state_providers_in_use(struct state *state, char ***ids_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	char **ids = xcalloc(1, sizeof *ids);
 	size_t count = 0, index;
@@ -458,15 +454,15 @@ state_providers_in_use(struct state *state, char ***ids_out, char **errstr_out)
 			     &stmt, errstr_out);
 	if (status != STATE_OK)
 		goto out;
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		ids = xreallocarray(ids, count + 2, sizeof *ids);
 		ids[count++] = state_column_text(stmt, 0);
 		ids[count] = NULL;
 	}
-	if (result != SQLITE_DONE)
+	if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "list providers", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	if (status != STATE_OK) {
 		for (index = 0; index < count; index++)
 			free(ids[index]);
@@ -478,25 +474,25 @@ out:
 }
 
 static void
-read_attention(sqlite3_stmt *stmt, struct attention *entry)
+read_attention(struct state_stmt *stmt, struct attention *entry)
 {
-	const char *date = (const char *)sqlite3_column_text(stmt, 3);
+	const char *date = state_column_peek(stmt, 3);
 
 	memset(entry, 0, sizeof *entry);
 	entry->email = state_column_text(stmt, 0);
-	entry->active = sqlite3_column_int(stmt, 1) != 0;
-	entry->failure_days = (long)sqlite3_column_int64(stmt, 2);
+	entry->active = state_column_int64(stmt, 1) != 0;
+	entry->failure_days = (long)state_column_int64(stmt, 2);
 	util_strlcpy(entry->last_failure_date, date ? date : "",
 		     sizeof entry->last_failure_date);
 	entry->last_failure = state_column_text(stmt, 4);
-	entry->deactivated_at = (time_t)sqlite3_column_int64(stmt, 5);
+	entry->deactivated_at = (time_t)state_column_int64(stmt, 5);
 }
 
 enum state_status
 state_subscribers_attention(struct state *state,
 			    struct attention_list *list_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -510,17 +506,17 @@ state_subscribers_attention(struct state *state,
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		list_out->subscribers =
 		    xreallocarray(list_out->subscribers, list_out->count + 1,
 				  sizeof *list_out->subscribers);
 		read_attention(stmt, &list_out->subscribers[list_out->count++]);
 	}
-	if (result != SQLITE_DONE) {
+	if (result != STATE_STEP_DONE) {
 		status = state_db_error(state, "list subscribers", errstr_out);
 		state_attention_list_clear(list_out);
 	}
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 

@@ -15,20 +15,20 @@
 
 /* Binds an integer; SQLite's result code. */
 static int
-bind_time(sqlite3_stmt *stmt, int index, time_t when)
+bind_time(struct state_stmt *stmt, int index, time_t when)
 {
-	return sqlite3_bind_int64(stmt, index, (sqlite3_int64)when);
+	return state_bind_int64(stmt, index, (long long)when);
 }
 
 /* Runs stmt to its end; *changed_out (may be NULL) gets the row count. */
 static enum state_status
-step_done(struct state *state, sqlite3_stmt *stmt, const char *doing,
+step_done(struct state *state, struct state_stmt *stmt, const char *doing,
 	  int *changed_out, char **errstr_out)
 {
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	if (state_step(stmt) != STATE_STEP_DONE)
 		return state_db_error(state, doing, errstr_out);
 	if (changed_out != NULL)
-		*changed_out = sqlite3_changes(state->db);
+		*changed_out = state_changes(stmt);
 	return STATE_OK;
 }
 
@@ -40,36 +40,18 @@ static enum state_status
 run_email(struct state *state, const char *sql, const char *email, time_t now,
 	  const char *doing, int *changed_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = state_db_prepare(state, sql, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK ||
-	    (now >= 0 && bind_time(stmt, 2, now) != SQLITE_OK))
+	if (state_bind_text(stmt, 1, email) != 0 ||
+	    (now >= 0 && bind_time(stmt, 2, now) != 0))
 		status = state_db_error(state, "bind", errstr_out);
 	else
 		status = step_done(state, stmt, doing, changed_out, errstr_out);
-	sqlite3_finalize(stmt);
-	return status;
-}
-
-static enum state_status
-begin(struct state *state, char **errstr_out)
-{
-	/* IMMEDIATE: take the write lock now, not halfway through. */
-	return state_db_exec(state, "BEGIN IMMEDIATE", "begin", errstr_out);
-}
-
-/* Commits, or rolls back when status says something failed before. */
-static enum state_status
-end(struct state *state, enum state_status status, char **errstr_out)
-{
-	if (status == STATE_OK)
-		status = state_db_exec(state, "COMMIT", "commit", errstr_out);
-	if (status != STATE_OK)
-		state_db_rollback(state);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -89,7 +71,7 @@ enum state_status
 state_signup_get(struct state *state, const char *email,
 		 struct signup *signup_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -101,31 +83,29 @@ state_signup_get(struct state *state, const char *email,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_DONE) {
+	result = state_step(stmt);
+	if (result == STATE_STEP_DONE) {
 		state_set_error(errstr_out,
 				xasprintf("no sign-up of %s waits", email));
 		status = STATE_ENOTFOUND;
-	} else if (result != SQLITE_ROW) {
+	} else if (result != STATE_STEP_ROW) {
 		status = state_db_error(state, "read sign-up", errstr_out);
 	} else {
 		signup_out->email = state_column_text(stmt, 0);
 		signup_out->name = state_column_text(stmt, 1);
 		signup_out->provider = state_column_text(stmt, 2);
 		signup_out->language = state_column_text(stmt, 3);
-		if (subscriber_format_parse(
-			(const char *)sqlite3_column_text(stmt, 4),
-			&signup_out->format) != 0)
+		if (subscriber_format_parse(state_column_peek(stmt, 4),
+					    &signup_out->format) != 0)
 			signup_out->format = SUBSCRIBER_FORMAT_BOTH;
-		signup_out->requested_at =
-		    (time_t)sqlite3_column_int64(stmt, 5);
+		signup_out->requested_at = (time_t)state_column_int64(stmt, 5);
 	}
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -133,28 +113,32 @@ static enum state_status
 insert_signup(struct state *state, const struct signup *signup,
 	      char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	status = state_db_prepare(
 	    state,
-	    "INSERT OR REPLACE INTO signups (email, name, provider, language,"
-	    " format, requested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    "INSERT INTO signups (email, name, provider, language, format,"
+	    " requested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT"
+	    " (email) DO UPDATE SET email = excluded.email,"
+	    " name = excluded.name, provider = excluded.provider,"
+	    " language = excluded.language, format = excluded.format,"
+	    " requested_at = excluded.requested_at",
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, signup->email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, signup->name) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, signup->provider) != SQLITE_OK ||
-	    state_bind_text(stmt, 4, signup->language) != SQLITE_OK ||
+	if (state_bind_text(stmt, 1, signup->email) != 0 ||
+	    state_bind_text(stmt, 2, signup->name) != 0 ||
+	    state_bind_text(stmt, 3, signup->provider) != 0 ||
+	    state_bind_text(stmt, 4, signup->language) != 0 ||
 	    state_bind_text(stmt, 5, subscriber_format_name(signup->format)) !=
-		SQLITE_OK ||
-	    bind_time(stmt, 6, signup->requested_at) != SQLITE_OK)
+		0 ||
+	    bind_time(stmt, 6, signup->requested_at) != 0)
 		status = state_db_error(state, "bind", errstr_out);
 	else
 		status =
 		    step_done(state, stmt, "store sign-up", NULL, errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -169,7 +153,7 @@ state_signup_put(struct state *state, const struct signup *signup,
 				xstrdup("sign-up: not a valid address"));
 		return STATE_EINVALID;
 	}
-	status = begin(state, errstr_out);
+	status = state_db_begin(state, errstr_out);
 	if (status != STATE_OK)
 		return status;
 	status = run_email(state,
@@ -179,7 +163,7 @@ state_signup_put(struct state *state, const struct signup *signup,
 			   NULL, errstr_out);
 	if (status == STATE_OK)
 		status = insert_signup(state, signup, errstr_out);
-	return end(state, status, errstr_out);
+	return state_db_end(state, status, errstr_out);
 }
 
 /*
@@ -194,7 +178,8 @@ static const char confirm_sql[] =
     " (SELECT max(last_edition) FROM journal WHERE email = ?1 AND"
     "  state = 'sent'), ?2, 'web' FROM signups WHERE email = ?1"
     " ON CONFLICT (email) DO UPDATE SET"
-    " name = coalesce(excluded.name, name), provider = excluded.provider,"
+    " name = coalesce(excluded.name, subscribers.name),"
+    " provider = excluded.provider,"
     " language = excluded.language, format = excluded.format, active = 1,"
     " updated_at = ?2, confirmed_at = ?2, origin = 'web',"
     " unsubscribed_at = NULL, deactivated_at = NULL, failure_days = 0";
@@ -220,26 +205,26 @@ lift_suppressions(struct state *state, const char *const *hashes,
 static int
 is_active(struct state *state, const char *email, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	int result, active = -1;
 
 	if (state_db_prepare(state,
 			     "SELECT active FROM subscribers WHERE email = ?1",
 			     &stmt, errstr_out) != STATE_OK)
 		return -1;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0) {
 		state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_ROW)
-		active = sqlite3_column_int(stmt, 0) != 0;
-	else if (result == SQLITE_DONE)
+	result = state_step(stmt);
+	if (result == STATE_STEP_ROW)
+		active = state_column_int64(stmt, 0) != 0;
+	else if (result == STATE_STEP_DONE)
 		active = 0;
 	else
 		state_db_error(state, "read subscriber", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return active;
 }
 
@@ -252,7 +237,7 @@ state_signup_confirm(struct state *state, const char *email,
 	int changed = 0, active;
 
 	*result_out = STATE_CONFIRM_NONE;
-	status = begin(state, errstr_out);
+	status = state_db_begin(state, errstr_out);
 	if (status != STATE_OK)
 		return status;
 	status = run_email(state, confirm_sql, email, now, "confirm sign-up",
@@ -272,7 +257,7 @@ state_signup_confirm(struct state *state, const char *email,
 		else if (active)
 			*result_out = STATE_CONFIRM_ALREADY;
 	}
-	return end(state, status, errstr_out);
+	return state_db_end(state, status, errstr_out);
 }
 
 void
@@ -286,34 +271,34 @@ state_profile_clear(struct profile *profile)
 }
 
 static void
-read_profile(sqlite3_stmt *stmt, struct profile *profile)
+read_profile(struct state_stmt *stmt, struct profile *profile)
 {
 	struct subscriber *sub = &profile->subscriber;
 
-	sub->id = (long)sqlite3_column_int64(stmt, 0);
+	sub->id = (long)state_column_int64(stmt, 0);
 	sub->email = state_column_text(stmt, 1);
 	sub->name = state_column_text(stmt, 2);
 	sub->provider = state_column_text(stmt, 3);
 	sub->language = state_column_text(stmt, 4);
-	if (subscriber_format_parse((const char *)sqlite3_column_text(stmt, 5),
-				    &sub->format) != 0)
+	if (subscriber_format_parse(state_column_peek(stmt, 5), &sub->format) !=
+	    0)
 		sub->format = SUBSCRIBER_FORMAT_BOTH;
-	sub->active = sqlite3_column_int(stmt, 6) != 0;
-	sub->last_edition = (long)sqlite3_column_int64(stmt, 7);
+	sub->active = state_column_int64(stmt, 6) != 0;
+	sub->last_edition = (long)state_column_int64(stmt, 7);
 	profile->origin = state_column_text(stmt, 8);
-	profile->created_at = (time_t)sqlite3_column_int64(stmt, 9);
-	profile->updated_at = (time_t)sqlite3_column_int64(stmt, 10);
-	profile->confirmed_at = (time_t)sqlite3_column_int64(stmt, 11);
-	profile->unsubscribed_at = (time_t)sqlite3_column_int64(stmt, 12);
-	profile->prompted_at = (time_t)sqlite3_column_int64(stmt, 13);
-	profile->deactivated_at = (time_t)sqlite3_column_int64(stmt, 14);
+	profile->created_at = (time_t)state_column_int64(stmt, 9);
+	profile->updated_at = (time_t)state_column_int64(stmt, 10);
+	profile->confirmed_at = (time_t)state_column_int64(stmt, 11);
+	profile->unsubscribed_at = (time_t)state_column_int64(stmt, 12);
+	profile->prompted_at = (time_t)state_column_int64(stmt, 13);
+	profile->deactivated_at = (time_t)state_column_int64(stmt, 14);
 }
 
 enum state_status
 state_profile_get(struct state *state, const char *email,
 		  struct profile *profile_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -328,14 +313,14 @@ state_profile_get(struct state *state, const char *email,
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	result = sqlite3_step(stmt);
-	if (result == SQLITE_ROW) {
+	result = state_step(stmt);
+	if (result == STATE_STEP_ROW) {
 		read_profile(stmt, profile_out);
-	} else if (result == SQLITE_DONE) {
+	} else if (result == STATE_STEP_DONE) {
 		state_set_error(errstr_out,
 				xasprintf("no subscriber %s", email));
 		status = STATE_ENOTFOUND;
@@ -343,7 +328,7 @@ state_profile_get(struct state *state, const char *email,
 		status = state_db_error(state, "read subscriber", errstr_out);
 	}
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -351,7 +336,7 @@ out:
 static enum state_status
 found_or_not(struct state *state, const char *email, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -360,16 +345,16 @@ found_or_not(struct state *state, const char *email, char **errstr_out)
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK)
+	if (state_bind_text(stmt, 1, email) != 0)
 		status = state_db_error(state, "bind", errstr_out);
-	else if ((result = sqlite3_step(stmt)) == SQLITE_DONE) {
+	else if ((result = state_step(stmt)) == STATE_STEP_DONE) {
 		state_set_error(errstr_out,
 				xasprintf("no subscriber %s", email));
 		status = STATE_ENOTFOUND;
-	} else if (result != SQLITE_ROW) {
+	} else if (result != STATE_STEP_ROW) {
 		status = state_db_error(state, "read subscriber", errstr_out);
 	}
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -377,7 +362,7 @@ enum state_status
 state_subscriber_choose(struct state *state, const struct subscriber *sub,
 			int *changed_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	const char *format = subscriber_format_name(sub->format);
 
@@ -395,22 +380,22 @@ state_subscriber_choose(struct state *state, const struct subscriber *sub,
 	    state,
 	    "UPDATE subscribers SET name = ?2, provider = ?3, language = ?4,"
 	    " format = ?5, updated_at = ?6 WHERE email = ?1 AND"
-	    " (name IS NOT ?2 OR provider IS NOT ?3 OR language IS NOT ?4 OR"
-	    "  format IS NOT ?5)",
+	    " (name IS DISTINCT FROM ?2 OR provider IS DISTINCT FROM ?3 OR"
+	    "  language IS DISTINCT FROM ?4 OR format IS DISTINCT FROM ?5)",
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, sub->email) != SQLITE_OK ||
-	    state_bind_text(stmt, 2, sub->name) != SQLITE_OK ||
-	    state_bind_text(stmt, 3, sub->provider) != SQLITE_OK ||
-	    state_bind_text(stmt, 4, sub->language) != SQLITE_OK ||
-	    state_bind_text(stmt, 5, format) != SQLITE_OK ||
-	    bind_time(stmt, 6, time(NULL)) != SQLITE_OK)
+	if (state_bind_text(stmt, 1, sub->email) != 0 ||
+	    state_bind_text(stmt, 2, sub->name) != 0 ||
+	    state_bind_text(stmt, 3, sub->provider) != 0 ||
+	    state_bind_text(stmt, 4, sub->language) != 0 ||
+	    state_bind_text(stmt, 5, format) != 0 ||
+	    bind_time(stmt, 6, time(NULL)) != 0)
 		status = state_db_error(state, "bind", errstr_out);
 	else
 		status = step_done(state, stmt, "save choices", changed_out,
 				   errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	if (status == STATE_OK && *changed_out == 0)
 		status = found_or_not(state, sub->email, errstr_out);
 	return status;
@@ -468,30 +453,29 @@ delivery_state_named(const char *name)
 }
 
 static void
-read_history(sqlite3_stmt *stmt, struct delivery *entry)
+read_history(struct state_stmt *stmt, struct delivery *entry)
 {
-	const char *date = (const char *)sqlite3_column_text(stmt, 1);
+	const char *date = state_column_peek(stmt, 1);
 
 	memset(entry, 0, sizeof *entry);
 	entry->email = state_column_text(stmt, 0);
 	util_strlcpy(entry->digest_date, date ? date : "",
 		     sizeof entry->digest_date);
-	entry->state =
-	    delivery_state_named((const char *)sqlite3_column_text(stmt, 2));
+	entry->state = delivery_state_named(state_column_peek(stmt, 2));
 	entry->provider = state_column_text(stmt, 3);
-	entry->first_edition = (long)sqlite3_column_int64(stmt, 4);
-	entry->last_edition = (long)sqlite3_column_int64(stmt, 5);
+	entry->first_edition = (long)state_column_int64(stmt, 4);
+	entry->last_edition = (long)state_column_int64(stmt, 5);
 	entry->message_id = state_column_text(stmt, 6);
-	entry->attempts = (long)sqlite3_column_int64(stmt, 7);
+	entry->attempts = (long)state_column_int64(stmt, 7);
 	entry->reply = state_column_text(stmt, 8);
-	entry->updated_at = (time_t)sqlite3_column_int64(stmt, 9);
+	entry->updated_at = (time_t)state_column_int64(stmt, 9);
 }
 
 enum state_status
 state_subscriber_history(struct state *state, const char *email,
 			 struct delivery_list *list_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -505,20 +489,20 @@ state_subscriber_history(struct state *state, const char *email,
 	    &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != SQLITE_OK) {
+	if (state_bind_text(stmt, 1, email) != 0) {
 		status = state_db_error(state, "bind", errstr_out);
 		goto out;
 	}
-	while ((result = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		list_out->deliveries =
 		    xreallocarray(list_out->deliveries, list_out->count + 1,
 				  sizeof *list_out->deliveries);
 		read_history(stmt, &list_out->deliveries[list_out->count++]);
 	}
-	if (result != SQLITE_DONE)
+	if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "read the journal", errstr_out);
 out:
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	if (status != STATE_OK)
 		state_delivery_list_clear(list_out);
 	return status;
@@ -536,7 +520,7 @@ state_subscriber_erase(struct state *state, const char *email, const char *hash,
 	int changed = 0;
 
 	*found_out = 0;
-	status = begin(state, errstr_out);
+	status = state_db_begin(state, errstr_out);
 	for (size_t i = 0; i < 3 && status == STATE_OK; i++) {
 		status = run_email(state, deletes[i], email, -1, "erase",
 				   &changed, errstr_out);
@@ -546,17 +530,18 @@ state_subscriber_erase(struct state *state, const char *email, const char *hash,
 	if (status == STATE_OK)
 		status =
 		    run_email(state,
-			      "INSERT OR REPLACE INTO suppressions"
-			      " (hash, erased_at) VALUES (?1, ?2)",
+			      "INSERT INTO suppressions (hash, erased_at)"
+			      " VALUES (?1, ?2) ON CONFLICT (hash) DO UPDATE"
+			      " SET erased_at = excluded.erased_at",
 			      hash, now, "keep suppression", NULL, errstr_out);
-	return end(state, status, errstr_out);
+	return state_db_end(state, status, errstr_out);
 }
 
 enum state_status
 state_suppressed(struct state *state, const char *const *hashes,
 		 size_t hash_count, time_t *erased_at_out, char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 	int result;
 
@@ -568,21 +553,21 @@ state_suppressed(struct state *state, const char *const *hashes,
 	for (size_t i = 0; i < hash_count && status == STATE_OK; i++) {
 		if (hashes[i] == NULL)
 			continue;
-		sqlite3_reset(stmt);
-		if (state_bind_text(stmt, 1, hashes[i]) != SQLITE_OK) {
+		state_reset(stmt);
+		if (state_bind_text(stmt, 1, hashes[i]) != 0) {
 			status = state_db_error(state, "bind", errstr_out);
 			break;
 		}
-		result = sqlite3_step(stmt);
-		if (result == SQLITE_ROW) {
-			*erased_at_out = (time_t)sqlite3_column_int64(stmt, 0);
+		result = state_step(stmt);
+		if (result == STATE_STEP_ROW) {
+			*erased_at_out = (time_t)state_column_int64(stmt, 0);
 			break;
 		}
-		if (result != SQLITE_DONE)
+		if (result != STATE_STEP_DONE)
 			status = state_db_error(state, "read suppressions",
 						errstr_out);
 	}
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }
 
@@ -590,7 +575,7 @@ enum state_status
 state_suppression_count(struct state *state, size_t *count_out,
 			char **errstr_out)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
 	*count_out = 0;
@@ -598,11 +583,11 @@ state_suppression_count(struct state *state, size_t *count_out,
 				  &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		*count_out = (size_t)sqlite3_column_int64(stmt, 0);
+	if (state_step(stmt) == STATE_STEP_ROW)
+		*count_out = (size_t)state_column_int64(stmt, 0);
 	else
 		status =
 		    state_db_error(state, "count suppressions", errstr_out);
-	sqlite3_finalize(stmt);
+	state_finalize(stmt);
 	return status;
 }

@@ -70,6 +70,9 @@ bad("number-range", good.replace("max_items = 10", "max_items = 0"),
     ["[digest] max_items:"])
 bad("bad-duration", good.replace("max_age = 48h", "max_age = 2 weeks"),
     ["[digest] max_age:"])
+bad("lease-range", good.replace("max_age = 48h",
+                                "max_age = 48h\nclaim_lease = 1s"),
+    ["[digest] claim_lease:"])
 bad("bad-language", good.replace("language = nl", "language = fr"),
     ["[digest] language: \"fr\""])
 bad("bad-zone", good.replace("Europe/Amsterdam", "Europe/Atlantis"),

@@ -81,6 +81,8 @@ check_digest_and_fetch(const struct config *config, const char *directory)
 		  ends_with(config->template_dir, "/digest/templates"),
 	      "templates %s", config->template_dir);
 	CHECK_STR(config->state_path, state);
+	CHECK(config->claim_lease == 120, "claim_lease %ld",
+	      config->claim_lease);
 	CHECK(config->connect_timeout == 10, "connect_timeout %ld",
 	      config->connect_timeout);
 	CHECK(config->fetch_timeout == 30, "timeout %ld",

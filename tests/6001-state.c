@@ -1,8 +1,9 @@
 /*
- * 6001-state.c - the SQLite subscriber store: creation, migration, refusal
- * of a newer schema, subscriber CRUD, upsert atomicity and deliveries.
+ * 6001-state.c - the subscriber store: creation, migration, refusal of a
+ * newer schema, subscriber CRUD, upsert atomicity, deliveries and the run
+ * lock.  It runs twice: on SQLite files, and (6001-state-pg) on
+ * PostgreSQL databases (tests/lib/teststore.h).
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "teststore.h"
 #include "util.h"
 
 static int failures;
@@ -35,42 +37,37 @@ static int failures;
 		}                                                              \
 	} while (0)
 
-static char tmpdir[64];
-
+/* A new store of the kind this run tests (free()). */
 static char *
 tmp_path(const char *name)
 {
-	return xasprintf("%s/%s", tmpdir, name);
+	return teststore_new(name);
 }
 
-/* Runs SQL on the file directly, behind the store's back. */
 static void
-raw_exec(const char *path, const char *sql)
+raw_exec(const char *location, const char *sql)
 {
-	sqlite3 *db = NULL;
-
-	if (sqlite3_open(path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "raw_exec %s: %s\n", sql, sqlite3_errmsg(db));
-		exit(1);
-	}
-	sqlite3_close(db);
+	teststore_exec(location, sql);
 }
 
 static int
-raw_int(const char *path, const char *sql)
+raw_int(const char *location, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	int value = -1;
+	return (int)teststore_long(location, sql);
+}
 
-	if (sqlite3_open(path, &db) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
-		value = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return value;
+/* How many of digest's tables the store has. */
+static int
+table_count(const char *location)
+{
+	return raw_int(location,
+		       teststore_is_pg()
+			   ? "SELECT count(*) FROM information_schema.tables"
+			     " WHERE table_name IN ('subscribers', 'journal',"
+			     " 'editions', 'items', 'runs', 'sources')"
+			   : "SELECT count(*) FROM sqlite_schema WHERE name"
+			     " IN ('subscribers', 'journal', 'editions',"
+			     " 'items', 'runs', 'sources')");
 }
 
 static struct subscriber
@@ -89,29 +86,20 @@ make_sub(const char *email, const char *name, const char *provider,
 	return sub;
 }
 
+/* The SQLite file's own checks: its directory, its contents, WAL. */
 static void
-test_open(void)
+test_open_file(const char *path)
 {
 	struct state *state = NULL;
-	char *path = tmp_path("open.sqlite");
-	char *missing = tmp_path("no/such/dir/x.sqlite");
-	char *garbage = tmp_path("garbage.sqlite");
+	char *missing = xasprintf("%s.d/no/such/dir/x.sqlite", path);
+	char *garbage = xasprintf("%s.garbage", path);
 	char *errstr = NULL;
 	struct stat st;
 
-	CHECK(state_open(path, &state, &errstr) == STATE_OK);
-	CHECK(state != NULL && errstr == NULL);
-	state_close(state);
 	CHECK(stat(path, &st) == 0);
-	CHECK(raw_int(path, "PRAGMA user_version") == 4);
 	/* WAL is a property of the file: it outlives the connection. */
 	CHECK(raw_int(path, "SELECT journal_mode = 'wal'"
 			    " FROM pragma_journal_mode") == 1);
-	/* Opening again migrates nothing and keeps the version. */
-	CHECK(state_open(path, &state, &errstr) == STATE_OK);
-	state_close(state);
-	CHECK(raw_int(path, "PRAGMA user_version") == 4);
-
 	state = (struct state *)1;
 	CHECK(state_open(missing, &state, &errstr) == STATE_EIO);
 	CHECK(state == NULL);
@@ -127,9 +115,65 @@ test_open(void)
 	CHECK(state_open(garbage, &state, &errstr) == STATE_EIO);
 	CHECK(errstr != NULL && strstr(errstr, garbage) != NULL);
 	free(errstr);
-	free(path);
 	free(missing);
 	free(garbage);
+}
+
+/*
+ * The server's: a database that is not there, and a URL that holds a
+ * password, refused without showing it.
+ */
+static void
+test_open_server(const char *url)
+{
+	struct state *state = (struct state *)1;
+	char *missing = xasprintf("%s_none", url);
+	char *secret = xasprintf("postgresql://digest:hunter2@127.0.0.1:1/x");
+	char *errstr = NULL;
+
+	CHECK(state_open(missing, &state, &errstr) == STATE_EIO);
+	CHECK(state == NULL);
+	CHECK(errstr != NULL && strstr(errstr, missing) != NULL);
+	free(errstr);
+	errstr = NULL;
+	CHECK(state_open(secret, &state, &errstr) == STATE_EINVALID);
+	CHECK(errstr != NULL && strstr(errstr, "hunter2") == NULL &&
+	      strstr(errstr, "password") != NULL);
+	free(errstr);
+	free(missing);
+	free(secret);
+}
+
+static void
+test_open(void)
+{
+	struct state *state = NULL;
+	char *path = tmp_path("open");
+	char *errstr = NULL;
+
+	/* A store that only looks finds none, and makes none. */
+	CHECK(state_open_existing(path, &state, &errstr) == STATE_ENOTFOUND);
+	CHECK(state == NULL && errstr != NULL &&
+	      strstr(errstr, "no state database yet") != NULL);
+	free(errstr);
+	errstr = NULL;
+	CHECK(teststore_is_pg() ? table_count(path) == 0
+				: access(path, F_OK) != 0);
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	CHECK(state != NULL && errstr == NULL);
+	state_close(state);
+	CHECK(teststore_version(path) == 5);
+	/* Opening again migrates nothing and keeps the version. */
+	CHECK(state_open(path, &state, &errstr) == STATE_OK);
+	state_close(state);
+	CHECK(state_open_existing(path, &state, &errstr) == STATE_OK);
+	state_close(state);
+	CHECK(teststore_version(path) == 5);
+	if (teststore_is_pg())
+		test_open_server(path);
+	else
+		test_open_file(path);
+	free(path);
 }
 
 static enum delivery_state journal_state(struct state *state, const char *email,
@@ -137,13 +181,14 @@ static enum delivery_state journal_state(struct state *state, const char *email,
 
 /*
  * A version 1 database keeps its subscribers and what was sent: the old
- * delivery record becomes "sent" entries of the journal.
+ * delivery record becomes "sent" entries of the journal.  (SQLite only:
+ * the PostgreSQL store began at version 4.)
  */
 static void
 test_migrate_v1(void)
 {
 	struct state *state = NULL;
-	char *old = tmp_path("v1.sqlite");
+	char *old = tmp_path("v1");
 	char *errstr = NULL;
 
 	raw_exec(old,
@@ -165,7 +210,7 @@ test_migrate_v1(void)
 	CHECK(journal_state(state, "anna@example.nl", "2026-11-28") ==
 	      DELIVERY_SENT);
 	state_close(state);
-	CHECK(raw_int(old, "PRAGMA user_version") == 4);
+	CHECK(teststore_version(old) == 5);
 	CHECK(raw_int(old, "SELECT count(*) FROM subscribers") == 1);
 	free(errstr);
 	free(old);
@@ -181,26 +226,23 @@ static void
 test_refuse_next_version(void)
 {
 	struct state *state = NULL;
-	char *current = tmp_path("current.sqlite");
-	char *next = tmp_path("next.sqlite");
+	char *current = tmp_path("current");
+	char *next = tmp_path("next");
 	char *errstr = NULL;
-	char *set_version;
-	int version;
+	long version;
 
 	CHECK(state_open(current, &state, &errstr) == STATE_OK);
 	state_close(state);
 	state = NULL;
-	version = raw_int(current, "PRAGMA user_version");
+	version = teststore_version(current);
 	CHECK(version >= 1);
-	set_version = xasprintf("PRAGMA user_version = %d;", version + 1);
-	raw_exec(next, set_version);
+	teststore_set_version(next, version + 1);
 	CHECK(state_open(next, &state, &errstr) == STATE_EIO);
 	CHECK(state == NULL);
 	CHECK(errstr != NULL && strstr(errstr, "newer") != NULL);
-	CHECK(raw_int(next, "PRAGMA user_version") == version + 1);
+	CHECK(teststore_version(next) == version + 1);
 	state_close(state);
 	free(errstr);
-	free(set_version);
 	free(current);
 	free(next);
 }
@@ -209,33 +251,32 @@ static void
 test_migrate_and_refuse(void)
 {
 	struct state *state = NULL;
-	char *empty = tmp_path("v0.sqlite");
-	char *newer = tmp_path("v99.sqlite");
+	char *empty = tmp_path("v0");
+	char *newer = tmp_path("v99");
 	char *errstr = NULL;
 
 	/* A database that exists but has no schema yet: version 0. */
-	raw_exec(empty, "PRAGMA user_version = 0; CREATE TABLE unrelated (x);"
+	raw_exec(empty, "CREATE TABLE unrelated (x bigint);"
 			"DROP TABLE unrelated;");
-	CHECK(raw_int(empty, "PRAGMA user_version") == 0);
+	CHECK(teststore_version(empty) <= 0);
 	CHECK(state_open(empty, &state, &errstr) == STATE_OK);
 	state_close(state);
-	CHECK(raw_int(empty, "PRAGMA user_version") == 4);
-	CHECK(raw_int(empty, "SELECT count(*) FROM sqlite_schema WHERE name "
-			     "IN ('subscribers', 'journal', 'editions',"
-			     " 'items', 'runs', 'sources')") == 6);
-	CHECK(raw_int(empty, "SELECT journal_mode = 'wal'"
-			     " FROM pragma_journal_mode") == 1);
+	CHECK(teststore_version(empty) == 5);
+	CHECK(table_count(empty) == 6);
+	if (!teststore_is_pg())
+		CHECK(raw_int(empty, "SELECT journal_mode = 'wal'"
+				     " FROM pragma_journal_mode") == 1);
 
-	raw_exec(newer, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+	raw_exec(newer, "CREATE TABLE future (x bigint);");
+	teststore_set_version(newer, 99);
 	CHECK(state_open(newer, &state, &errstr) == STATE_EIO);
 	CHECK(state == NULL);
-	CHECK(errstr != NULL && strstr(errstr, newer) != NULL &&
-	      strstr(errstr, "99") != NULL && strstr(errstr, "newer"));
+	CHECK(errstr != NULL && strstr(errstr, "99") != NULL &&
+	      strstr(errstr, "newer"));
 	free(errstr);
 	/* Refusal must not touch the newer schema. */
-	CHECK(raw_int(newer, "PRAGMA user_version") == 99);
-	CHECK(raw_int(newer, "SELECT count(*) FROM sqlite_schema WHERE name "
-			     "= 'subscribers'") == 0);
+	CHECK(teststore_version(newer) == 99);
+	CHECK(table_count(newer) == 0);
 	free(empty);
 	free(newer);
 }
@@ -244,7 +285,7 @@ static void
 test_crud(void)
 {
 	struct state *state = NULL;
-	char *path = tmp_path("crud.sqlite");
+	char *path = tmp_path("crud");
 	char *errstr = NULL;
 	struct subscriber sub, got;
 	struct subscriber_list list;
@@ -338,11 +379,23 @@ test_crud(void)
 	free(path);
 }
 
+/* A trigger that makes the database refuse carl's row. */
+static const char sqlite_boom[] =
+    "CREATE TRIGGER boom BEFORE INSERT ON subscribers"
+    " WHEN NEW.email = 'carl@example.nl'"
+    " BEGIN SELECT RAISE(ABORT, 'boom'); END;";
+static const char pg_boom[] =
+    "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS"
+    " 'BEGIN IF NEW.email = ''carl@example.nl'' THEN"
+    " RAISE EXCEPTION ''boom''; END IF; RETURN NEW; END';"
+    "CREATE TRIGGER boom BEFORE INSERT ON subscribers FOR EACH ROW"
+    " EXECUTE FUNCTION boom();";
+
 static void
 test_upsert(void)
 {
 	struct state *state = NULL;
-	char *path = tmp_path("upsert.sqlite");
+	char *path = tmp_path("upsert");
 	char *errstr = NULL;
 	struct subscriber subs[3], got;
 	struct subscriber_list list;
@@ -374,9 +427,7 @@ test_upsert(void)
 	 * trigger makes the database itself refuse the third row.
 	 */
 	state_close(state);
-	raw_exec(path, "CREATE TRIGGER boom BEFORE INSERT ON subscribers "
-		       "WHEN NEW.email = 'carl@example.nl' "
-		       "BEGIN SELECT RAISE(ABORT, 'boom'); END;");
+	raw_exec(path, teststore_is_pg() ? pg_boom : sqlite_boom);
 	CHECK(state_open(path, &state, &errstr) == STATE_OK);
 	subs[2].language = "nl";
 	CHECK(state_subscriber_upsert_all(state, subs, 3, &added, &updated,
@@ -393,7 +444,8 @@ test_upsert(void)
 	CHECK(got.provider == NULL);
 	subscriber_clear(&got);
 	state_close(state);
-	raw_exec(path, "DROP TRIGGER boom;");
+	raw_exec(path, teststore_is_pg() ? "DROP TRIGGER boom ON subscribers"
+					 : "DROP TRIGGER boom");
 
 	/* The store works on after a rollback. */
 	CHECK(state_open(path, &state, &errstr) == STATE_OK);
@@ -421,7 +473,7 @@ static void
 test_providers(void)
 {
 	struct state *state = NULL;
-	char *path = tmp_path("providers.sqlite");
+	char *path = tmp_path("providers");
 	char *errstr = NULL, **ids = NULL;
 	struct subscriber sub;
 	size_t count = 99, index;
@@ -499,7 +551,7 @@ static void
 test_deliveries(void)
 {
 	struct state *state = NULL;
-	char *path = tmp_path("deliveries.sqlite");
+	char *path = tmp_path("deliveries");
 	char *errstr = NULL;
 	size_t settled = 0;
 
@@ -543,6 +595,96 @@ test_deliveries(void)
 	free(path);
 }
 
+/*
+ * The two newest journal calls: a refusal before the data is recorded
+ * (and never over a delivery already out or under way), and the count of
+ * a provider's deliveries that went out on a day.
+ */
+static void
+test_refused_and_count(void)
+{
+	struct state *state = NULL;
+	char *path = tmp_path("refused");
+	struct delivery entry = {0}, got;
+	long count = -1;
+
+	CHECK(state_open(path, &state, NULL) == STATE_OK);
+	entry.email = "anna@example.nl";
+	util_strlcpy(entry.digest_date, "2026-11-29", sizeof entry.digest_date);
+	entry.provider = "delta";
+	entry.message_id = "m1@example.nl";
+	CHECK(state_delivery_refused(state, &entry, DELIVERY_TEMP_FAILED,
+				     "451 later", 100, NULL) == STATE_OK);
+	CHECK(state_delivery_refused(state, &entry, DELIVERY_PERM_FAILED,
+				     "550 no", 101, NULL) == STATE_OK);
+	CHECK(state_delivery_get(state, "anna@example.nl", "2026-11-29", &got,
+				 NULL) == STATE_OK);
+	CHECK(got.state == DELIVERY_PERM_FAILED && got.attempts == 2);
+	CHECK_STR(got.reply, "550 no");
+	state_delivery_clear(&got);
+	CHECK(state_delivery_refused(state, &entry, DELIVERY_SENT, NULL, 102,
+				     NULL) == STATE_EINVALID);
+	/* Not counted: refused before its data. */
+	CHECK(state_deliveries_sent_count(state, "2026-11-29", "delta", &count,
+					  NULL) == STATE_OK &&
+	      count == 0);
+	entry.email = "bert@example.nl";
+	CHECK(state_delivery_begin(state, &entry, 103, NULL) == STATE_OK);
+	/* A delivery under way is left as it is. */
+	CHECK(state_delivery_refused(state, &entry, DELIVERY_TEMP_FAILED, "451",
+				     104, NULL) == STATE_OK);
+	CHECK(journal_state(state, "bert@example.nl", "2026-11-29") ==
+	      DELIVERY_SENDING);
+	entry.email = "carl@example.nl";
+	CHECK(state_delivery_begin(state, &entry, 105, NULL) == STATE_OK);
+	CHECK(state_delivery_finish(state, "carl@example.nl", "2026-11-29",
+				    DELIVERY_SENT, NULL, 106,
+				    NULL) == STATE_OK);
+	entry.provider = "zeelandnet";
+	entry.email = "dirk@example.nl";
+	CHECK(state_delivery_begin(state, &entry, 107, NULL) == STATE_OK);
+	CHECK(state_deliveries_sent_count(state, "2026-11-29", "delta", &count,
+					  NULL) == STATE_OK &&
+	      count == 2);
+	CHECK(state_deliveries_sent_count(state, "2026-11-30", "delta", &count,
+					  NULL) == STATE_OK &&
+	      count == 0);
+	state_close(state);
+	free(path);
+}
+
+/*
+ * One run at a time on a file: a second connection finds the lock held,
+ * until the first closes.  A shared store (PostgreSQL) has no run lock:
+ * its runs share the morning through claims (6005).
+ */
+static void
+test_run_lock(void)
+{
+	struct state *first = NULL, *second = NULL;
+	char *path = tmp_path("lock");
+	char *errstr = NULL;
+
+	CHECK(state_open(path, &first, NULL) == STATE_OK);
+	CHECK(state_open(path, &second, NULL) == STATE_OK);
+	CHECK(state_is_shared(first) == teststore_is_pg());
+	CHECK(state_run_lock(first, NULL) == STATE_OK);
+	if (teststore_is_pg()) {
+		CHECK(state_run_lock(second, NULL) == STATE_OK);
+	} else {
+		CHECK(state_run_lock(second, &errstr) == STATE_EBUSY);
+		CHECK(errstr != NULL &&
+		      strstr(errstr, "another digest send") != NULL);
+		free(errstr);
+		state_close(first);
+		first = NULL;
+		CHECK(state_run_lock(second, NULL) == STATE_OK);
+	}
+	state_close(first);
+	state_close(second);
+	free(path);
+}
+
 static void
 test_formats(void)
 {
@@ -568,7 +710,7 @@ static void
 test_prompted(void)
 {
 	struct state *state = NULL;
-	char *path = tmp_path("prompted.sqlite");
+	char *path = tmp_path("prompted");
 	char *errstr = NULL;
 	struct subscriber sub, got;
 	struct subscriber_list list;
@@ -601,31 +743,26 @@ test_prompted(void)
 int
 main(void)
 {
-	char *command;
-
-	util_strlcpy(tmpdir, "/tmp/digest-6001-XXXXXX", sizeof tmpdir);
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	teststore_init("6001");
 	test_open();
 	test_migrate_and_refuse();
-	test_migrate_v1();
+	if (!teststore_is_pg())
+		test_migrate_v1();
 	test_refuse_next_version();
 	test_crud();
 	test_upsert();
 	test_providers();
 	test_deliveries();
+	test_refused_and_count();
+	test_run_lock();
 	test_formats();
 	test_prompted();
-	command = xasprintf("rm -rf '%s'", tmpdir);
-	if (system(command) != 0)
-		failures++;
-	free(command);
+	teststore_cleanup();
 	if (failures) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;
 	}
-	printf("6001-state: all checks passed\n");
+	printf("6001-state: all checks passed on %s\n",
+	       teststore_is_pg() ? "PostgreSQL" : "SQLite");
 	return 0;
 }

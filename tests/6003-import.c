@@ -12,6 +12,7 @@
 #include "config.h"
 #include "import.h"
 #include "state.h"
+#include "teststore.h"
 #include "util.h"
 
 static int failures;
@@ -145,24 +146,15 @@ test_store(const char *path)
 int
 main(void)
 {
-	char directory[] = "/tmp/digest-6003-XXXXXX";
 	char *path;
 
-	if (mkdtemp(directory) == NULL)
-		return 1;
-	path = xasprintf("%s/state.sqlite", directory);
+	teststore_init("6003");
+	path = teststore_new("import");
 	setup_config();
 	test_refusals();
 	test_store(path);
-	unlink(path);
 	free(path);
-	path = xasprintf("%s/state.sqlite-wal", directory);
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/state.sqlite-shm", directory);
-	unlink(path);
-	free(path);
-	rmdir(directory);
+	teststore_cleanup();
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);
 	return failures ? 1 : 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "teststore.h"
 #include "util.h"
 
 static int failures;
@@ -157,15 +158,11 @@ test_erase(struct state *state)
 int
 main(void)
 {
-	char dir[] = "/tmp/digest-6004-XXXXXX";
 	struct state *state = NULL;
 	char *path, *errstr = NULL;
 
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	path = xasprintf("%s/state.sqlite", dir);
+	teststore_init("6004");
+	path = teststore_new("web");
 	if (state_open(path, &state, &errstr) != STATE_OK) {
 		fprintf(stderr, "%s\n", errstr);
 		return 1;
@@ -174,15 +171,8 @@ main(void)
 	test_leave_and_choose(state);
 	test_erase(state);
 	state_close(state);
-	unlink(path);
 	free(path);
-	path = xasprintf("%s/state.sqlite-wal", dir);
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/state.sqlite-shm", dir);
-	unlink(path);
-	free(path);
-	rmdir(dir);
+	teststore_cleanup();
 	if (failures) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;

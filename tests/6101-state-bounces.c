@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "state.h"
+#include "teststore.h"
 #include "util.h"
 
 static int failures;
@@ -282,14 +283,10 @@ test_find(void)
 int
 main(void)
 {
-	char dir[] = "/tmp/digest-6101-XXXXXX";
-	char *path, *errstr = NULL, *command;
+	char *path, *errstr = NULL;
 
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	path = xasprintf("%s/state.sqlite", dir);
+	teststore_init("6101");
+	path = teststore_new("bounces");
 	if (state_open(path, &state, &errstr) != STATE_OK) {
 		fprintf(stderr, "%s\n", errstr);
 		return 1;
@@ -301,11 +298,8 @@ main(void)
 	test_other_states();
 	test_find();
 	state_close(state);
-	command = xasprintf("rm -rf '%s'", dir);
-	if (system(command) != 0)
-		failures++;
-	free(command);
 	free(path);
+	teststore_cleanup();
 	if (failures) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;
