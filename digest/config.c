@@ -240,6 +240,10 @@ check_base_url(struct loader *loader, const char *url)
 	if (url == NULL)
 		return;
 	config_check_url(loader, "web", "base_url", url, "https,http");
+	/* The pages' paths and their ?t= tokens are appended to it. */
+	if (strpbrk(url, "?#") != NULL)
+		config_problem(loader, "web", "base_url",
+			       "\"%s\" must not hold a query or fragment", url);
 	scheme = url_scheme(url);
 	host = url_host(url);
 	if (scheme != NULL && host != NULL &&

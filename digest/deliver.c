@@ -48,6 +48,8 @@ deliver_start(const struct deliver_setup *setup)
 	const struct config *config = setup->config;
 
 	deliver->setup = *setup;
+	deliver->maker =
+	    letter_maker_new(config, setup->renderer, setup->links, setup->now);
 	pthread_mutex_init(&deliver->lock, NULL);
 	deliver->routes =
 	    xcalloc(config->provider_count + 1, sizeof *deliver->routes);
@@ -414,9 +416,8 @@ make_letter(struct deliver *deliver, const struct subscriber *subscriber,
 		count(deliver, &deliver->counts.nothing_new);
 		return -1;
 	}
-	status =
-	    letter_build(setup->config, setup->renderer, setup->links, items,
-			 subscriber, setup->now, letter_out, &errstr);
+	status = letter_make(deliver->maker, items, subscriber->last_edition,
+			     subscriber, letter_out, &errstr);
 	if (status == LETTER_OK)
 		return 0;
 	count(deliver, status == LETTER_EPROVIDER ? &deliver->counts.config
@@ -669,6 +670,7 @@ deliver_end(struct deliver *deliver, struct deliver_counts *counts_out)
 	free(deliver->routes);
 	subscriber_list_clear(&deliver->retry);
 	*counts_out = deliver->counts;
+	letter_maker_free(deliver->maker);
 	pthread_mutex_destroy(&deliver->lock);
 	free(deliver);
 }

@@ -23,6 +23,14 @@
  */
 #define DELIVER_PAUSE_AFTER 5
 
+/*
+ * The letters a route holds at once, queued or being sent, in bytes:
+ * memory stays flat however long the list, and a worker that finds fewer
+ * than messages_per_connection queued sends a shorter session.  4 MiB is
+ * some 230 digests of the demo's size, enough to keep eight sessions busy.
+ */
+#define DELIVER_ROUTE_BYTES ((size_t)4 << 20)
+
 /* One subscriber's letter on its way through a route. */
 struct job {
 	struct subscriber subscriber; /* a copy the job owns */
@@ -43,12 +51,15 @@ struct route {
 	struct job **queue;  /* a ring of capacity */
 	size_t head, count, capacity;
 	size_t in_flight; /* taken by a worker, fate not yet known */
+	size_t bytes;	  /* the letters of the queued and in flight */
 	pthread_t *threads;
 	size_t thread_count;
 	size_t busy; /* workers in a batch */
 	char *password;
 	int started; /* the password was read and workers may start */
 	int closing;
+	int flushing;		 /* the run waits for the queue to empty */
+	int producer_waits;	 /* the run waits for room in the queue */
 	char *broken;		 /* why it cannot be used, or NULL */
 	int given_up;		 /* down, or its day's limit spent */
 	size_t temporary_streak; /* temporary failures since a success */
@@ -69,6 +80,7 @@ struct deliver {
 	size_t held_back;	      /* not tried once the journal failed */
 	size_t uncertain_before;      /* left alone: uncertain from before */
 	struct subscriber_list retry; /* failed temporarily, to try again */
+	struct letter_maker *maker;   /* each variant rendered once */
 };
 
 /* deliver.c: reporting and recording, safe from any thread. */

@@ -13,6 +13,7 @@
 #include "deliver_impl.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,12 @@
 
 /* The longest pause after "too many" (the first is the provider's). */
 #define ROUTE_BACKOFF_MAX 600L
+/*
+ * How long a worker waits for a full session's worth of letters before it
+ * sends what there is: a session per letter would pay the connection's
+ * setup for each.
+ */
+#define ROUTE_GATHER_MS 100
 /* This many pauses without a success between them, and it is given up. */
 #define ROUTE_BACKOFF_GIVE_UP 5
 
@@ -55,6 +62,29 @@ deliver_route_init(struct route *route, struct deliver *deliver,
 	}
 	limit_init(&route->limit, provider->max_per_minute,
 		   provider->max_per_hour, provider->max_per_day, sent_today);
+}
+
+/* The monotonic clock in milliseconds. */
+static int64_t
+now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Waits on cond for up to ms milliseconds, with the route locked. */
+static void
+wait_ms(struct route *route, pthread_cond_t *cond, long ms)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += (ms % 1000) * 1000000L;
+	deadline.tv_sec += ms / 1000 + deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(cond, &route->lock, &deadline);
 }
 
 /* Waits on cond until at (0: no limit), with the route locked. */
@@ -98,6 +128,20 @@ take_some(struct route *route, struct job **jobs, size_t count)
 }
 
 /*
+ * Whether a worker that finds want jobs queued should send them now
+ * rather than wait a moment for a full session's worth (route locked):
+ * a full one, or nobody adding more (the run ended, waits for the queue,
+ * or cannot add for lack of room), or the moment is over.
+ */
+static int
+batch_ready(const struct route *route, size_t want, int64_t waited_ms)
+{
+	return want >= (size_t)route->provider->messages_per_connection ||
+	       route->closing || route->flushing || route->producer_waits ||
+	       waited_ms >= ROUTE_GATHER_MS;
+}
+
+/*
  * The next batch for a worker (route locked): up to a session's worth of
  * jobs the limits allow now, waiting as long as they say.  Sets *dropped
  * when the route cannot be used: then the jobs are to be counted, not
@@ -107,6 +151,7 @@ static size_t
 next_batch(struct route *route, struct job **jobs, int *dropped)
 {
 	const struct provider *provider = route->provider;
+	int64_t since = -1;
 	time_t now, retry_at;
 	size_t want, count;
 
@@ -122,6 +167,12 @@ next_batch(struct route *route, struct job **jobs, int *dropped)
 				       (size_t)provider->messages_per_connection
 				   ? route->count
 				   : (size_t)provider->messages_per_connection;
+			if (since < 0)
+				since = now_ms();
+			if (!batch_ready(route, want, now_ms() - since)) {
+				wait_ms(route, &route->work, ROUTE_GATHER_MS);
+				continue;
+			}
 			count = limit_take(&route->limit, now, want, &retry_at);
 			if (count > 0)
 				return take_some(route, jobs, count);
@@ -232,6 +283,8 @@ learn(struct route *route, struct job *job, const struct transport_job *tjob,
 				asks_for_less(tjob->errstr));
 
 	route->in_flight--;
+	if (!again || job->held || route->broken != NULL || route->given_up)
+		route->bytes -= job->letter.size;
 	if (job->held)
 		return FATE_OUTCOME;
 	if (again && route->broken == NULL && !route->given_up) {
@@ -350,6 +403,8 @@ drop(struct route *route, struct job **jobs, size_t count)
 {
 	pthread_mutex_lock(&route->lock);
 	route->in_flight -= count;
+	for (size_t i = 0; i < count; i++)
+		route->bytes -= jobs[i]->letter.size;
 	pthread_cond_broadcast(&route->room);
 	pthread_mutex_unlock(&route->lock);
 	for (size_t i = 0; i < count; i++) {
@@ -406,12 +461,10 @@ worker_main(void *argument)
 static void
 maybe_start_worker(struct route *route)
 {
-	size_t per_worker = (size_t)route->provider->messages_per_connection;
-
+	/* Another session only when every worker is in one already. */
 	if (route->thread_count >= (size_t)route->provider->max_connections)
 		return;
-	if (route->thread_count > 0 &&
-	    route->count <= per_worker * route->thread_count)
+	if (route->thread_count > 0 && route->busy < route->thread_count)
 		return;
 	if (pthread_create(&route->threads[route->thread_count], NULL,
 			   worker_main, route) == 0)
@@ -424,9 +477,20 @@ void
 deliver_route_enqueue(struct route *route, struct job *job)
 {
 	pthread_mutex_lock(&route->lock);
-	/* Room for every job out with a worker too: it may come back. */
-	while (route->count + route->in_flight >= route->capacity)
+	/*
+	 * Room for every job out with a worker too: it may come back.  One
+	 * letter bigger than the budget still goes, alone.
+	 */
+	while (route->count + route->in_flight >= route->capacity ||
+	       (route->bytes > 0 &&
+		route->bytes + job->letter.size > DELIVER_ROUTE_BYTES)) {
+		/* A worker gathering a session need not wait for more. */
+		route->producer_waits = 1;
+		pthread_cond_broadcast(&route->work);
 		pthread_cond_wait(&route->room, &route->lock);
+	}
+	route->producer_waits = 0;
+	route->bytes += job->letter.size;
 	route->queue[(route->head + route->count) % route->capacity] = job;
 	route->count++;
 	maybe_start_worker(route);
@@ -438,8 +502,11 @@ void
 deliver_route_drain(struct route *route)
 {
 	pthread_mutex_lock(&route->lock);
+	route->flushing = 1;
+	pthread_cond_broadcast(&route->work);
 	while (route->thread_count > 0 && (route->count > 0 || route->busy > 0))
 		pthread_cond_wait(&route->room, &route->lock);
+	route->flushing = 0;
 	pthread_mutex_unlock(&route->lock);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "datetime.h"
+#include "letter_impl.h"
 #include "mail.h"
 #include "util.h"
 #include "verp.h"
@@ -32,11 +33,7 @@ letter_digest_date(const struct config *config, time_t now, char out[11])
 		util_strlcpy(out, "1970-01-01", 11);
 }
 
-/*
- * The subject line: the title and the long date of now in the language.
- * Returns a new string (free()).
- */
-static char *
+char *
 letter_subject(const struct config *config, const char *language, time_t now)
 {
 	char *date = words_long_date(now, language, config->timezone);
@@ -48,23 +45,9 @@ letter_subject(const struct config *config, const char *language, time_t now)
 	return subject;
 }
 
-/* What one letter says beyond the items: its links and its prompt. */
-struct letter_extras {
-	char *unsubscribe_url; /* the signed pages, or NULL without [web] */
-	char *prefs_url;
-	char *view_url;
-	const char **webmail_names; /* every provider's name, for the prompt */
-	int prompt;		    /* it carries "Kies je webmail" */
-};
-
-/*
- * "Kies je webmail" goes to whoever has not chosen a provider and has not
- * had the prompt yet, once there is a preferences page to choose on and
- * more than one webmail to choose from.
- */
-static int
-wants_prompt(const struct config *config, const struct links *links,
-	     const struct subscriber *subscriber)
+int
+letter_wants_prompt(const struct config *config, const struct links *links,
+		    const struct subscriber *subscriber)
 {
 	return links != NULL && subscriber->provider == NULL &&
 	       subscriber->prompted_at == 0 && config->provider_count >= 2;
@@ -84,11 +67,8 @@ extras_make(const struct config *config, const struct links *links,
 	extras->prefs_url =
 	    links_url(links, LINKS_PREFS, subscriber->email, now);
 	extras->view_url = links_url(links, LINKS_VIEW, subscriber->email, now);
-	extras->prompt = wants_prompt(config, links, subscriber);
-	extras->webmail_names =
-	    xcalloc(config->provider_count + 1, sizeof *extras->webmail_names);
-	for (size_t i = 0; i < config->provider_count; i++)
-		extras->webmail_names[i] = config->providers[i].name;
+	extras->prompt = letter_wants_prompt(config, links, subscriber);
+	extras->webmail_names = letter_webmail_names(config);
 }
 
 static void
@@ -101,10 +81,22 @@ extras_clear(struct letter_extras *extras)
 	memset(extras, 0, sizeof *extras);
 }
 
-static void
-fill_context(const struct config *config, const struct subscriber *subscriber,
-	     const struct provider *provider, time_t now,
-	     const struct letter_extras *extras, struct render_context *context)
+const char **
+letter_webmail_names(const struct config *config)
+{
+	const char **names = xcalloc(config->provider_count + 1, sizeof *names);
+
+	for (size_t i = 0; i < config->provider_count; i++)
+		names[i] = config->providers[i].name;
+	return names;
+}
+
+void
+letter_fill_context(const struct config *config,
+		    const struct subscriber *subscriber,
+		    const struct provider *provider, time_t now,
+		    const struct letter_extras *extras,
+		    struct render_context *context)
 {
 	memset(context, 0, sizeof *context);
 	context->title = config->title;
@@ -137,8 +129,9 @@ letter_render_part(const struct config *config, struct renderer *renderer,
 	enum render_status status;
 
 	extras_make(config, links, subscriber, now, &extras);
-	fill_context(config, subscriber, letter_provider(config, subscriber),
-		     now, &extras, &context);
+	letter_fill_context(config, subscriber,
+			    letter_provider(config, subscriber), now, &extras,
+			    &context);
 	status = render_digest(renderer, format, &context, items, output_out,
 			       errstr_out);
 	extras_clear(&extras);
@@ -165,23 +158,19 @@ address_domain(const char *address)
 	return at ? at + 1 : "localhost";
 }
 
-/*
- * RFC 8058 one-click unsubscribe is for https links only; a plain http
- * base (allowed for this host alone, as in a test) keeps its links in
- * the footer but leaves List-Unsubscribe to the mailto.
- */
-static const char *
-one_click_url(const char *url)
+const char *
+letter_one_click_url(const char *url)
 {
 	return url != NULL && util_strncasecmp(url, "https://", 8) == 0 ? url
 									: NULL;
 }
 
-/* Fills the message's fields for the subscriber from their provider. */
-static void
-fill_input(const struct config *config, const struct subscriber *subscriber,
-	   const struct provider *provider,
-	   const struct render_context *context, struct mail_input *input)
+void
+letter_fill_input(const struct config *config,
+		  const struct subscriber *subscriber,
+		  const struct provider *provider,
+		  const struct render_context *context,
+		  struct mail_input *input)
 {
 	memset(input, 0, sizeof *input);
 	input->from_address = provider->from_address;
@@ -192,7 +181,7 @@ fill_input(const struct config *config, const struct subscriber *subscriber,
 	input->timezone = config->timezone;
 	input->list_id = provider->list_id;
 	input->unsubscribe_mailto = provider->unsubscribe_mailto;
-	input->unsubscribe_url = one_click_url(context->unsubscribe_url);
+	input->unsubscribe_url = letter_one_click_url(context->unsubscribe_url);
 	input->message_id_domain = address_domain(provider->from_address);
 }
 
@@ -218,7 +207,8 @@ letter_build(const struct config *config, struct renderer *renderer,
 		return LETTER_EPROVIDER;
 	}
 	extras_make(config, links, subscriber, now, &extras);
-	fill_context(config, subscriber, provider, now, &extras, &context);
+	letter_fill_context(config, subscriber, provider, now, &extras,
+			    &context);
 	if (render_digest(renderer, RENDER_TEXT, &context, items, &text,
 			  errstr_out) != RENDER_OK)
 		goto out;
@@ -227,7 +217,7 @@ letter_build(const struct config *config, struct renderer *renderer,
 			  errstr_out) != RENDER_OK)
 		goto out;
 	subject = letter_subject(config, context.language, now);
-	fill_input(config, subscriber, provider, &context, &input);
+	letter_fill_input(config, subscriber, provider, &context, &input);
 	input.subject = subject;
 	input.text_body = text;
 	input.html_body = html;

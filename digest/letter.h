@@ -94,4 +94,55 @@ enum render_status letter_render_part(const struct config *config,
 
 void letter_clear(struct letter *letter);
 
+/*
+ * Letters for a whole run, rendered once per variant: each distinct digest
+ * (the share of the editions, the language, text alone or with HTML, the
+ * provider, whether the reader has a name, whether it carries the prompt)
+ * is rendered and encoded once, and each subscriber's letter is that
+ * digest with their own parts put in: the To header, the Message-ID, the
+ * greeting with their name and their signed links (in the footers and in
+ * List-Unsubscribe).  A letter decodes to exactly what letter_build()
+ * makes for the same subscriber (but the Message-ID and the multipart
+ * boundary); where it could not, the maker builds that letter whole.
+ * One maker may serve several threads at once.
+ */
+struct letter_maker;
+
+/*
+ * Starts making letters for config with renderer and links (NULL without
+ * [web] base_url), all of now; each must outlive the maker, and renderer
+ * must be used only through it meanwhile.  Returns a new maker
+ * (letter_maker_free()).
+ */
+struct letter_maker *letter_maker_new(const struct config *config,
+				      struct renderer *renderer,
+				      const struct links *links, time_t now);
+
+/*
+ * Makes the subscriber's letter from share, their share of the editions,
+ * as letter_build() would.  share_key names the share: the same key must
+ * mean the same items for the maker's life (edition_share()'s
+ * last_received does); the maker also compares the items when it is
+ * given another list under a known key.  On LETTER_OK fills *letter_out
+ * (letter_clear()); otherwise *errstr_out (free()) says why.
+ */
+enum letter_status letter_make(struct letter_maker *maker,
+			       const struct item_list *share, long share_key,
+			       const struct subscriber *subscriber,
+			       struct letter *letter_out, char **errstr_out);
+
+/* How a maker's letters were made, for tests and benchmarks. */
+struct letter_maker_stats {
+	size_t variants_rendered; /* digests rendered and encoded */
+	size_t variants_kept;	  /* of those, kept now */
+	size_t letters_filled;	  /* letters made from a variant */
+	size_t letters_whole;	  /* letters built whole instead */
+};
+
+void letter_maker_stats(struct letter_maker *maker,
+			struct letter_maker_stats *stats_out);
+
+/* Frees the maker and every variant it keeps; NULL is fine. */
+void letter_maker_free(struct letter_maker *maker);
+
 #endif

@@ -7,16 +7,14 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <gmime/gmime.h>
 
 #include "address.h"
 #include "datetime.h"
+#include "mail_impl.h"
 #include "util.h"
 
-/* A 7bit body keeps to the line length a quoted-printable body would. */
-#define MAIL_7BIT_LINE_MAX 76
 /* Raw header values stay well inside the 998-byte line limit. */
 #define MAIL_HEADER_VALUE_MAX 900
 
@@ -26,6 +24,12 @@ static void
 mail_gmime_init(void)
 {
 	g_mime_init();
+}
+
+void
+mail_gmime_ready(void)
+{
+	pthread_once(&mail_gmime_once, mail_gmime_init);
 }
 
 /* Header values must stay on one line: a CR or LF would add headers. */
@@ -55,8 +59,8 @@ url_is_usable(const char *url)
  * GMime writes the line ends back as CRLF, and a stray CR would break
  * the lines of a 7bit part.
  */
-static char *
-body_to_lf(const char *body)
+char *
+mail_body_to_lf(const char *body)
 {
 	struct buf normalised = BUF_INIT;
 	const char *p = body;
@@ -104,7 +108,7 @@ make_text_part(const char *subtype, const char *body)
 	GMimePart *part = NULL;
 	GMimeStream *stream = NULL;
 	GMimeDataWrapper *content = NULL;
-	char *lf_body = body_to_lf(body);
+	char *lf_body = mail_body_to_lf(body);
 
 	part = g_mime_part_new_with_type("text", subtype);
 	/* The memory stream copies the bytes: nothing here can fail. */
@@ -121,37 +125,12 @@ make_text_part(const char *subtype, const char *body)
 	return part;
 }
 
-/* Fills hex with 2 * count random hex digits and a NUL. */
-static void
-random_hex(char *hex, size_t count)
-{
-	unsigned char random_bytes[32];
-	size_t filled = 0;
-
-	if (count > sizeof random_bytes)
-		count = sizeof random_bytes;
-	while (filled < count) {
-		ssize_t got =
-		    getrandom(random_bytes + filled, count - filled, 0);
-
-		if (got < 0)
-			continue; /* EINTR; the pool never fails otherwise */
-		filled += (size_t)got;
-	}
-	for (size_t i = 0; i < count; i++) {
-		hex[2 * i] = "0123456789abcdef"[random_bytes[i] >> 4];
-		hex[2 * i + 1] = "0123456789abcdef"[random_bytes[i] & 15];
-	}
-	hex[2 * count] = '\0';
-}
-
-/* Returns "<hex>@domain" without brackets (free()). */
-static char *
-make_message_id(const char *domain)
+char *
+mail_message_id(const char *domain)
 {
 	char hex[33];
 
-	random_hex(hex, 16);
+	util_random_hex(hex, 16);
 	return xasprintf("%s@%s", hex, domain);
 }
 
@@ -239,12 +218,97 @@ add_mailbox(GMimeMessage *message, GMimeAddressType type, const char *name,
 	free(clean);
 }
 
+/* GMime writes a To line this long (CRLF aside) unfolded. */
+#define MAIL_TO_LINE_MAX 77
+
 /*
- * Returns the raw List-Unsubscribe value, folded before each URI and ending
- * in a newline, or NULL when there is none (free()).
+ * The To line that GMime writes for a name of plain words (letters,
+ * digits, hyphens and apostrophes, one space between words; NULL for
+ * none), worked out without it: "To: name <address>" when that fits its
+ * line.  Returns it (free()), or NULL for anything else.
  */
 static char *
-make_unsubscribe(const char *mailto, const char *url)
+plain_to_header(const char *name, const char *address)
+{
+	size_t name_length = name != NULL ? strlen(name) : 0;
+	size_t length = 4 + strlen(address) + (name ? name_length + 3 : 0);
+
+	if (length > MAIL_TO_LINE_MAX)
+		return NULL;
+	for (size_t i = 0; i < name_length; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == ' ' && i > 0 && name[i - 1] != ' ' &&
+		    i + 1 < name_length)
+			continue;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '\''))
+			return NULL;
+	}
+	/* A normalised address is plain ASCII, which GMime leaves be. */
+	for (const char *p = address; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return NULL;
+	return name != NULL ? xasprintf("To: %s <%s>\r\n", name, address)
+			    : xasprintf("To: %s\r\n", address);
+}
+
+/*
+ * The To line as GMime writes it for clean (a cleaned name or NULL,
+ * freed here) and address.  Returns a new string (free()).
+ */
+static char *
+gmime_to_header(char *clean, const char *address)
+{
+	InternetAddressList *list = NULL;
+	InternetAddress *mailbox;
+	GString *header = g_string_new("To:");
+	struct buf crlf = BUF_INIT;
+	char *raw;
+
+	if (clean != NULL && strstr(clean, "=?") != NULL) {
+		/* The raw value add_mailbox() sets for such a name. */
+		raw = encoded_mailbox(clean, address);
+		g_string_append(header, raw);
+		free(raw);
+	} else {
+		/* As GMime writes a message's To from its address list. */
+		mail_gmime_ready();
+		list = internet_address_list_new();
+		mailbox = internet_address_mailbox_new(clean, address);
+		internet_address_set_charset(mailbox, "utf-8");
+		internet_address_list_add(list, mailbox);
+		g_object_unref(mailbox);
+		g_string_append_c(header, ' ');
+		internet_address_list_encode(list, NULL, header);
+		g_object_unref(list);
+	}
+	buf_reserve(&crlf, header->len + 8);
+	for (size_t i = 0; i < header->len; i++) {
+		if (header->str[i] == '\n')
+			buf_putc(&crlf, '\r');
+		buf_putc(&crlf, header->str[i]);
+	}
+	g_string_free(header, TRUE);
+	free(clean);
+	return buf_detach(&crlf);
+}
+
+char *
+mail_to_header(const char *name, const char *address)
+{
+	char *clean = clean_display_name(name);
+	char *plain = plain_to_header(clean, address);
+
+	if (plain != NULL) {
+		free(clean);
+		return plain;
+	}
+	return gmime_to_header(clean, address);
+}
+
+char *
+mail_unsubscribe_value(const char *mailto, const char *url)
 {
 	if (mailto != NULL && url != NULL)
 		return xasprintf(" <mailto:%s?subject=unsubscribe>,\n <%s>\n",
@@ -285,9 +349,14 @@ set_raw_header(GMimeMessage *message, const char *name, const char *value,
 	g_mime_header_set_raw_value(header, raw_value);
 }
 
-/* Checks what mail_compose() needs; returns NULL or the problem (free()). */
-static char *
-check_input(const struct mail_input *input)
+int
+mail_url_is_usable(const char *url)
+{
+	return url_is_usable(url) && strlen(url) <= MAIL_HEADER_VALUE_MAX;
+}
+
+char *
+mail_check_input(const struct mail_input *input)
 {
 	if (input->from_address == NULL)
 		return xstrdup("mail: no From address");
@@ -306,21 +375,16 @@ check_input(const struct mail_input *input)
 	if (has_line_break(input->list_id))
 		return xstrdup("mail: List-Id holds a line break");
 	if (input->unsubscribe_url != NULL &&
-	    (!url_is_usable(input->unsubscribe_url) ||
-	     strlen(input->unsubscribe_url) > MAIL_HEADER_VALUE_MAX))
+	    !mail_url_is_usable(input->unsubscribe_url))
 		return xasprintf("mail: unsubscribe URL \"%s\" is not a plain "
 				 "https URL",
 				 input->unsubscribe_url);
 	return NULL;
 }
 
-/*
- * Normalises the three addresses of input into the out parameters (free()
- * each).  Returns NULL, or the problem (free()).
- */
-static char *
-normalize_addresses(const struct mail_input *input, char **from_out,
-		    char **to_out, char **unsubscribe_out)
+char *
+mail_normalize_addresses(const struct mail_input *input, char **from_out,
+			 char **to_out, char **unsubscribe_out)
 {
 	*from_out = address_normalize(input->from_address);
 	if (*from_out == NULL)
@@ -357,7 +421,7 @@ add_list_headers(GMimeMessage *message, const struct mail_input *input,
 					 input->list_id, "utf-8");
 	}
 	unsubscribe =
-	    make_unsubscribe(unsubscribe_mailto, input->unsubscribe_url);
+	    mail_unsubscribe_value(unsubscribe_mailto, input->unsubscribe_url);
 	if (unsubscribe != NULL)
 		set_raw_header(message, "List-Unsubscribe", unsubscribe,
 			       unsubscribe);
@@ -392,12 +456,8 @@ set_body(GMimeMessage *message, const struct mail_input *input)
 	g_object_unref(text_part);
 }
 
-/*
- * Writes message with CRLF line ends into *data_out (free(), also
- * NUL-terminated) and *size_out.  Returns 0, or -1 when GMime cannot.
- */
-static int
-serialise(GMimeMessage *message, char **data_out, size_t *size_out)
+int
+mail_serialise(GMimeMessage *message, char **data_out, size_t *size_out)
 {
 	GMimeFormatOptions *options = g_mime_format_options_new();
 	GMimeStream *stream = g_mime_stream_mem_new();
@@ -419,15 +479,14 @@ serialise(GMimeMessage *message, char **data_out, size_t *size_out)
 	return result;
 }
 
-/* Builds the message with its headers and body (g_object_unref()). */
-static GMimeMessage *
-build_message(const struct mail_input *input, const char *from, const char *to,
-	      const char *unsubscribe_mailto, const char *date,
-	      const char *message_id)
+GMimeMessage *
+mail_build_message(const struct mail_input *input, const char *from,
+		   const char *to, const char *unsubscribe_mailto,
+		   const char *date, const char *message_id)
 {
 	GMimeMessage *message;
 
-	pthread_once(&mail_gmime_once, mail_gmime_init);
+	mail_gmime_ready();
 	message = g_mime_message_new(TRUE);
 	add_mailbox(message, GMIME_ADDRESS_TYPE_FROM, input->from_name, from);
 	add_mailbox(message, GMIME_ADDRESS_TYPE_TO, input->to_name, to);
@@ -455,10 +514,11 @@ mail_compose(const struct mail_input *input, char **message_out,
 	*size_out = 0;
 	if (message_id_out != NULL)
 		*message_id_out = NULL;
-	problem = check_input(input);
+	problem = mail_check_input(input);
 	if (problem != NULL)
 		goto out;
-	problem = normalize_addresses(input, &from, &to, &unsubscribe_mailto);
+	problem =
+	    mail_normalize_addresses(input, &from, &to, &unsubscribe_mailto);
 	if (problem != NULL) {
 		status = MAIL_EADDRESS;
 		goto out;
@@ -468,10 +528,10 @@ mail_compose(const struct mail_input *input, char **message_out,
 				    input->timezone ? input->timezone : "UTC");
 		goto out;
 	}
-	message_id = make_message_id(input->message_id_domain);
-	message = build_message(input, from, to, unsubscribe_mailto, date,
-				message_id);
-	if (serialise(message, message_out, size_out) < 0) {
+	message_id = mail_message_id(input->message_id_domain);
+	message = mail_build_message(input, from, to, unsubscribe_mailto, date,
+				     message_id);
+	if (mail_serialise(message, message_out, size_out) < 0) {
 		problem = xstrdup("mail: GMime could not write the message");
 		goto out;
 	}

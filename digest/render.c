@@ -200,6 +200,27 @@ render_check(struct renderer *renderer, enum render_format format,
 	return status;
 }
 
+char *
+render_greeting(const char *language, const char *recipient_name, int wrapped)
+{
+	const struct words_language *lang = words_find_language(language);
+
+	return lang != NULL
+		   ? render_data_greeting(lang, recipient_name, wrapped)
+		   : NULL;
+}
+
+char *
+render_escape(enum render_format format, const char *text)
+{
+	struct buf out = BUF_INIT;
+
+	if (format != RENDER_HTML)
+		return xstrdup(text);
+	template_escape_html(&out, text, strlen(text));
+	return buf_detach(&out);
+}
+
 void
 render_close(struct renderer *renderer)
 {

@@ -39,6 +39,14 @@ struct render_context {
 	 */
 	int prompt;
 	const char *const *webmail_names;
+	/*
+	 * Render once per variant: when set, the data's greeting and
+	 * greeting_text are these strings as they are (markers that a letter
+	 * fills in per subscriber with render_greeting()), not made from
+	 * recipient_name.  NULL for a plain render.
+	 */
+	const char *greeting_as_is;
+	const char *greeting_text_as_is;
 };
 
 struct renderer;
@@ -77,6 +85,22 @@ enum render_status render_check(struct renderer *renderer,
 				const struct render_context *context,
 				const struct item_list *items,
 				char **errstr_out);
+
+/*
+ * The greeting for recipient_name (NULL or "": the anonymous one) in
+ * language, exactly as a render puts it in the data: plain ("greeting"),
+ * or wrapped for the text part ("greeting_text") when wrapped is set.
+ * Returns a new string (free()), or NULL for a language render_digest()
+ * refuses.
+ */
+char *render_greeting(const char *language, const char *recipient_name,
+		      int wrapped);
+
+/*
+ * text as {{name}} puts it in format: HTML-escaped for RENDER_HTML, as it
+ * is for RENDER_TEXT.  Returns a new string (free()).
+ */
+char *render_escape(enum render_format format, const char *text);
 
 /* Frees renderer and everything it keeps; NULL is allowed. */
 void render_close(struct renderer *renderer);

@@ -355,6 +355,23 @@ prompt_values(struct value *data, const struct render_context *context,
 	buf_free(&joined);
 }
 
+char *
+render_data_greeting(const struct words_language *lang,
+		     const char *recipient_name, int wrapped)
+{
+	char *text = has_text(recipient_name)
+			 ? xasprintf(lang->greeting, recipient_name)
+			 : xstrdup(lang->greeting_anonymous);
+	char *wrapped_text;
+
+	if (!wrapped)
+		return text;
+	/* The same wrap as map_set_wrapped() gives greeting_text. */
+	wrapped_text = wrap_text(text, RENDER_TEXT_WIDTH, "", "");
+	free(text);
+	return wrapped_text;
+}
+
 struct value *
 render_data_tree(const struct render_context *context,
 		 const struct item_list *items,
@@ -391,11 +408,15 @@ render_data_tree(const struct render_context *context,
 	value_map_set_string(
 	    data, "recipient_name",
 	    has_text(context->recipient_name) ? context->recipient_name : "");
-	text = has_text(context->recipient_name)
-		   ? xasprintf(lang->greeting, context->recipient_name)
-		   : xstrdup(lang->greeting_anonymous);
-	map_set_wrapped(data, "greeting", text);
-	free(text);
+	if (context->greeting_as_is != NULL) {
+		value_map_set_string(data, "greeting", context->greeting_as_is);
+		value_map_set_string(data, "greeting_text",
+				     context->greeting_text_as_is);
+	} else {
+		text = render_data_greeting(lang, context->recipient_name, 0);
+		map_set_wrapped(data, "greeting", text);
+		free(text);
+	}
 
 	value_map_set_bool(data, "has_provider",
 			   has_text(context->provider_name));

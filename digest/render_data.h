@@ -52,6 +52,13 @@ struct value *render_data_tree(const struct render_context *context,
 			       const struct words_language *lang,
 			       struct value *list);
 
+/*
+ * The greeting for recipient_name in lang as the tree holds it: plain, or
+ * wrapped for the text part.  Returns a new string (free()).
+ */
+char *render_data_greeting(const struct words_language *lang,
+			   const char *recipient_name, int wrapped);
+
 /* Frees what cache holds and leaves it empty. */
 void render_data_cache_clear(struct render_data_cache *cache);
 

@@ -73,6 +73,12 @@ template_render(const struct template *template, const struct value *data,
 int template_partial_from_dir(void *directory, const char *name,
 			      char **text_out, char **origin_out);
 
+/*
+ * Appends the length bytes of text to out as {{name}} writes them under
+ * TEMPLATE_ESCAPE_HTML: & < > " and ' as entities.
+ */
+void template_escape_html(struct buf *out, const char *text, size_t length);
+
 void template_free(struct template *template);
 
 #endif

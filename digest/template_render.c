@@ -134,8 +134,8 @@ is_truthy(const struct value *value)
 	return 0;
 }
 
-static void
-append_html_escaped(struct buf *out, const char *text, size_t length)
+void
+template_escape_html(struct buf *out, const char *text, size_t length)
 {
 	size_t run_start = 0;
 	size_t index;
@@ -191,7 +191,7 @@ render_value(struct render *render, const struct value *value, int escape)
 		return;
 	}
 	if (escape && render->escape == TEMPLATE_ESCAPE_HTML)
-		append_html_escaped(render->out, text, length);
+		template_escape_html(render->out, text, length);
 	else
 		buf_append(render->out, text, length);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -568,4 +569,27 @@ util_one_line(char *text)
 	for (unsigned char *p = (unsigned char *)text; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			*p = *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : '?';
+}
+
+void
+util_random_hex(char *hex, size_t count)
+{
+	unsigned char random_bytes[32];
+	size_t filled = 0;
+
+	if (count > sizeof random_bytes)
+		count = sizeof random_bytes;
+	while (filled < count) {
+		ssize_t got =
+		    getrandom(random_bytes + filled, count - filled, 0);
+
+		if (got < 0)
+			continue; /* EINTR; the pool never fails otherwise */
+		filled += (size_t)got;
+	}
+	for (size_t i = 0; i < count; i++) {
+		hex[2 * i] = "0123456789abcdef"[random_bytes[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[random_bytes[i] & 15];
+	}
+	hex[2 * count] = '\0';
 }

@@ -126,4 +126,10 @@ void util_trim(char *text);
  */
 void util_one_line(char *text);
 
+/*
+ * Fills hex with 2 * count random hex digits from the kernel's pool
+ * (count at most 32) and a NUL.
+ */
+void util_random_hex(char *hex, size_t count);
+
 #endif

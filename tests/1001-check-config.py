@@ -136,6 +136,11 @@ bad("web-key-mode", good + "\n[web]\nbase_url = https://example.nl/d\n"
                                  "others" % key])
 bad("web-no-key", good + "\n[web]\nbase_url = https://example.nl/d\n",
     ["[web] secret_file: missing"])
+for name, url in (("web-query", "https://example.nl/d?x=1"),
+                  ("web-fragment", "https://example.nl/d#top")):
+    # Quoted: iniparser would take an unquoted # as a comment.
+    bad(name, good + "\n[web]\nbase_url = \"%s\"\n" % url,
+        ["[web] base_url: \"%s\" must not hold a query or fragment" % url])
 bad("bad-size", good + "\n[fetch]\nmax_size = huge\n",
     ["[fetch] max_size:"])
 bad("bad-tolerance", good + "\n[fetch]\nfuture_tolerance = soon\n",

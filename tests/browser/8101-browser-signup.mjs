@@ -9,7 +9,7 @@
 import path from "node:path";
 import { check, checkAccessible, DEMO_NOW, digest, finish, focusVisible,
   launch, link, loadPlaywright, received, shoot, startSite, tabTo, unQuote,
-  waitForMail } from "./lib.mjs";
+  submit, waitForMail } from "./lib.mjs";
 
 const ADDRESS = "ella@example.nl";
 const playwright = await loadPlaywright();
@@ -29,8 +29,8 @@ try {
   await page.keyboard.type(ADDRESS);
   await page.getByLabel("ZeelandNet webmail").check();
   await page.getByLabel("English").check();
-  await page.getByRole("button", { name: "Aanmelden" }).click();
-  await page.waitForLoadState();
+  await submit(page, () =>
+    page.getByRole("button", { name: "Aanmelden" }).click());
   check((await page.textContent("h1")).includes("Check your mailbox"),
     "the check-your-mailbox page");
   await checkAccessible(page, "signup-sent");
@@ -47,15 +47,14 @@ try {
   await page.goto(found[0]);
   await checkAccessible(page, "confirm");
   await shoot(page, "confirm");
-  await page.getByRole("button").click();
-  await page.waitForLoadState();
+  await submit(page, () => page.getByRole("button").click());
   check((await page.textContent("h1")).includes("You are signed up"),
     "confirmed");
   await shoot(page, "confirmed");
 
   // Preferences: DELTA webmail, chosen and saved with the keyboard alone.
-  await page.getByRole("link", { name: /settings/ }).click();
-  await page.waitForLoadState();
+  await submit(page, () =>
+    page.getByRole("link", { name: /settings/ }).click());
   await checkAccessible(page, "prefs");
   await shoot(page, "prefs");
   check(await tabTo(page, () => document.activeElement.name === "provider"),
@@ -66,8 +65,7 @@ try {
     "the arrow key chooses DELTA webmail");
   check(await tabTo(page, () => document.activeElement.type === "submit"),
     "the save button is reached with Tab");
-  await page.keyboard.press("Enter");
-  await page.waitForLoadState();
+  await submit(page, () => page.keyboard.press("Enter"));
   check((await page.textContent("body")).includes("Saved."), "saved");
   check(await page.isChecked("#provider-delta"), "DELTA stays chosen");
   await shoot(page, "prefs-saved");
@@ -96,8 +94,7 @@ try {
   await page.goto(link(site, "prefs", ADDRESS).replace("/prefs?", "/erase?"));
   await checkAccessible(page, "erase");
   await shoot(page, "erase");
-  await page.getByRole("button").click();
-  await page.waitForLoadState();
+  await submit(page, () => page.getByRole("button").click());
   check((await page.textContent("h1")).includes("erased"), "erased");
   await checkAccessible(page, "erased");
   await shoot(page, "erased");

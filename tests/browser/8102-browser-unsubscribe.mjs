@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { check, checkAccessible, digest, finish, header, launch, link,
-  loadPlaywright, received, shoot, startSite } from "./lib.mjs";
+  loadPlaywright, received, shoot, startSite, submit } from "./lib.mjs";
 
 const ELLA = "ella@example.nl";
 const BRAM = "bram@example.nl";
@@ -66,8 +66,7 @@ try {
   check(active(ELLA) === true, "opening the link changes nothing");
   const buttons = await page.getByRole("button").count();
   check(buttons === 1, `one button (${buttons})`);
-  await page.getByRole("button").click();
-  await page.waitForLoadState();
+  await submit(page, () => page.getByRole("button").click());
   check((await page.textContent("h1")).includes("Je bent afgemeld"),
     "the page says it is done");
   await checkAccessible(page, "unsubscribed");
@@ -85,8 +84,8 @@ try {
     .length === 2, "bram got the next digest");
 
   // Undo, from the page that confirmed it.
-  await page.getByRole("button", { name: "Ongedaan maken" }).click();
-  await page.waitForLoadState();
+  await submit(page, () =>
+    page.getByRole("button", { name: "Ongedaan maken" }).click());
   check((await page.textContent("h1")).includes("weer aangemeld"),
     "subscribed again");
   await checkAccessible(page, "resubscribed");

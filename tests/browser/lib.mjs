@@ -223,3 +223,13 @@ export async function focusVisible(page) {
     return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
   });
 }
+
+// Runs an action that submits a form or follows a link and waits for the
+// page it leads to.  waitForLoadState() alone can return at once, while the
+// old page is still the loaded one (a key press does not wait for the
+// navigation it starts), and the next check would read the old page.
+export async function submit(page, action) {
+  const loaded = page.waitForEvent("load");
+  await action();
+  await loaded;
+}
