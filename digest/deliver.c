@@ -51,6 +51,7 @@ deliver_start(const struct deliver_setup *setup)
 	deliver->maker =
 	    letter_maker_new(config, setup->renderer, setup->links, setup->now);
 	pthread_mutex_init(&deliver->lock, NULL);
+	pthread_mutex_init(&deliver->store_lock, NULL);
 	deliver->routes =
 	    xcalloc(config->provider_count + 1, sizeof *deliver->routes);
 	for (size_t i = 0; i < config->provider_count; i++)
@@ -138,12 +139,15 @@ deliver_begin(struct deliver *deliver, struct state *state, struct job *job)
 {
 	struct delivery entry;
 	char *errstr = NULL;
+	enum state_status status;
 
 	if (deliver_journal_broken(deliver))
 		return -1;
 	fill_entry(deliver, job, &entry);
-	if (state_delivery_begin(state, &entry, time(NULL), &errstr) ==
-	    STATE_OK)
+	pthread_mutex_lock(&deliver->store_lock);
+	status = state_delivery_begin(state, &entry, time(NULL), &errstr);
+	pthread_mutex_unlock(&deliver->store_lock);
+	if (status == STATE_OK)
 		return 0;
 	deliver_report(deliver,
 		       "subscriber %s: not sent: the journal cannot record "
@@ -167,6 +171,7 @@ record(struct deliver *deliver, struct state *state, const struct job *job,
 	char *errstr = NULL;
 	enum state_status status;
 
+	pthread_mutex_lock(&deliver->store_lock);
 	if (job->begun) {
 		status = state_delivery_finish(
 		    state, job->subscriber.email, deliver->setup.digest_date,
@@ -176,6 +181,7 @@ record(struct deliver *deliver, struct state *state, const struct job *job,
 		status = state_delivery_refused(state, &entry, outcome, reply,
 						time(NULL), &errstr);
 	}
+	pthread_mutex_unlock(&deliver->store_lock);
 	if (status == STATE_OK)
 		return;
 	deliver_report(deliver,
@@ -194,11 +200,15 @@ note_permanent(struct deliver *deliver, struct state *state,
 {
 	char *errstr = NULL;
 	int deactivated = 0;
+	enum state_status status;
 
-	if (state_subscriber_failed(
-		state, subscriber->email, deliver->setup.digest_date, reason,
-		deliver->setup.config->deactivate_after, time(NULL),
-		&deactivated, &errstr) != STATE_OK) {
+	pthread_mutex_lock(&deliver->store_lock);
+	status = state_subscriber_failed(
+	    state, subscriber->email, deliver->setup.digest_date, reason,
+	    deliver->setup.config->deactivate_after, time(NULL), &deactivated,
+	    &errstr);
+	pthread_mutex_unlock(&deliver->store_lock);
+	if (status != STATE_OK) {
 		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
 			       errstr);
 		free(errstr);
@@ -223,9 +233,13 @@ record_prompt(struct deliver *deliver, struct state *state,
 	      const struct subscriber *subscriber)
 {
 	char *errstr = NULL;
+	enum state_status status;
 
-	if (state_subscriber_prompted(state, subscriber->email, time(NULL),
-				      &errstr) == STATE_OK)
+	pthread_mutex_lock(&deliver->store_lock);
+	status = state_subscriber_prompted(state, subscriber->email, time(NULL),
+					   &errstr);
+	pthread_mutex_unlock(&deliver->store_lock);
+	if (status == STATE_OK)
 		return;
 	deliver_report(deliver, "subscriber %s: %s", subscriber->email, errstr);
 	free(errstr);
@@ -672,5 +686,6 @@ deliver_end(struct deliver *deliver, struct deliver_counts *counts_out)
 	*counts_out = deliver->counts;
 	letter_maker_free(deliver->maker);
 	pthread_mutex_destroy(&deliver->lock);
+	pthread_mutex_destroy(&deliver->store_lock);
 	free(deliver);
 }
