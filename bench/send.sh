@@ -25,7 +25,8 @@
 #   PROVIDERS       2: subscribers alternate between the two providers, so
 #                   digest may open 2 x CONNECTIONS sessions; 1: all on
 #                   zeelandnet, exactly CONNECTIONS (default 2)
-#   REF_SESSIONS    smtp-source -s (default: CONNECTIONS)
+#   REF_SESSIONS    smtp-source -s (default: PROVIDERS x CONNECTIONS, the
+#                   most sessions digest may have open at once)
 #   PIN             same: digest, smtp-source, the sink and the proxy all
 #                   on CLIENT_CPUS (default, as issue 11 measured); split:
 #                   the clients on CLIENT_CPUS, sink and proxy on
@@ -347,7 +348,7 @@ for delay in $delays; do
 	target=$port
 	[ "$delay" -eq 0 ] || start_proxy "$delay"
 	for connections in $connections_list; do
-		sessions=${REF_SESSIONS:-$connections}
+		sessions=${REF_SESSIONS:-$((connections * providers))}
 		for client in $clients; do
 			write_config "$work/run.ini" "$work/run.sqlite" "transport = smtp" \
 				"$target" "$client" "$connections"
@@ -379,7 +380,7 @@ for delay in $delays; do
 			# smtp-source run next to it): their median is the
 			# figure, their spread shows how noisy the machine was.
 			paste -d' ' "$work/digest.runs" "$work/source.runs" |
-				awk '{ print $1 / $5 }' | sort -g >"$work/ratios"
+				awk '{ printf "%.2f\n", $1 / $5 }' | sort -g >"$work/ratios"
 			ratio=$(median <"$work/ratios")
 			spread="$(head -n 1 "$work/ratios")-$(tail -n 1 "$work/ratios")"
 			awk -v name="$name" -v dr="$d_rate" -v dc="$d_cpu" -v rss="$d_rss" \
