@@ -33,6 +33,7 @@ deliver_start(const struct deliver_setup *setup)
 	deliver->maker =
 	    letter_maker_new(config, setup->renderer, setup->links, setup->now);
 	pthread_mutex_init(&deliver->lock, NULL);
+	pthread_mutex_init(&deliver->store_lock, NULL);
 	deliver->routes =
 	    xcalloc(config->provider_count + 1, sizeof *deliver->routes);
 	for (size_t i = 0; i < config->provider_count; i++)
@@ -373,5 +374,6 @@ deliver_end(struct deliver *deliver, struct deliver_counts *counts_out)
 	*counts_out = deliver->counts;
 	letter_maker_free(deliver->maker);
 	pthread_mutex_destroy(&deliver->lock);
+	pthread_mutex_destroy(&deliver->store_lock);
 	free(deliver);
 }

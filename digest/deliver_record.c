@@ -111,7 +111,9 @@ deliver_begin(struct deliver *deliver, struct state *state, struct job *job)
 	if (deliver_journal_broken(deliver))
 		return -1;
 	fill_entry(deliver, job, &entry);
+	pthread_mutex_lock(&deliver->store_lock);
 	status = state_delivery_begin(state, &entry, time(NULL), &errstr);
+	pthread_mutex_unlock(&deliver->store_lock);
 	if (status == STATE_OK)
 		return 0;
 	if (status == STATE_EEXISTS) {
@@ -142,6 +144,7 @@ record(struct deliver *deliver, struct state *state, const struct job *job,
 	char *errstr = NULL;
 	enum state_status status;
 
+	pthread_mutex_lock(&deliver->store_lock);
 	if (job->begun) {
 		status = state_delivery_finish(
 		    state, job->subscriber.email, deliver->setup.digest_date,
@@ -151,6 +154,7 @@ record(struct deliver *deliver, struct state *state, const struct job *job,
 		status = state_delivery_refused(state, &entry, outcome, reply,
 						time(NULL), &errstr);
 	}
+	pthread_mutex_unlock(&deliver->store_lock);
 	if (status == STATE_OK)
 		return;
 	deliver_report(deliver,
@@ -169,11 +173,15 @@ note_permanent(struct deliver *deliver, struct state *state,
 {
 	char *errstr = NULL;
 	int deactivated = 0;
+	enum state_status status;
 
-	if (state_subscriber_failed(
-		state, subscriber->email, deliver->setup.digest_date, reason,
-		deliver->setup.config->deactivate_after, time(NULL),
-		&deactivated, &errstr) != STATE_OK) {
+	pthread_mutex_lock(&deliver->store_lock);
+	status = state_subscriber_failed(
+	    state, subscriber->email, deliver->setup.digest_date, reason,
+	    deliver->setup.config->deactivate_after, time(NULL), &deactivated,
+	    &errstr);
+	pthread_mutex_unlock(&deliver->store_lock);
+	if (status != STATE_OK) {
 		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
 			       errstr);
 		free(errstr);
@@ -198,9 +206,13 @@ record_prompt(struct deliver *deliver, struct state *state,
 	      const struct subscriber *subscriber)
 {
 	char *errstr = NULL;
+	enum state_status status;
 
-	if (state_subscriber_prompted(state, subscriber->email, time(NULL),
-				      &errstr) == STATE_OK)
+	pthread_mutex_lock(&deliver->store_lock);
+	status = state_subscriber_prompted(state, subscriber->email, time(NULL),
+					   &errstr);
+	pthread_mutex_unlock(&deliver->store_lock);
+	if (status == STATE_OK)
 		return;
 	deliver_report(deliver, "subscriber %s: %s", subscriber->email, errstr);
 	free(errstr);
