@@ -123,6 +123,26 @@ out:
 	return status;
 }
 
+#define BEGIN_SQL(refused)                                                     \
+	"INSERT INTO journal (email, digest_date, state, provider,"            \
+	" first_edition, last_edition, message_id, attempts,"                  \
+	" updated_at) VALUES (?1, ?2, 'sending', ?3, ?4, ?5, ?6,"              \
+	" 1, ?7) ON CONFLICT (email, digest_date) DO UPDATE SET"               \
+	" state = 'sending', provider = ?3, first_edition = ?4,"               \
+	" last_edition = ?5, message_id = ?6,"                                 \
+	" attempts = journal.attempts + 1, reply = NULL, updated_at = ?7"      \
+	" WHERE journal.state NOT IN (" refused ")"
+
+/* One run at a time (the run lock): only a day's success is final. */
+static const char begin_sql[] = BEGIN_SQL("'sent', 'bounced'");
+
+/*
+ * Runs that share the store: a delivery another run is sending is never
+ * begun again, so that two runs cannot both send it.
+ */
+static const char begin_shared_sql[] =
+    BEGIN_SQL("'sent', 'bounced', 'sending'");
+
 enum state_status
 state_delivery_begin(struct state *state, const struct delivery *delivery,
 		     time_t now, char **errstr_out)
@@ -134,17 +154,8 @@ state_delivery_begin(struct state *state, const struct delivery *delivery,
 	if (status == STATE_OK)
 		status = state_db_cached(
 		    state, &state->delivery_begin,
-		    "INSERT INTO journal (email, digest_date, state, provider,"
-		    " first_edition, last_edition, message_id, attempts,"
-		    " updated_at) VALUES (?1, ?2, 'sending', ?3, ?4, ?5, ?6,"
-		    " 1, ?7) ON CONFLICT (email, digest_date) DO UPDATE SET"
-		    " state = 'sending', provider = ?3, first_edition = ?4,"
-		    " last_edition = ?5, message_id = ?6,"
-		    " attempts = journal.attempts + 1, reply = NULL, "
-		    "updated_at = ?7"
-		    " WHERE journal.state NOT IN ('sent', 'bounced', "
-		    "'sending')",
-		    &stmt, errstr_out);
+		    state->driver->shared ? begin_shared_sql : begin_sql, &stmt,
+		    errstr_out);
 	if (status != STATE_OK)
 		goto out;
 	if (state_bind_text(stmt, 1, delivery->email) != 0 ||
