@@ -34,20 +34,6 @@ state_password_set(const char *new_password)
 	pthread_mutex_unlock(&password_lock);
 }
 
-int
-state_location_is_pg(const char *location)
-{
-	return location != NULL &&
-	       (strncmp(location, "postgresql://", 13) == 0 ||
-		strncmp(location, "postgres://", 11) == 0);
-}
-
-int
-state_location_is_path(const char *location)
-{
-	return !state_location_is_pg(location);
-}
-
 static enum state_status
 open_store(const char *location, int create, struct state **state_out,
 	   char **errstr_out)

@@ -101,15 +101,23 @@ struct state {
 extern const struct state_driver state_sqlite_driver;
 extern const struct state_driver state_pg_driver;
 
+/* state_pg_location.c: where the store is. */
+
 /* Whether location names a PostgreSQL database (postgresql:// or postgres://).
  */
 int state_location_is_pg(const char *location);
 
 /*
  * The location as a message may show it (free()): a URL's password, if
- * one slipped in, replaced by "***".  Defined by the PostgreSQL driver.
+ * one slipped in, replaced by "***".
  */
 char *state_pg_redact(const char *location);
+
+/*
+ * The password in a PostgreSQL URL (free()), from its user part or a
+ * password= parameter, or NULL: for taking it out of messages.
+ */
+char *state_pg_url_password(const char *location);
 
 /* Hands message (free()) to *errstr_out, or frees it when that is NULL. */
 void state_set_error(char **errstr_out, char *message);
