@@ -107,7 +107,9 @@ with smtptest.Server(directory) as server:
     results = [(p.wait(), p.communicate()) for p in (first, second)]
     codes = sorted(code for code, _ in results)
     # Normally the second finds the lock held (75); should the first be
-    # done before the second starts, the second skips everyone (0).
+    # done before the second starts, the second skips everyone (0).  On
+    # PostgreSQL (7004-send-crash-pg) there is no lock: both share the
+    # morning and exit 0.
     check(codes in ([0, 75], [0, 0]), "two runs at once exit %r" % codes)
     counted = copies(server)
     check(len(counted) == SUBSCRIBERS and set(counted.values()) == {1},

@@ -65,6 +65,44 @@ def write(path, text, mode=0o644):
     return path
 
 
+_pg_server = None
+_pg_databases = 0
+
+
+def _pg_state_lines(directory):
+    """With DIGEST_TEST_STORE=postgresql: the [digest] lines of a fresh
+    database on the test's own PostgreSQL server (started at the first
+    call, stopped when the test exits), its password in a private file
+    inside directory, and a short claim lease so that a run taking over a
+    killed run's batch need not wait long."""
+    global _pg_server, _pg_databases
+    import atexit
+    import pgserver
+    if _pg_server is None:
+        reason = pgserver.missing_reason()
+        if reason:
+            print("SKIP: %s" % reason)
+            sys.exit(77)
+        _pg_server = pgserver.PgServer()
+        atexit.register(_pg_server.stop)
+    _pg_databases += 1
+    url = _pg_server.create_database("digest_%d" % _pg_databases)
+    os.makedirs(directory, exist_ok=True)
+    password = write(os.path.join(directory, "pg.password"),
+                     _pg_server.password + "\n", 0o600)
+    return ("state = %s\nstate_password_file = %s\nclaim_lease = 3s"
+            % (url, password))
+
+
+def state_lines(directory):
+    """The [digest] lines that place the state store for directory: a
+    SQLite file in it, or (DIGEST_TEST_STORE=postgresql) a database on a
+    PostgreSQL server, so that one end-to-end test runs on either store."""
+    if os.environ.get("DIGEST_TEST_STORE") == "postgresql":
+        return _pg_state_lines(directory)
+    return "state = %s/state.sqlite" % directory
+
+
 def demo_config_text(directory, extra_sources="", mail=None):
     """The demo configuration with state and outbox inside directory."""
     feeds = os.path.join(SRC, "config", "demo")
@@ -80,7 +118,7 @@ timezone = Europe/Amsterdam
 max_items = 10
 max_age = 48h
 templates = %(src)s/templates
-state = %(dir)s/state.sqlite
+%(state)s
 
 [source nzw-buitenland]
 url = file://%(feeds)s/buitenland.xml
@@ -103,5 +141,5 @@ smtp_url = smtp://127.0.0.1:1
 tls = starttls
 from = nieuws@delta.example
 from_name = DELTA Nieuws
-""" % {"src": SRC, "dir": directory, "feeds": feeds, "extra": extra_sources,
-       "mail": mail}
+""" % {"src": SRC, "state": state_lines(directory), "feeds": feeds,
+       "extra": extra_sources, "mail": mail}
