@@ -490,3 +490,37 @@ state_delivery_refused(struct state *state, const struct delivery *delivery,
 	state_finalize(stmt);
 	return status;
 }
+
+/* Everything the journal holds of email, day by day (the data export). */
+enum state_status
+state_subscriber_history(struct state *state, const char *email,
+			 struct delivery_list *list_out, char **errstr_out)
+{
+	struct state_stmt *stmt = NULL;
+	enum state_status status;
+	int result;
+
+	memset(list_out, 0, sizeof *list_out);
+	status = state_db_prepare(
+	    state, JOURNAL_COLUMNS " WHERE email = ?1 ORDER BY digest_date",
+	    &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, email) != 0) {
+		status = state_db_error(state, "bind", errstr_out);
+		goto out;
+	}
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
+		list_out->deliveries =
+		    xreallocarray(list_out->deliveries, list_out->count + 1,
+				  sizeof *list_out->deliveries);
+		read_delivery(stmt, &list_out->deliveries[list_out->count++]);
+	}
+	if (result != STATE_STEP_DONE)
+		status = state_db_error(state, "read the journal", errstr_out);
+out:
+	state_finalize(stmt);
+	if (status != STATE_OK)
+		state_delivery_list_clear(list_out);
+	return status;
+}
