@@ -151,6 +151,23 @@ state_db_prepare(struct state *state, const char *sql,
 }
 
 enum state_status
+state_db_prepare_email(struct state *state, const char *sql, const char *email,
+		       struct state_stmt **stmt_out, char **errstr_out)
+{
+	enum state_status status =
+	    state_db_prepare(state, sql, stmt_out, errstr_out);
+
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(*stmt_out, 1, email) == 0)
+		return STATE_OK;
+	status = state_db_error(state, "bind", errstr_out);
+	state_finalize(*stmt_out);
+	*stmt_out = NULL;
+	return status;
+}
+
+enum state_status
 state_db_cached(struct state *state, struct state_stmt **slot, const char *sql,
 		struct state_stmt **stmt_out, char **errstr_out)
 {

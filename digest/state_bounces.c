@@ -32,16 +32,13 @@ measure_run(struct state *state, const char *email, const char *digest_date,
 	int result;
 
 	memset(run_out, 0, sizeof *run_out);
-	status = state_db_prepare(state,
-				  "SELECT digest_date, state FROM journal"
-				  " WHERE email = ?1 ORDER BY digest_date",
-				  &stmt, errstr_out);
+	status =
+	    state_db_prepare_email(state,
+				   "SELECT digest_date, state FROM journal"
+				   " WHERE email = ?1 ORDER BY digest_date",
+				   email, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != 0) {
-		status = state_db_error(state, "bind", errstr_out);
-		goto out;
-	}
 	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		const char *date = state_column_peek(stmt, 0);
 		const char *name = state_column_peek(stmt, 1);
@@ -62,7 +59,6 @@ measure_run(struct state *state, const char *email, const char *digest_date,
 	}
 	if (result != STATE_STEP_ROW && result != STATE_STEP_DONE)
 		status = state_db_error(state, "read the journal", errstr_out);
-out:
 	state_finalize(stmt);
 	return status;
 }

@@ -136,6 +136,15 @@ enum state_status state_db_prepare(struct state *state, const char *sql,
 				   char **errstr_out);
 
 /*
+ * Prepares sql with ?1 bound to email (the query of one address) into
+ * *stmt_out (state_finalize()); on failure nothing is left to finalize.
+ */
+enum state_status state_db_prepare_email(struct state *state, const char *sql,
+					 const char *email,
+					 struct state_stmt **stmt_out,
+					 char **errstr_out);
+
+/*
  * Returns in *stmt_out the statement kept in *slot, preparing it on first
  * use; hand it back with state_db_release() instead of finalizing.
  */

@@ -501,15 +501,11 @@ state_subscriber_history(struct state *state, const char *email,
 	int result;
 
 	memset(list_out, 0, sizeof *list_out);
-	status = state_db_prepare(
+	status = state_db_prepare_email(
 	    state, JOURNAL_COLUMNS " WHERE email = ?1 ORDER BY digest_date",
-	    &stmt, errstr_out);
+	    email, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != 0) {
-		status = state_db_error(state, "bind", errstr_out);
-		goto out;
-	}
 	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
 		list_out->deliveries =
 		    xreallocarray(list_out->deliveries, list_out->count + 1,
@@ -518,7 +514,6 @@ state_subscriber_history(struct state *state, const char *email,
 	}
 	if (result != STATE_STEP_DONE)
 		status = state_db_error(state, "read the journal", errstr_out);
-out:
 	state_finalize(stmt);
 	if (status != STATE_OK)
 		state_delivery_list_clear(list_out);

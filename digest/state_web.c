@@ -76,17 +76,14 @@ state_signup_get(struct state *state, const char *email,
 	int result;
 
 	memset(signup_out, 0, sizeof *signup_out);
-	status = state_db_prepare(state,
-				  "SELECT email, name, provider, language,"
-				  " format, requested_at FROM signups"
-				  " WHERE email = ?1",
-				  &stmt, errstr_out);
+	status =
+	    state_db_prepare_email(state,
+				   "SELECT email, name, provider, language,"
+				   " format, requested_at FROM signups"
+				   " WHERE email = ?1",
+				   email, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != 0) {
-		status = state_db_error(state, "bind", errstr_out);
-		goto out;
-	}
 	result = state_step(stmt);
 	if (result == STATE_STEP_DONE) {
 		state_set_error(errstr_out,
@@ -104,7 +101,6 @@ state_signup_get(struct state *state, const char *email,
 			signup_out->format = SUBSCRIBER_FORMAT_BOTH;
 		signup_out->requested_at = (time_t)state_column_int64(stmt, 5);
 	}
-out:
 	state_finalize(stmt);
 	return status;
 }
@@ -303,20 +299,16 @@ state_profile_get(struct state *state, const char *email,
 	int result;
 
 	memset(profile_out, 0, sizeof *profile_out);
-	status = state_db_prepare(
+	status = state_db_prepare_email(
 	    state,
 	    "SELECT id, email, name, provider, language, format, active,"
 	    " coalesce(last_edition, 0), origin, created_at, updated_at,"
 	    " coalesce(confirmed_at, 0), coalesce(unsubscribed_at, 0),"
 	    " coalesce(prompted_at, 0), coalesce(deactivated_at, 0)"
 	    " FROM subscribers WHERE email = ?1",
-	    &stmt, errstr_out);
+	    email, &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
-	if (state_bind_text(stmt, 1, email) != 0) {
-		status = state_db_error(state, "bind", errstr_out);
-		goto out;
-	}
 	result = state_step(stmt);
 	if (result == STATE_STEP_ROW) {
 		read_profile(stmt, profile_out);
@@ -327,7 +319,6 @@ state_profile_get(struct state *state, const char *email,
 	} else {
 		status = state_db_error(state, "read subscriber", errstr_out);
 	}
-out:
 	state_finalize(stmt);
 	return status;
 }
