@@ -8,36 +8,13 @@
  * every other item and read "zojuist" until 2099.
  */
 #include "2000-feed-test.h"
+#include "2600-gather-test.h"
 
 #include "config.h"
 #include "gather.h"
 #include "words.h"
 
 #include <unistd.h>
-
-static char directory[] = "/tmp/digest-2602-XXXXXX";
-
-static void
-write_file(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", directory, name);
-	FILE *file = fopen(path, "w");
-
-	if (file == NULL || fputs(text, file) == EOF || fclose(file) != 0) {
-		fprintf(stderr, "cannot write %s\n", path);
-		exit(99);
-	}
-	free(path);
-}
-
-static void
-remove_file(const char *name)
-{
-	char *path = xasprintf("%s/%s", directory, name);
-
-	unlink(path);
-	free(path);
-}
 
 #define ITEM(title, date)                                                      \
 	"<item><title>" title "</title><guid>urn:test:" title "</guid>"        \

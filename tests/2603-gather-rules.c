@@ -13,35 +13,12 @@
  * "buitenland" must keep items filed under "Buitenland" or "BUITENLAND".
  */
 #include "2000-feed-test.h"
+#include "2600-gather-test.h"
 
 #include "config.h"
 #include "gather.h"
 
 #include <unistd.h>
-
-static char directory[] = "/tmp/digest-2602-XXXXXX";
-
-static void
-write_file(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", directory, name);
-	FILE *file = fopen(path, "w");
-
-	if (file == NULL || fputs(text, file) == EOF || fclose(file) != 0) {
-		fprintf(stderr, "cannot write %s\n", path);
-		exit(99);
-	}
-	free(path);
-}
-
-static void
-remove_file(const char *name)
-{
-	char *path = xasprintf("%s/%s", directory, name);
-
-	unlink(path);
-	free(path);
-}
 
 #define RSS_HEAD "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
 #define RSS_TAIL "</channel></rss>"
