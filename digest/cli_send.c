@@ -514,18 +514,21 @@ deliver_range(struct send_run *run, struct deliver *deliver,
 					  &errstr) != STATE_OK)
 			return state_failed(errstr);
 		if (page.count == 0)
-			return EX_OK;
-		for (size_t i = 0; i < page.count; i++) {
-			if (page.subscribers[i].id > last) {
-				subscriber_list_clear(&page);
-				return EX_OK;
+			break;
+		deliver_expect(deliver, &page);
+		for (size_t i = 0; i < page.count && after < last; i++) {
+			after = page.subscribers[i].id;
+			if (after <= last) {
+				deliver_one(deliver, &page.subscribers[i]);
+				progress_show(progress, deliver, ++*done);
 			}
-			deliver_one(deliver, &page.subscribers[i]);
-			progress_show(progress, deliver, ++*done);
 		}
-		after = page.subscribers[page.count - 1].id;
 		subscriber_list_clear(&page);
+		if (after >= last)
+			break;
 	}
+	deliver_expect(deliver, NULL);
+	return EX_OK;
 }
 
 /*

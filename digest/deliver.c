@@ -30,6 +30,7 @@ deliver_start(const struct deliver_setup *setup)
 	const struct config *config = setup->config;
 
 	deliver->setup = *setup;
+	deliver->marks_first = 1; /* no page read: marks_last below it */
 	deliver->maker =
 	    letter_maker_new(config, setup->renderer, setup->links, setup->now);
 	pthread_mutex_init(&deliver->lock, NULL);
@@ -48,6 +49,64 @@ route_of(struct deliver *deliver, const struct provider *provider)
 	return &deliver->routes[provider - deliver->setup.config->providers];
 }
 
+void
+deliver_expect(struct deliver *deliver, const struct subscriber_list *page)
+{
+	char *errstr = NULL;
+
+	free(deliver->marks);
+	deliver->marks = NULL;
+	deliver->mark_count = 0;
+	deliver->marks_first = 1;
+	deliver->marks_last = 0;
+	if (page == NULL || page->count == 0 || deliver->setup.dry_run)
+		return;
+	if (state_delivery_marks(
+		deliver->setup.state, deliver->setup.digest_date,
+		page->subscribers[0].id, page->subscribers[page->count - 1].id,
+		&deliver->marks, &deliver->mark_count, &errstr) != STATE_OK) {
+		/* Each subscriber's own lookup will say what is wrong. */
+		free(errstr);
+		return;
+	}
+	deliver->marks_first = page->subscribers[0].id;
+	deliver->marks_last = page->subscribers[page->count - 1].id;
+}
+
+/* Today's journal state of subscriber, from the page read or the store. */
+static enum state_status
+journal_today(struct deliver *deliver, const struct subscriber *subscriber,
+	      enum delivery_state *today_out, char **errstr_out)
+{
+	struct delivery entry;
+	enum state_status status;
+	size_t low = 0, high = deliver->mark_count;
+
+	if (subscriber->id >= deliver->marks_first &&
+	    subscriber->id <= deliver->marks_last) {
+		*today_out = DELIVERY_NONE;
+		while (low < high) {
+			size_t middle = low + (high - low) / 2;
+
+			if (deliver->marks[middle].subscriber_id <
+			    subscriber->id)
+				low = middle + 1;
+			else
+				high = middle;
+		}
+		if (low < deliver->mark_count &&
+		    deliver->marks[low].subscriber_id == subscriber->id)
+			*today_out = deliver->marks[low].state;
+		return STATE_OK;
+	}
+	status =
+	    state_delivery_get(deliver->setup.state, subscriber->email,
+			       deliver->setup.digest_date, &entry, errstr_out);
+	*today_out = entry.state;
+	state_delivery_clear(&entry);
+	return status;
+}
+
 /*
  * Whether today's journal lets the subscriber be sent to: returns 1, or
  * 0 after counting why not.
@@ -55,20 +114,18 @@ route_of(struct deliver *deliver, const struct provider *provider)
 static int
 journal_allows(struct deliver *deliver, const struct subscriber *subscriber)
 {
-	struct delivery entry;
+	enum delivery_state today;
 	char *errstr = NULL;
 	int allowed = 0;
 
-	if (state_delivery_get(deliver->setup.state, subscriber->email,
-			       deliver->setup.digest_date, &entry,
-			       &errstr) != STATE_OK) {
+	if (journal_today(deliver, subscriber, &today, &errstr) != STATE_OK) {
 		deliver_report(deliver, "subscriber %s: %s", subscriber->email,
 			       errstr);
 		free(errstr);
 		deliver_count(deliver, &deliver->counts.temporary);
 		return 0;
 	}
-	switch (entry.state) {
+	switch (today) {
 	case DELIVERY_NONE:
 	case DELIVERY_TEMP_FAILED:
 		allowed = 1;
@@ -87,7 +144,6 @@ journal_allows(struct deliver *deliver, const struct subscriber *subscriber)
 		deliver_count(deliver, &deliver->counts.skipped);
 		break;
 	}
-	state_delivery_clear(&entry);
 	return allowed;
 }
 
@@ -306,6 +362,7 @@ deliver_retry(struct deliver *deliver)
 	struct subscriber_list queue;
 	long delay = deliver->setup.config->retry_delay;
 
+	deliver_expect(deliver, NULL); /* their entries have changed since */
 	for (long pass = 0; pass < deliver->setup.config->retries; pass++) {
 		drain_all(deliver);
 		pthread_mutex_lock(&deliver->lock);
@@ -367,6 +424,8 @@ deliver_end(struct deliver *deliver, struct deliver_counts *counts_out)
 
 	for (size_t i = 0; i < config->provider_count; i++)
 		deliver_route_close(&deliver->routes[i]);
+	deliver_commit(deliver, deliver->setup.state);
+	deliver_expect(deliver, NULL);
 	report_leftovers(deliver);
 	transport_close(deliver->shared);
 	free(deliver->routes);

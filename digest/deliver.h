@@ -56,6 +56,13 @@ struct deliver;
 /* Starts a run; setup is copied.  Returns a new run (deliver_end()). */
 struct deliver *deliver_start(const struct deliver_setup *setup);
 
+/*
+ * Reads today's journal for the subscribers of page (ordered by id) in one
+ * query, for the deliver_one() calls that follow; NULL forgets it.
+ */
+void deliver_expect(struct deliver *deliver,
+		    const struct subscriber_list *page);
+
 /* Delivers to one subscriber (an inactive one is only counted). */
 void deliver_one(struct deliver *deliver, const struct subscriber *subscriber);
 

@@ -95,6 +95,10 @@ struct deliver {
 	size_t uncertain_before;      /* left alone: uncertain from before */
 	struct subscriber_list retry; /* failed temporarily, to try again */
 	struct letter_maker *maker;   /* each variant rendered once */
+	/* Today's journal of the page being sent (deliver_expect()). */
+	struct delivery_mark *marks;
+	size_t mark_count;
+	long marks_first, marks_last; /* the ids they cover */
 };
 
 /* deliver_record.c: reporting and recording, safe from any thread. */
@@ -116,6 +120,12 @@ int deliver_begin(struct deliver *deliver, struct state *state,
 void deliver_outcome(struct deliver *deliver, struct state *state,
 		     struct job *job, enum transport_status status,
 		     char *errstr);
+
+/*
+ * Commits the successes recorded on state (the thread's own) that wait
+ * for its next journal write: at the end of each batch and of the run.
+ */
+void deliver_commit(struct deliver *deliver, struct state *state);
 
 /* Whether the journal failed (then nothing more is sent). */
 int deliver_journal_broken(struct deliver *deliver);

@@ -145,7 +145,12 @@ record(struct deliver *deliver, struct state *state, const struct job *job,
 	enum state_status status;
 
 	pthread_mutex_lock(&deliver->store_lock);
-	if (job->begun) {
+	if (job->begun && outcome == DELIVERY_SENT) {
+		/* Committed with the next message's begin: one commit each. */
+		status = state_delivery_sent_later(state, job->subscriber.email,
+						   deliver->setup.digest_date,
+						   time(NULL), &errstr);
+	} else if (job->begun) {
 		status = state_delivery_finish(
 		    state, job->subscriber.email, deliver->setup.digest_date,
 		    outcome, reply, time(NULL), &errstr);
@@ -162,6 +167,27 @@ record(struct deliver *deliver, struct state *state, const struct job *job,
 		       "(%s); it stays uncertain and is not sent again",
 		       job->subscriber.email,
 		       state_delivery_state_name(outcome), errstr);
+	free(errstr);
+	journal_failed(deliver);
+}
+
+void
+deliver_commit(struct deliver *deliver, struct state *state)
+{
+	char *errstr = NULL;
+	enum state_status status;
+
+	if (state == NULL)
+		return;
+	pthread_mutex_lock(&deliver->store_lock);
+	status = state_deliveries_commit(state, &errstr);
+	pthread_mutex_unlock(&deliver->store_lock);
+	if (status == STATE_OK)
+		return;
+	deliver_report(deliver,
+		       "deliveries sent, but the journal cannot record them "
+		       "(%s); they stay uncertain and are not sent again",
+		       errstr);
 	free(errstr);
 	journal_failed(deliver);
 }

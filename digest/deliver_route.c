@@ -179,16 +179,40 @@ take_shared(struct route *route, struct state *state, size_t count, time_t now,
 }
 
 /*
+ * The most jobs one session takes (route locked): messages_per_connection,
+ * but no more than an even share among max_connections of the letters
+ * the route's memory budget holds (at the size of those it holds now).
+ * Otherwise the first sessions take all the letters there is room for
+ * and the others idle, which on a slow link leaves connections unused.
+ */
+static size_t
+session_share(const struct route *route)
+{
+	size_t most = (size_t)route->provider->messages_per_connection;
+	size_t connections = (size_t)route->provider->max_connections;
+	size_t held = route->count + route->in_flight;
+	size_t room, share;
+
+	if (connections < 2 || held == 0 || route->bytes == 0)
+		return most;
+	room = DELIVER_ROUTE_BYTES / (route->bytes / held + 1);
+	share = (room + connections - 1) / connections;
+	if (share == 0)
+		share = 1;
+	return share < most ? share : most;
+}
+
+/*
  * Whether a worker that finds want jobs queued should send them now
  * rather than wait a moment for a full session's worth (route locked):
- * a full one, or nobody adding more (the run ended, waits for the queue,
- * or cannot add for lack of room), or the moment is over.
+ * a full one (session_share()), or nobody adding more (the run ended, waits for
+ * the queue, or cannot add for lack of room), or the moment is over.
  */
 static int
 batch_ready(const struct route *route, size_t want, int64_t waited_ms)
 {
-	return want >= (size_t)route->provider->messages_per_connection ||
-	       route->closing || route->flushing || route->producer_waits ||
+	return want >= session_share(route) || route->closing ||
+	       route->flushing || route->producer_waits ||
 	       waited_ms >= ROUTE_GATHER_MS;
 }
 
@@ -215,10 +239,9 @@ next_batch(struct route *route, struct state *state, struct job **jobs,
 		}
 		now = time(NULL);
 		if (route->count > 0 && now >= route->backoff_until) {
-			want = route->count <
-				       (size_t)provider->messages_per_connection
-				   ? route->count
-				   : (size_t)provider->messages_per_connection;
+			want = session_share(route);
+			if (want > route->count)
+				want = route->count;
 			if (since < 0)
 				since = now_ms();
 			if (!batch_ready(route, want, now_ms() - since)) {
@@ -469,6 +492,7 @@ send_batch(struct route *route, struct state *state, struct job **jobs,
 	}
 	transport_send_batch(transport, tjobs, count, &hooks, &batch);
 	transport_close(transport);
+	deliver_commit(route->deliver, state);
 	if (batch.slowed) {
 		pthread_mutex_lock(&route->lock);
 		slow_down(route);
@@ -565,6 +589,9 @@ deliver_route_enqueue(struct route *route, struct job *job)
 		route->bytes + job->letter.size > DELIVER_ROUTE_BYTES)) {
 		/* A worker gathering a session need not wait for more. */
 		route->producer_waits = 1;
+		/* Full: the queue is work enough for one more session. */
+		if (route->count > 0)
+			maybe_start_worker(route);
 		pthread_cond_broadcast(&route->work);
 		pthread_cond_wait(&route->room, &route->lock);
 	}

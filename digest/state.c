@@ -95,6 +95,12 @@ state_close(struct state *state)
 	/* Other statements are finalized where they are made. */
 	state_finalize(state->delivery_get);
 	state_finalize(state->delivery_begin);
+	state_finalize(state->delivery_finish);
+	state_finalize(state->delivery_received);
+	/* Not written: they stay "sending", uncertain to the next run. */
+	for (size_t i = 0; i < state->later_count; i++)
+		free(state->later[i].email);
+	free(state->later);
 	if (state->conn != NULL)
 		state->driver->close(state);
 	free(state->path);

@@ -311,6 +311,23 @@ enum state_status state_delivery_get(struct state *state, const char *email,
 				     struct delivery *delivery_out,
 				     char **errstr_out);
 
+/* A subscriber's journal entry of one day, by id (state_delivery_marks()). */
+struct delivery_mark {
+	long subscriber_id;
+	enum delivery_state state;
+};
+
+/*
+ * Reads the journal state of digest_date of the subscribers with ids from
+ * first_id to last_id that have an entry that day, by id, into *marks_out
+ * (free()): one query for a page of the list instead of one per address.
+ */
+enum state_status state_delivery_marks(struct state *state,
+				       const char *digest_date, long first_id,
+				       long last_id,
+				       struct delivery_mark **marks_out,
+				       size_t *count_out, char **errstr_out);
+
 /*
  * Commits delivery (email, digest_date, provider, editions, message_id) as
  * DELIVERY_SENDING, one attempt more than before.  The caller hands the
@@ -331,6 +348,24 @@ enum state_status state_delivery_finish(struct state *state, const char *email,
 					enum delivery_state outcome,
 					const char *reply, time_t now,
 					char **errstr_out);
+
+/*
+ * Notes that the begun delivery (email, digest_date) was sent, as
+ * state_delivery_finish() with DELIVERY_SENT would record it, but without
+ * a commit of its own: it is written with this connection's next
+ * state_delivery_begin() or state_delivery_finish(), or by
+ * state_deliveries_commit(), which the caller runs before it closes the
+ * store.  Until then the entry says "sending"; a crash meanwhile leaves it
+ * uncertain, which the next run does not resend: the message arrived.
+ */
+enum state_status state_delivery_sent_later(struct state *state,
+					    const char *email,
+					    const char *digest_date, time_t now,
+					    char **errstr_out);
+
+/* Writes the successes noted by state_delivery_sent_later(), if any. */
+enum state_status state_deliveries_commit(struct state *state,
+					  char **errstr_out);
 
 /*
  * Records a delivery refused before its data was sent (a 4xx or 5xx to

@@ -96,6 +96,17 @@ struct state {
 	/* Prepared once, reset after each use: these run per subscriber. */
 	struct state_stmt *delivery_get;
 	struct state_stmt *delivery_begin;
+	struct state_stmt *delivery_finish;
+	struct state_stmt *delivery_received;
+	/* Successes noted by state_delivery_sent_later(), not yet written. */
+	struct state_sent_later *later;
+	size_t later_count, later_capacity;
+};
+
+struct state_sent_later {
+	char *email;
+	char digest_date[11];
+	time_t at;
 };
 
 extern const struct state_driver state_sqlite_driver;

@@ -4,7 +4,9 @@
  *
  * Each call that changes the journal is one transaction, committed before
  * it returns: the send loop relies on a begun delivery being on disk
- * before the message leaves.
+ * before the message leaves.  The one exception, a success noted with
+ * state_delivery_sent_later(), rides along with the connection's next
+ * journal write, so that a run commits once per message, not twice.
  */
 #include "state_impl.h"
 
@@ -123,6 +125,55 @@ out:
 	return status;
 }
 
+enum state_status
+state_delivery_marks(struct state *state, const char *digest_date,
+		     long first_id, long last_id,
+		     struct delivery_mark **marks_out, size_t *count_out,
+		     char **errstr_out)
+{
+	struct state_stmt *stmt = NULL;
+	struct delivery_mark *marks = NULL;
+	size_t count = 0, capacity = 0;
+	enum state_status status;
+	int result;
+
+	*marks_out = NULL;
+	*count_out = 0;
+	status = state_db_prepare(
+	    state,
+	    "SELECT s.id, j.state FROM subscribers s JOIN journal j ON"
+	    " j.email = s.email AND j.digest_date = ?1 WHERE s.id >= ?2 AND"
+	    " s.id <= ?3 ORDER BY s.id",
+	    &stmt, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state_bind_text(stmt, 1, digest_date) != 0 ||
+	    state_bind_int64(stmt, 2, first_id) != 0 ||
+	    state_bind_int64(stmt, 3, last_id) != 0) {
+		state_finalize(stmt);
+		return state_db_error(state, "bind", errstr_out);
+	}
+	while ((result = state_step(stmt)) == STATE_STEP_ROW) {
+		if (count == capacity) {
+			capacity = capacity ? capacity * 2 : 16;
+			marks = xreallocarray(marks, capacity, sizeof *marks);
+		}
+		marks[count].subscriber_id = (long)state_column_int64(stmt, 0);
+		marks[count++].state =
+		    delivery_state_parse(state_column_peek(stmt, 1));
+	}
+	if (result != STATE_STEP_DONE) {
+		status = state_db_error(state, "read the journal", errstr_out);
+		free(marks);
+		marks = NULL;
+		count = 0;
+	}
+	state_finalize(stmt);
+	*marks_out = marks;
+	*count_out = count;
+	return status;
+}
+
 #define BEGIN_SQL(refused)                                                     \
 	"INSERT INTO journal (email, digest_date, state, provider,"            \
 	" first_edition, last_edition, message_id, attempts,"                  \
@@ -143,34 +194,78 @@ static const char begin_sql[] = BEGIN_SQL("'sent', 'bounced'");
 static const char begin_shared_sql[] =
     BEGIN_SQL("'sent', 'bounced', 'sending'");
 
-enum state_status
-state_delivery_begin(struct state *state, const struct delivery *delivery,
-		     time_t now, char **errstr_out)
+/* Runs the upsert of state_delivery_begin(); *changed_out: a row changed. */
+static enum state_status
+insert_begun(struct state *state, const struct delivery *delivery, time_t now,
+	     int *changed_out, char **errstr_out)
 {
 	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
-	status = check_key(delivery->email, delivery->digest_date, errstr_out);
-	if (status == STATE_OK)
-		status = state_db_cached(
-		    state, &state->delivery_begin,
-		    state->driver->shared ? begin_shared_sql : begin_sql, &stmt,
-		    errstr_out);
+	*changed_out = 0;
+	status = state_db_cached(state, &state->delivery_begin,
+				 state->driver->shared ? begin_shared_sql
+						       : begin_sql,
+				 &stmt, errstr_out);
 	if (status != STATE_OK)
-		goto out;
+		return status;
 	if (state_bind_text(stmt, 1, delivery->email) != 0 ||
 	    state_bind_text(stmt, 2, delivery->digest_date) != 0 ||
 	    state_bind_text(stmt, 3, delivery->provider) != 0 ||
 	    state_bind_int64(stmt, 4, delivery->first_edition) != 0 ||
 	    state_bind_int64(stmt, 5, delivery->last_edition) != 0 ||
 	    state_bind_text(stmt, 6, delivery->message_id) != 0 ||
-	    state_bind_int64(stmt, 7, (long long)now) != 0) {
+	    state_bind_int64(stmt, 7, (long long)now) != 0)
 		status = state_db_error(state, "bind", errstr_out);
-		goto out;
-	}
-	if (state_step(stmt) != STATE_STEP_DONE) {
+	else if (state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a delivery", errstr_out);
-	} else if (state_changes(stmt) == 0) {
+	else
+		*changed_out = state_changes(stmt) > 0;
+	state_db_release(stmt);
+	return status;
+}
+
+static enum state_status write_later(struct state *state, char **errstr_out);
+
+/*
+ * Ends a write that took the noted successes along: commits (then they
+ * are written and forgotten) or rolls back (they are kept for the next).
+ */
+static enum state_status
+end_grouped(struct state *state, enum state_status status, char **errstr_out)
+{
+	status = state_db_end(state, status, errstr_out);
+	if (status == STATE_OK) {
+		for (size_t i = 0; i < state->later_count; i++)
+			free(state->later[i].email);
+		state->later_count = 0;
+	}
+	return status;
+}
+
+enum state_status
+state_delivery_begin(struct state *state, const struct delivery *delivery,
+		     time_t now, char **errstr_out)
+{
+	int grouped = state->later_count > 0;
+	int changed = 0;
+	enum state_status status;
+
+	status = check_key(delivery->email, delivery->digest_date, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (grouped) {
+		status = state_db_begin(state, errstr_out);
+		if (status != STATE_OK)
+			return status;
+		status = write_later(state, errstr_out);
+	}
+	if (status == STATE_OK)
+		status =
+		    insert_begun(state, delivery, now, &changed, errstr_out);
+	if (grouped)
+		status = end_grouped(state, status, errstr_out);
+	if (status == STATE_OK && !changed) {
 		/*
 		 * Another run began it first (runs sharing a store), or a
 		 * bug upstream: either way, never send a day twice.
@@ -182,21 +277,23 @@ state_delivery_begin(struct state *state, const struct delivery *delivery,
 			      delivery->email, delivery->digest_date));
 		status = STATE_EEXISTS;
 	}
-out:
-	state_db_release(stmt);
 	return status;
 }
 
+static const char finish_sql[] =
+    "UPDATE journal SET state = ?5, reply = ?3, updated_at = ?4"
+    " WHERE email = ?1 AND digest_date = ?2";
+
 /* Sets the outcome of the entry (email, date). */
 static enum state_status
-run_finish(struct state *state, const char *sql, const char *email,
-	   const char *digest_date, const char *reply, time_t now,
-	   const char *name, char **errstr_out)
+run_finish(struct state *state, const char *email, const char *digest_date,
+	   const char *reply, time_t now, const char *name, char **errstr_out)
 {
 	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
-	status = state_db_prepare(state, sql, &stmt, errstr_out);
+	status = state_db_cached(state, &state->delivery_finish, finish_sql,
+				 &stmt, errstr_out);
 	if (status != STATE_OK)
 		return status;
 	if (state_bind_text(stmt, 1, email) != 0 ||
@@ -207,13 +304,9 @@ run_finish(struct state *state, const char *sql, const char *email,
 		status = state_db_error(state, "bind", errstr_out);
 	else if (state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a delivery", errstr_out);
-	state_finalize(stmt);
+	state_db_release(stmt);
 	return status;
 }
-
-static const char finish_sql[] =
-    "UPDATE journal SET state = ?5, reply = ?3, updated_at = ?4"
-    " WHERE email = ?1 AND digest_date = ?2";
 
 /* A success: the editions are the subscriber's now, their count clear. */
 static enum state_status
@@ -223,8 +316,8 @@ mark_received(struct state *state, const char *email, const char *digest_date,
 	struct state_stmt *stmt = NULL;
 	enum state_status status;
 
-	status = state_db_prepare(
-	    state,
+	status = state_db_cached(
+	    state, &state->delivery_received,
 	    "UPDATE subscribers SET failure_days = 0, updated_at = ?3,"
 	    " last_edition = CASE WHEN coalesce(last_edition, 0) > (SELECT"
 	    "  coalesce(last_edition, 0) FROM journal WHERE email = ?1 AND"
@@ -240,8 +333,72 @@ mark_received(struct state *state, const char *email, const char *digest_date,
 		status = state_db_error(state, "bind", errstr_out);
 	else if (state_step(stmt) != STATE_STEP_DONE)
 		status = state_db_error(state, "record a delivery", errstr_out);
-	state_finalize(stmt);
+	state_db_release(stmt);
 	return status;
+}
+
+/* Writes the noted successes in the transaction open on state. */
+static enum state_status
+write_later(struct state *state, char **errstr_out)
+{
+	enum state_status status = STATE_OK;
+
+	for (size_t i = 0; i < state->later_count && status == STATE_OK; i++) {
+		const struct state_sent_later *sent = &state->later[i];
+
+		status = run_finish(state, sent->email, sent->digest_date, NULL,
+				    sent->at, "sent", errstr_out);
+		if (status == STATE_OK)
+			status =
+			    mark_received(state, sent->email, sent->digest_date,
+					  sent->at, errstr_out);
+	}
+	return status;
+}
+
+/*
+ * More than this many noted successes are written at once: the memory
+ * they hold stays small, and so does what a crash leaves uncertain.
+ */
+#define SENT_LATER_MAX 64
+
+enum state_status
+state_delivery_sent_later(struct state *state, const char *email,
+			  const char *digest_date, time_t now,
+			  char **errstr_out)
+{
+	struct state_sent_later *sent;
+	enum state_status status;
+
+	status = check_key(email, digest_date, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	if (state->later_count == state->later_capacity) {
+		state->later_capacity =
+		    state->later_capacity ? state->later_capacity * 2 : 8;
+		state->later = xreallocarray(
+		    state->later, state->later_capacity, sizeof *state->later);
+	}
+	sent = &state->later[state->later_count++];
+	sent->email = xstrdup(email);
+	util_strlcpy(sent->digest_date, digest_date, sizeof sent->digest_date);
+	sent->at = now;
+	if (state->later_count >= SENT_LATER_MAX)
+		return state_deliveries_commit(state, errstr_out);
+	return STATE_OK;
+}
+
+enum state_status
+state_deliveries_commit(struct state *state, char **errstr_out)
+{
+	enum state_status status;
+
+	if (state->later_count == 0)
+		return STATE_OK;
+	status = state_db_begin(state, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	return end_grouped(state, write_later(state, errstr_out), errstr_out);
 }
 
 enum state_status
@@ -260,17 +417,16 @@ state_delivery_finish(struct state *state, const char *email,
 		return STATE_EINVALID;
 	}
 	status = state_db_begin(state, errstr_out);
+	if (status != STATE_OK)
+		return status;
+	status = write_later(state, errstr_out);
 	if (status == STATE_OK)
-		status = run_finish(state, finish_sql, email, digest_date,
-				    reply, now, name, errstr_out);
+		status = run_finish(state, email, digest_date, reply, now, name,
+				    errstr_out);
 	if (status == STATE_OK && outcome == DELIVERY_SENT)
 		status =
 		    mark_received(state, email, digest_date, now, errstr_out);
-	if (status == STATE_OK)
-		status = state_db_exec(state, "COMMIT", "commit", errstr_out);
-	if (status != STATE_OK)
-		state_db_rollback(state);
-	return status;
+	return end_grouped(state, status, errstr_out);
 }
 
 enum state_status

@@ -302,7 +302,9 @@ run_session(struct esmtp_batch *batch, smtp_session_t session)
 	ERR_clear_error();
 	transport_esmtp_watch_current(batch);
 	batch->watch.last_activity_ms = transport_esmtp_now_ms();
+	transport_esmtp_socket_before(batch);
 	batch->session_result = smtp_start_session(session);
+	transport_esmtp_socket_release(batch);
 	batch->session_error = smtp_errno();
 	batch->ended_ms = transport_esmtp_now_ms();
 	batch->tls_error = ERR_peek_last_error();
@@ -347,6 +349,7 @@ esmtp_send_batch(struct transport *transport, struct transport_job *jobs,
 	size_t i;
 
 	memset(&batch, 0, sizeof batch);
+	batch.socket_fd = -1;
 	batch.esmtp = esmtp;
 	batch.count = count;
 	batch.hooks = hooks;
@@ -373,6 +376,7 @@ esmtp_send_batch(struct transport *transport, struct transport_job *jobs,
 		smtp_destroy_session(session);
 	if (auth != NULL)
 		auth_destroy_context(auth);
+	transport_esmtp_socket_release(&batch);
 	transport_esmtp_watch_free(&batch.watch);
 	free(batch.jobs);
 	return status;

@@ -2,7 +2,8 @@
  * transport_esmtp_impl.h - what the libESMTP transport's files share:
  * transport_esmtp.c (the transport, its TLS context, one session per
  * batch), transport_esmtp_watch.c (libESMTP's callbacks: what the session
- * did, the messages handed out, the hook) and transport_esmtp_classify.c
+ * did, the messages handed out, the hook), transport_esmtp_socket.c (its
+ * socket, which libESMTP keeps to itself) and transport_esmtp_classify.c
  * (each job's status and message once the session is over).  Only those
  * files and their tests include it; libESMTP's and OpenSSL's types stay
  * behind it.
@@ -11,6 +12,7 @@
 #define DIGEST_TRANSPORT_ESMTP_IMPL_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <openssl/ssl.h>
 
@@ -91,7 +93,28 @@ struct esmtp_batch {
 	int session_error;	 /* smtp_errno() after it */
 	unsigned long tls_error; /* OpenSSL's last error in the session */
 	int64_t ended_ms;	 /* when the session was over */
+	int socket_fd;		 /* libESMTP's socket once told apart, or -1 */
+	ino_t socket_inode;	 /* ... its inode, as claimed */
+	int socket_tries;	 /* attempts to tell it apart; 0: none now */
+	int connecting;		 /* holds the lock of sessions connecting */
 };
+
+/*
+ * transport_esmtp_socket.c: libESMTP's socket, found among the process's
+ * descriptors.  Before the session starts: waits a moment for other
+ * sessions to finish connecting.  Just after it connected: TCP_NODELAY on
+ * every socket to the server's port, and the session's own claimed when
+ * it can be told apart.
+ */
+void transport_esmtp_socket_before(struct esmtp_batch *batch);
+void transport_esmtp_socket_connected(struct esmtp_batch *batch);
+
+/* Corks (on) or uncorks the session's socket, claiming it if need be. */
+void transport_esmtp_socket_cork(struct esmtp_batch *batch, int on);
+
+/* The session's socket is closed (or never opened): another may claim
+ * its place. */
+void transport_esmtp_socket_release(struct esmtp_batch *batch);
 
 /* The monotonic clock in milliseconds. */
 int64_t transport_esmtp_now_ms(void);

@@ -19,15 +19,11 @@
  */
 #include "transport_esmtp_impl.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 /* Of a reply line without an end, this much is kept. */
@@ -247,59 +243,6 @@ certificate_event(struct esmtp_watch *watch, int event, va_list args)
 	}
 }
 
-/* The port of a connected TCP socket, or -1 for any other descriptor. */
-static int
-peer_port(int fd)
-{
-	struct sockaddr_storage peer;
-	socklen_t length = sizeof peer;
-	int type = 0;
-	socklen_t type_length = sizeof type;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_length) != 0 ||
-	    type != SOCK_STREAM ||
-	    getpeername(fd, (struct sockaddr *)&peer, &length) != 0)
-		return -1;
-	if (peer.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&peer)->sin_port);
-	if (peer.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&peer)->sin6_port);
-	return -1;
-}
-
-/*
- * libESMTP leaves Nagle's algorithm on and writes a message in pieces of
- * 2 KB and then its final dot: the small last piece waits for the
- * server's ACK of the one before, which a server delays (40 ms on Linux)
- * as it has nothing to say until the dot.  That cost every message 40 ms.
- * libESMTP does not tell its socket, so just after it connected, every TCP
- * socket of the process connected to the server's port gets TCP_NODELAY:
- * ours, or another session's to the same server, which wants it as well.
- */
-static void
-disable_nagle(const struct esmtp_transport *esmtp)
-{
-	const char *colon = strrchr(esmtp->host_port, ':');
-	DIR *directory = opendir("/proc/self/fd");
-	struct dirent *entry;
-	const int on = 1;
-	long port = 0;
-	long fd;
-
-	if (directory == NULL || colon == NULL ||
-	    util_parse_long(colon + 1, 1, 65535, &port) < 0) {
-		if (directory != NULL)
-			closedir(directory);
-		return;
-	}
-	while ((entry = readdir(directory)) != NULL)
-		if (util_parse_long(entry->d_name, 0, 1L << 30, &fd) == 0 &&
-		    fd != dirfd(directory) && peer_port((int)fd) == port)
-			setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &on,
-				   sizeof on);
-	closedir(directory);
-}
-
 static void
 event(smtp_session_t session, int event, void *arg, ...)
 {
@@ -309,6 +252,9 @@ event(smtp_session_t session, int event, void *arg, ...)
 	va_list args;
 
 	(void)session;
+	/* Told for every line of a message; message_piece() notes those. */
+	if (event == SMTP_EV_MESSAGEDATA)
+		return;
 	/* The end of the connection is no activity: a wait ran out before. */
 	if (event != SMTP_EV_DISCONNECT)
 		watch->last_activity_ms = transport_esmtp_now_ms();
@@ -316,7 +262,10 @@ event(smtp_session_t session, int event, void *arg, ...)
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		watch->connected = 1;
-		disable_nagle(batch->esmtp);
+		transport_esmtp_socket_connected(batch);
+		break;
+	case SMTP_EV_DISCONNECT:
+		transport_esmtp_socket_release(batch);
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		watch->starttls_missing = 1;
@@ -383,6 +332,7 @@ first_piece(struct esmtp_job *job, int *length)
 		}
 	}
 	job->data_started = 1;
+	transport_esmtp_socket_cork(batch, 1);
 	*length = 0;
 	return "";
 }
@@ -409,6 +359,8 @@ message_piece(void **context, int *length, void *arg)
 	if (left == 0) {
 		/* The end: libESMTP writes the final dot after this. */
 		job->data_complete = 1;
+		/* Out with it all: libESMTP writes its last piece next. */
+		transport_esmtp_socket_cork(job->batch, 0);
 		job->write_failed = write_failed(job->batch);
 		return NULL;
 	}

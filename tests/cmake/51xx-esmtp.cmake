@@ -2,6 +2,7 @@
 # no server and is the client the scripts drive; each script starts its own
 # SMTP server (tests/lib/smtpserver.py) on a free 127.0.0.1 port.
 digest_c_test(5101-esmtp 5101-esmtp.c)
+digest_c_test(5113-esmtp-socket 5113-esmtp-socket.c)
 foreach(script
     5102-esmtp-plain 5103-esmtp-starttls 5104-esmtp-auth 5105-esmtp-refusals
     5106-esmtp-down 5107-esmtp-slow-final 5108-esmtp-crash 5109-esmtp-batch
