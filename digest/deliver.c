@@ -424,6 +424,9 @@ deliver_end(struct deliver *deliver, struct deliver_counts *counts_out)
 
 	for (size_t i = 0; i < config->provider_count; i++)
 		deliver_route_close(&deliver->routes[i]);
+	deliver_commit(deliver, deliver->workers_store);
+	state_close(deliver->workers_store);
+	free(deliver->workers_store_error);
 	deliver_commit(deliver, deliver->setup.state);
 	deliver_expect(deliver, NULL);
 	report_leftovers(deliver);

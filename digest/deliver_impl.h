@@ -81,12 +81,16 @@ struct deliver {
 	struct deliver_setup setup;
 	pthread_mutex_t lock; /* counts, reports, the retry list */
 	/*
-	 * Taken around each write to the store by a worker: SQLite lets one
-	 * connection write at a time and makes the others sleep and poll
-	 * (1 ms, 2 ms, 5 ms ...), which with 8 workers cost more time than
-	 * sending; a mutex hands the turn over at once.
+	 * Taken around each use of the workers' store: one connection that
+	 * the workers of every route share, in turn.  SQLite lets one
+	 * connection write at a time and makes others sleep and poll (1 ms,
+	 * 2 ms, 5 ms ...), which with a connection per worker cost more time
+	 * than sending, and each connection's commits made the others read
+	 * their pages again.
 	 */
 	pthread_mutex_t store_lock;
+	struct state *workers_store; /* opened by the first worker */
+	char *workers_store_error;   /* why it could not be opened */
 	struct deliver_counts counts;
 	struct route *routes;	  /* one per config provider */
 	struct transport *shared; /* maildir or stdout, on the main thread */
@@ -106,7 +110,7 @@ void deliver_report(struct deliver *deliver, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * Commits job's delivery as begun in state (the thread's own connection);
+ * Commits job's delivery as begun in state (the thread's connection);
  * 0, 1 when another run began it first (job->elsewhere: not sent here),
  * or -1 when the journal failed (then nothing more is sent).
  */
@@ -115,14 +119,21 @@ int deliver_begin(struct deliver *deliver, struct state *state,
 
 /*
  * Records and counts what the transport said of job (takes errstr);
- * called from the thread that sent it, with its own state.
+ * called from the thread that sent it, with its connection.
  */
 void deliver_outcome(struct deliver *deliver, struct state *state,
 		     struct job *job, enum transport_status status,
 		     char *errstr);
 
 /*
- * Commits the successes recorded on state (the thread's own) that wait
+ * The store connection the workers share (opened on first use; take
+ * store_lock around each use), or NULL with why in *errstr_out (free()).
+ */
+struct state *deliver_workers_store(struct deliver *deliver, char **errstr_out);
+
+/*
+ * Commits the successes recorded on state (the workers' or the main
+ * thread's) that wait
  * for its next journal write: at the end of each batch and of the run.
  */
 void deliver_commit(struct deliver *deliver, struct state *state);

@@ -1,9 +1,10 @@
 /*
  * deliver_record.c - the journal's side of a run, safe from any thread:
  * a delivery begun before its data goes out, and its outcome recorded
- * and counted after, from whichever thread sent it with that thread's own
- * store connection.  deliver.c (the main thread) and deliver_route.c (the
- * workers) both come here; nothing here calls either of them.
+ * and counted after, from whichever thread sent it: the main thread with
+ * its store connection, the workers with the one they share.  deliver.c
+ * (the main thread) and deliver_route.c (the workers) both come here;
+ * nothing here calls either of them.
  */
 #include "deliver_impl.h"
 
@@ -169,6 +170,26 @@ record(struct deliver *deliver, struct state *state, const struct job *job,
 		       state_delivery_state_name(outcome), errstr);
 	free(errstr);
 	journal_failed(deliver);
+}
+
+struct state *
+deliver_workers_store(struct deliver *deliver, char **errstr_out)
+{
+	struct state *state;
+
+	pthread_mutex_lock(&deliver->store_lock);
+	if (deliver->workers_store == NULL &&
+	    deliver->workers_store_error == NULL &&
+	    state_open(deliver->setup.config->state_path,
+		       &deliver->workers_store,
+		       &deliver->workers_store_error) != STATE_OK &&
+	    deliver->workers_store_error == NULL)
+		deliver->workers_store_error = xstrdup("cannot open the store");
+	state = deliver->workers_store;
+	if (state == NULL)
+		*errstr_out = xstrdup(deliver->workers_store_error);
+	pthread_mutex_unlock(&deliver->store_lock);
+	return state;
 }
 
 void

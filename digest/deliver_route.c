@@ -6,9 +6,10 @@
  * reply is the provider asking for less: the route waits a while (longer
  * each time) and sends the letters again, instead of failing them.
  *
- * Each worker keeps its own connection to the state database, so that the
- * journal entry of each letter is committed right before its data goes
- * out (transport_send_batch's before_data hook), whatever the others do.
+ * The workers share one connection to the state database, in turn
+ * (deliver_workers_store()): the journal entry of each letter is committed
+ * right before its data goes out (transport_send_batch's before_data
+ * hook), together with the success of the letter before it.
  */
 #include "deliver_impl.h"
 
@@ -147,6 +148,7 @@ take_shared(struct route *route, struct state *state, size_t count, time_t now,
 {
 	const struct provider *provider = route->provider;
 	struct state_limit_take take = {0};
+	enum state_status status = STATE_EINVALID;
 	struct timespec clock;
 	char *errstr = NULL;
 
@@ -159,8 +161,13 @@ take_shared(struct route *route, struct state *state, size_t count, time_t now,
 	take.now_ms = (long long)clock.tv_sec * 1000 + clock.tv_nsec / 1000000;
 	take.want = count;
 	*retry_at_out = now + 1;
-	if (state == NULL ||
-	    state_limit_take(state, &take, &errstr) != STATE_OK) {
+	if (state != NULL) {
+		/* The workers' store is one connection: theirs in turn. */
+		pthread_mutex_lock(&route->deliver->store_lock);
+		status = state_limit_take(state, &take, &errstr);
+		pthread_mutex_unlock(&route->deliver->store_lock);
+	}
+	if (status != STATE_OK) {
 		deliver_report(route->deliver,
 			       "provider %s: the limits shared with other "
 			       "runs cannot be counted (%s); the rest wait "
@@ -390,7 +397,7 @@ learn(struct route *route, struct job *job, const struct transport_job *tjob,
 /* One worker's batch, as the transport's hooks see it. */
 struct batch {
 	struct route *route;
-	struct state *state; /* the worker's own connection */
+	struct state *state; /* the workers' shared connection */
 	int slowed;	     /* a reply asked for less */
 };
 
@@ -399,8 +406,12 @@ static void
 give_back_shared(struct route *route, struct state *state, long long take_id)
 {
 	char *errstr = NULL;
+	enum state_status status;
 
-	if (state_limit_give_back(state, take_id, 1, &errstr) == STATE_OK)
+	pthread_mutex_lock(&route->deliver->store_lock);
+	status = state_limit_give_back(state, take_id, 1, &errstr);
+	pthread_mutex_unlock(&route->deliver->store_lock);
+	if (status == STATE_OK)
 		return;
 	deliver_report(route->deliver, "provider %s: %s", route->provider->id,
 		       errstr);
@@ -526,8 +537,7 @@ worker_main(void *argument)
 	size_t count;
 	int dropped;
 
-	if (state_open(route->deliver->setup.config->state_path, &state,
-		       &errstr) != STATE_OK) {
+	if ((state = deliver_workers_store(route->deliver, &errstr)) == NULL) {
 		deliver_report(route->deliver, "provider %s: %s",
 			       route->provider->id, errstr);
 		pthread_mutex_lock(&route->lock);
@@ -555,7 +565,6 @@ worker_main(void *argument)
 		pthread_cond_broadcast(&route->work);
 		pthread_mutex_unlock(&route->lock);
 	}
-	state_close(state);
 	free(jobs);
 	return NULL;
 }
