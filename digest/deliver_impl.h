@@ -132,9 +132,9 @@ void deliver_outcome(struct deliver *deliver, struct state *state,
 struct state *deliver_workers_store(struct deliver *deliver, char **errstr_out);
 
 /*
- * Commits the successes recorded on state (the workers' or the main
- * thread's) that wait
- * for its next journal write: at the end of each batch and of the run.
+ * Commits the successes recorded on state (the workers' connection or the
+ * main thread's) that wait for its next journal write: at the end of each
+ * batch and of the run.
  */
 void deliver_commit(struct deliver *deliver, struct state *state);
 

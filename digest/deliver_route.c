@@ -212,8 +212,9 @@ session_share(const struct route *route)
 /*
  * Whether a worker that finds want jobs queued should send them now
  * rather than wait a moment for a full session's worth (route locked):
- * a full one (session_share()), or nobody adding more (the run ended, waits for
- * the queue, or cannot add for lack of room), or the moment is over.
+ * a full one (session_share()), or nobody adding more (the run ended,
+ * waits for the queue, or cannot add for lack of room), or the moment is
+ * over.
  */
 static int
 batch_ready(const struct route *route, size_t want, int64_t waited_ms)
