@@ -11,6 +11,8 @@ digest_script_test(7007-send-conditional 7007-send-conditional.py)
 digest_script_test(7008-send-providers 7008-send-providers.py)
 # The digest's day is the day in the configured time zone.
 digest_script_test(7009-send-midnight 7009-send-midnight.py)
+# The progress line on a terminal, and none under cron.
+digest_script_test(7010-send-progress 7010-send-progress.py)
 # valgrind cannot run a sanitizer build: there ASan and LSan do its work.
 if(NOT DIGEST_SANITIZE AND NOT DIGEST_FUZZ)
   digest_script_test(7900-valgrind 7900-valgrind.sh)
