@@ -57,67 +57,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-load() {
-	cut -d' ' -f1-3 /proc/loadavg
-}
-
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. bench/lib.sh
+port=$(free_port)
 if [ -n "$sink_sizes" ]; then
 	"$sink" -c -u nobody 127.0.0.1:"$port" 1000 >"$work/sink.out" 2>"$work/sink.err" &
 	sink_pid=$!
 fi
-
-# The messages the sink has counted so far (its last counter line).
-sink_count() {
-	counted=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' |
-		sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -n 1)
-	echo "${counted:-0}"
-}
-
-(umask 077 && head -c 32 /dev/urandom | base64 >"$work/link.key")
-
-# Writes a config: $1 the file, $2 its state database.
-write_config() {
-	cat >"$1" <<INI
-[digest]
-title = Buitenland vandaag
-templates = $PWD/templates
-state = $2
-max_age = 30d
-[source demo]
-url = file://$PWD/config/demo/buitenland.xml
-category = Buitenland
-[source wereld]
-url = file://$PWD/config/demo/wereld.atom
-[mail]
-transport = smtp
-default_provider = zeelandnet
-list_id = Bench <bench.example.nl>
-unsubscribe_mailto = afmelden@example.nl
-retries = 0
-[web]
-base_url = https://nieuws.example.nl/digest
-secret_file = $work/link.key
-INI
-	for provider in zeelandnet delta; do
-		cat >>"$1" <<INI
-[provider $provider]
-name = $provider (smtp-sink)
-smtp_url = smtp://127.0.0.1:$port
-tls = none
-smtp_client = $client
-max_connections = $connections
-from = nieuws@$provider.example.nl
-from_name = Nieuws
-INI
-	done
-}
+make_link_key
 
 # A store of $1 subscribers at $2, the same mix as bench/send.sh's: the
 # two providers alternate; three in four read Dutch multipart, one in
 # four English text-only.
 make_store() {
-	write_config "$work/make.ini" "$2"
+	write_config "$work/make.ini" "$2" "transport = smtp" "$port" "$client" \
+		"$connections" 100
 	printf 'email,name,provider,language,format\n%s\n' \
 		"lezer1@example.nl,Lezer Nummer 1,zeelandnet,nl,both" >"$work/one.csv"
 	"$digest" --config "$work/make.ini" subscribers import "$work/one.csv" \
@@ -164,7 +117,8 @@ now=2026-11-29T09:30:00+01:00
 measure() {
 	rm -f "$work"/run.sqlite*
 	cp "$1" "$work/run.sqlite"
-	write_config "$work/run.ini" "$work/run.sqlite"
+	write_config "$work/run.ini" "$work/run.sqlite" "transport = smtp" "$port" \
+		"$client" "$connections" 100
 	/usr/bin/time -f "%e %U %S %M" -o "$work/time" \
 		"$digest" --config "$work/run.ini" send ${2:+"$2"} --now "$now" \
 		>"$work/out" 2>"$work/err" || {

@@ -116,29 +116,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-load() {
-	cut -d' ' -f1-3 /proc/loadavg
-}
-
-# A free port: bind 0, read it back, release it.
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-# -c keeps running counters ("sess=1 quit=1 mesg=2000", each ended by a
-# carriage return) on standard output, updated as each message's "."
-# arrives: that is how the messages that arrived are counted.  1000 is the
-# listen backlog.
+. bench/lib.sh
+port=$(free_port)
+# -c keeps running counters on standard output (sink_counter in
+# bench/lib.sh); 1000 is the listen backlog.
 taskset -c "$sink_cpus" "$sink" -c -u nobody 127.0.0.1:"$port" 1000 >"$work/sink.out" 2>"$work/sink.err" &
 sink_pid=$!
-
-# The sink's counter $1 (mesg: messages, sess: sessions) so far, from its
-# last counter line.
-sink_counter() {
-	counted=$(tail -c 200 "$work/sink.out" | tr '\r' '\n' |
-		sed -n "s/.*$1=\\([0-9]*\\).*/\\1/p" | tail -n 1)
-	echo "${counted:-0}"
-}
-sink_count() {
-	sink_counter mesg
-}
 
 # Waits up to five seconds for the sink's counter to reach $1; fails with
 # the count it did reach.
@@ -152,49 +135,7 @@ expect_count() {
 	[ "$got" = "$1" ] || fail "smtp-sink counted ${got:-0} messages after $2, want $1"
 }
 
-# The key that signs each subscriber's links, as a real run has one.
-(umask 077 && head -c 32 /dev/urandom | base64 >"$work/link.key")
-
-# Writes a config: $1 the file, $2 its state database, $3 the [mail]
-# transport lines, $4 the providers' port, $5 their smtp_client, $6 their
-# max_connections.
-write_config() {
-	cat >"$1" <<INI
-[digest]
-title = Buitenland vandaag
-templates = $PWD/templates
-state = $2
-max_age = 30d
-[source demo]
-url = file://$PWD/config/demo/buitenland.xml
-category = Buitenland
-[source wereld]
-url = file://$PWD/config/demo/wereld.atom
-[mail]
-$3
-default_provider = zeelandnet
-list_id = Bench <bench.example.nl>
-unsubscribe_mailto = afmelden@example.nl
-; A failure is to show as a wrong count at once, not after a pause.
-retries = 0
-[web]
-base_url = https://nieuws.example.nl/digest
-secret_file = $work/link.key
-INI
-	for provider in zeelandnet delta; do
-		cat >>"$1" <<INI
-[provider $provider]
-name = $provider (smtp-sink)
-smtp_url = smtp://127.0.0.1:$4
-tls = none
-smtp_client = $5
-max_connections = $6
-messages_per_connection = $per_connection
-from = nieuws@$provider.example.nl
-from_name = Nieuws
-INI
-	done
-}
+make_link_key
 
 # Subscribers alternate between the providers (PROVIDERS=2); of each
 # provider's, three in four read Dutch multipart, one in four English
@@ -211,7 +152,7 @@ awk -v n="$count" -v p="$providers" 'BEGIN {
 # The subscribers go into a database once; each digest run starts from a
 # fresh copy of it, so that every run sends to all of them.
 write_config "$work/import.ini" "$work/template.sqlite" "transport = smtp" \
-	"$port" libesmtp 1
+	"$port" libesmtp 1 "$per_connection"
 "$digest" --config "$work/import.ini" subscribers import "$work/subscribers.csv" \
 	>/dev/null || fail "importing the subscribers failed"
 
@@ -225,7 +166,7 @@ sample=$count
 outbox=$(mktemp -d "${BENCH_OUTBOX_PARENT:-/dev/shm}/digest-bench-XXXXXX" 2>/dev/null || mktemp -d)
 head -n "$((sample + 1))" "$work/subscribers.csv" >"$work/sample.csv"
 write_config "$work/sizes.ini" "$work/sizes.sqlite" "transport = maildir
-outbox = $outbox" "$port" libesmtp 1
+outbox = $outbox" "$port" libesmtp 1 "$per_connection"
 "$digest" --config "$work/sizes.ini" subscribers import "$work/sample.csv" >/dev/null
 "$digest" --config "$work/sizes.ini" send --now "$now" >/dev/null 2>"$work/sizes.err" || {
 	cat "$work/sizes.err" >&2
@@ -351,7 +292,7 @@ for delay in $delays; do
 		sessions=${REF_SESSIONS:-$((connections * providers))}
 		for client in $clients; do
 			write_config "$work/run.ini" "$work/run.sqlite" "transport = smtp" \
-				"$target" "$client" "$connections"
+				"$target" "$client" "$connections" "$per_connection"
 			: >"$work/digest.runs"
 			: >"$work/source.runs"
 			load_before=$(load)
