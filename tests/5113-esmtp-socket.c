@@ -17,18 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "testcheck.h"
 #include "transport_esmtp_impl.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 static struct sockaddr_in server;
 

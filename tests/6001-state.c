@@ -11,19 +11,9 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "testcheck.h"
 #include "teststore.h"
 #include "util.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 #define CHECK_STR(got, want)                                                   \
 	do {                                                                   \

@@ -7,18 +7,8 @@
 #include <string.h>
 
 #include "csv.h"
+#include "testcheck.h"
 #include "util.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 /*
  * Reads input and renders it as "LINE:[f1|f2]" per record, then "END" or

@@ -12,19 +12,9 @@
 #include "config.h"
 #include "import.h"
 #include "state.h"
+#include "testcheck.h"
 #include "teststore.h"
 #include "util.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 static struct provider providers[2];
 static struct config config;

@@ -13,19 +13,9 @@
 #include <string.h>
 
 #include "state.h"
+#include "testcheck.h"
 #include "teststore.h"
 #include "util.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 #define DAY "2026-11-29"
 #define NOW 1800000000L

@@ -8,18 +8,8 @@
 #include <string.h>
 
 #include "sign.h"
+#include "testcheck.h"
 #include "util.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 static const char key_a[] = "a key of at least thirty-two bytes, for tests";
 static const char key_b[] = "another key of thirty-two bytes or more, too";

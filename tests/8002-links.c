@@ -21,17 +21,7 @@
 #include "letter.h"
 #include "links.h"
 #include "sign.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "testcheck.h"
 
 #define KEY "8002-the-key-that-signs-links-0123456789"
 #define BASE "https://nieuws.example.nl/digest"
