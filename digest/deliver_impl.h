@@ -95,6 +95,7 @@ struct deliver {
 	struct route *routes;	  /* one per config provider */
 	struct transport *shared; /* maildir or stdout, on the main thread */
 	int shared_failed;
+	int commit_failed;	      /* deliver_commit() said so once */
 	size_t held_back;	      /* not tried once the journal failed */
 	size_t uncertain_before;      /* left alone: uncertain from before */
 	struct subscriber_list retry; /* failed temporarily, to try again */

@@ -197,6 +197,7 @@ deliver_commit(struct deliver *deliver, struct state *state)
 {
 	char *errstr = NULL;
 	enum state_status status;
+	int said;
 
 	if (state == NULL)
 		return;
@@ -205,10 +206,17 @@ deliver_commit(struct deliver *deliver, struct state *state)
 	pthread_mutex_unlock(&deliver->store_lock);
 	if (status == STATE_OK)
 		return;
-	deliver_report(deliver,
-		       "deliveries sent, but the journal cannot record them "
-		       "(%s); they stay uncertain and are not sent again",
-		       errstr);
+	/* Each batch's end tries again; one line says it. */
+	pthread_mutex_lock(&deliver->lock);
+	said = deliver->commit_failed;
+	deliver->commit_failed = 1;
+	pthread_mutex_unlock(&deliver->lock);
+	if (!said)
+		deliver_report(deliver,
+			       "deliveries sent, but the journal cannot record "
+			       "them (%s); they stay uncertain and are not "
+			       "sent again",
+			       errstr);
 	free(errstr);
 	journal_failed(deliver);
 }

@@ -352,6 +352,17 @@ write_later(struct state *state, char **errstr_out)
 			status =
 			    mark_received(state, sent->email, sent->digest_date,
 					  sent->at, errstr_out);
+		if (status != STATE_OK && errstr_out != NULL &&
+		    *errstr_out != NULL) {
+			/* The caller reports another delivery: name this one.
+			 */
+			char *named =
+			    xasprintf("%s, recording that %s was sent",
+				      *errstr_out, sent->email);
+
+			free(*errstr_out);
+			*errstr_out = named;
+		}
 	}
 	return status;
 }

@@ -289,6 +289,8 @@ with smtptest.Server(directory, "--implicit-tls", cert, key,
     # Said of the one whose outcome failed, or of those written together.
     check(re.search(r"stays? uncertain and (is|are) not sent again", err),
           "says it stays uncertain: %r" % err)
+    check(re.search(r"recording that \S+@\S+ was sent", err),
+          "names the subscriber whose success was not recorded: %r" % err)
     sql("norecord", "DROP TRIGGER no_outcome")
     code, out, err = run(["send", "--now", "2026-12-01T09:30:00+01:00"],
                          config=norecord, env=ENV)
